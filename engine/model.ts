@@ -1,0 +1,68 @@
+/**
+ * The common model: one shape for live accounts, CloudFormation and Terraform.
+ * The JSON Schema in schemas/snapshot.schema.json is the contract; these types mirror it.
+ */
+
+/** A value an adapter could not resolve. Never dropped, never guessed. */
+export interface Unknown {
+  $unknown: string; // the reason, for a person: "Ref to parameter Env, which has no default"
+  /** For partially resolved strings (Fn::Sub, Fn::Join): the text with `${…}` left where a value is unknown. */
+  template?: string;
+}
+
+/** A reference to another resource of the same template/plan (Ref / Fn::GetAtt / Terraform reference). */
+export interface Reference {
+  $ref: string; // logical id (CloudFormation) or resource address (Terraform)
+  attribute?: string; // Fn::GetAtt attribute name, e.g. "Arn"
+}
+
+export type SourceInfo =
+  | { kind: "aws"; account: string; region: string }
+  | { kind: "cloudformation"; file: string; line: number; pointer: string; stack?: string }
+  | { kind: "terraform"; file: string; address: string; line?: number };
+
+export interface Resource {
+  type: string; // CloudFormation type name
+  id: string; // logical id, Terraform address, or ARN / service id
+  arn?: string;
+  name?: string;
+  account?: string;
+  region?: string;
+  tags: Record<string, string | Unknown>;
+  properties: Record<string, unknown>;
+  observed?: Record<string, unknown>;
+  source: SourceInfo;
+}
+
+export type CoverageStatus = "ok" | "denied" | "error" | "skipped";
+
+export interface CoverageEntry {
+  service: string;
+  account?: string;
+  region?: string;
+  status: CoverageStatus;
+  detail?: string;
+  /** CloudFormation types this entry is about: rules reading them become unknown when status is not ok. */
+  resourceTypes?: string[];
+  /** API action that failed, e.g. "iam:GetAccountAuthorizationDetails". */
+  action?: string;
+}
+
+export interface Snapshot {
+  schemaVersion: "1";
+  source: { kind: "aws" | "iac"; collectedAt?: string; accounts?: string[]; regions?: string[]; tool?: string };
+  resources: Resource[];
+  coverage: CoverageEntry[];
+}
+
+export function isUnknown(v: unknown): v is Unknown {
+  return typeof v === "object" && v !== null && "$unknown" in v;
+}
+
+export function unknown(reason: string, template?: string): Unknown {
+  return template === undefined ? { $unknown: reason } : { $unknown: reason, template };
+}
+
+export function isReference(v: unknown): v is Reference {
+  return typeof v === "object" && v !== null && "$ref" in v;
+}

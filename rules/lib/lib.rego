@@ -1,0 +1,198 @@
+# METADATA
+# title: rampart rule library
+# description: |
+#   Helpers every rule uses: selecting resources, building results, reading
+#   parameters, and walking IAM policy documents in every shape the grammar allows.
+package rampart.lib
+
+# --- resources --------------------------------------------------------------
+
+# resources(type) is every resource of a CloudFormation type. Each carries
+# `_ref`, the handle results use to point back at it.
+resources(type) := object.get(input.byType, type, [])
+
+# same_origin(a, b) holds when two resources can reference each other by id:
+# the same template / plan file, or the same live account.
+same_origin(a, b) if {
+	a.source.kind != "aws"
+	a.source.kind == b.source.kind
+	a.source.file == b.source.file
+}
+
+same_origin(a, b) if {
+	a.source.kind == "aws"
+	b.source.kind == "aws"
+	a.account == b.account
+}
+
+# is_live(r) holds for a resource collected from an account.
+is_live(r) if r.source.kind == "aws"
+
+# --- unknowns and references -----------------------------------------------
+
+# is_unknown(x): x is an explicit unknown marker written by a loader or collector.
+is_unknown(x) if {
+	is_object(x)
+	x["$unknown"]
+}
+
+# is_ref(x): x is a reference to another resource ({"$ref": id, "attribute"?: name}).
+is_ref(x) if {
+	is_object(x)
+	is_string(x["$ref"])
+}
+
+# unresolved(x): x is neither a plain value nor a reference a rule could follow.
+unresolved(x) if is_unknown(x)
+
+unknown_reason(x) := x["$unknown"] if is_unknown(x)
+
+unknown_reason(x) := sprintf("reference to %s", [x["$ref"]]) if is_ref(x)
+
+# first_unknown(x) is the reason of an unknown marker anywhere inside x.
+first_unknown(x) := reason if {
+	reasons := [r |
+		walk(x, [_, v])
+		is_unknown(v)
+		r := v["$unknown"]
+	]
+	count(reasons) > 0
+	reason := reasons[0]
+}
+
+# --- results ----------------------------------------------------------------
+
+# fail(r, detail) is a failing result for resource r. detail holds
+# message (required), pointer (JSON pointer inside the resource, e.g.
+# "/Properties/AssumeRolePolicyDocument/Statement/0"), key (a stable detail that
+# tells two findings of one rule on one resource apart), evidence, and optionally
+# severity (overrides the METADATA severity for this result).
+fail(r, detail) := object.union(detail, {"status": "fail", "ref": r._ref})
+
+# unknown(r, detail): the rule cannot decide for r; detail.message says why.
+unknown(r, detail) := object.union(detail, {"status": "unknown", "ref": r._ref})
+
+# --- parameters -------------------------------------------------------------
+
+# param(name, default) reads a policy-pack parameter.
+param(name, default_value) := object.get(data.config.params, name, default_value)
+
+# trusted_accounts(r) is the accounts a resource may trust: the pack's
+# trustedAccounts plus the resource's own account when it is known.
+trusted_accounts(r) := {a | some a in param("trustedAccounts", [])} | {a | a := r.account; is_string(a)}
+
+# --- arrays and strings -----------------------------------------------------
+
+# as_array(x) is x when x is an array, [] when null/absent, else [x].
+as_array(x) := x if is_array(x)
+
+as_array(x) := [] if is_null(x)
+
+as_array(x) := [x] if {
+	not is_array(x)
+	not is_null(x)
+}
+
+# has_wildcard(s) holds when s contains an IAM wildcard.
+has_wildcard(s) if contains(s, "*")
+
+has_wildcard(s) if contains(s, "?")
+
+# wildcard_match(pattern, s): IAM-style case-insensitive match with * and ?.
+wildcard_match(pattern, s) if glob.match(lower(pattern), [], lower(s))
+
+# --- IAM policy documents -----------------------------------------------------
+
+# statements(doc) lists {"ptr": "/Statement/<i>" | "/Statement", "s": statement}
+# for a policy document whose Statement is an array or a single object.
+statements(doc) := [{"ptr": sprintf("/Statement/%d", [i]), "s": s} | some i, s in doc.Statement] if is_array(doc.Statement)
+
+statements(doc) := [{"ptr": "/Statement", "s": doc.Statement}] if is_object(doc.Statement)
+
+statements(doc) := [] if {
+	not is_array(doc.Statement)
+	not is_object(doc.Statement)
+}
+
+is_allow(s) if s.Effect == "Allow"
+
+# actions(s) is the statement's Action as an array of strings (lower case).
+actions(s) := [lower(a) | some a in as_array(s.Action); is_string(a)]
+
+# allows_action(s, action): an Allow statement's Action covers `action` (by
+# exact name or wildcard). NotAction statements cover every action they do not list.
+allows_action(s, action) if {
+	is_allow(s)
+	some a in actions(s)
+	wildcard_match(a, action)
+}
+
+allows_action(s, action) if {
+	is_allow(s)
+	s.NotAction
+	not _not_action_excludes(s, action)
+}
+
+_not_action_excludes(s, action) if {
+	some a in as_array(s.NotAction)
+	is_string(a)
+	wildcard_match(a, action)
+}
+
+# principal_values(s, kind) is every value of Principal.<kind> ("AWS",
+# "Service", "Federated", "CanonicalUser"). Principal "*" counts as {"AWS": "*"}.
+principal_values(s, kind) := [v | some v in as_array(s.Principal[kind])] if is_object(s.Principal)
+
+principal_values(s, "AWS") := ["*"] if s.Principal == "*"
+
+principal_values(s, _) := [] if {
+	not is_object(s.Principal)
+	s.Principal != "*"
+}
+
+principal_values(s, kind) := [] if {
+	s.Principal == "*"
+	kind != "AWS"
+}
+
+# trusts_service(s, service): an Allow statement whose principal includes the service.
+trusts_service(s, service) if {
+	is_allow(s)
+	some p in principal_values(s, "Service")
+	lower(p) == service
+}
+
+# conditions(s) lists {"op": operator, "key": key, "values": [..]} with the
+# key lower-cased (condition keys are case-insensitive) and values as arrays.
+conditions(s) := [{"op": op, "key": lower(k), "raw_key": k, "values": as_array(v)} |
+	is_object(s.Condition)
+	some op, block in s.Condition
+	is_object(block)
+	some k, v in block
+]
+
+# condition_values(s, op_set, key) is the values of key under any operator in op_set.
+condition_values(s, op_set, key) := [v |
+	some c in conditions(s)
+	c.op in op_set
+	c.key == lower(key)
+	some v in c.values
+]
+
+# has_condition_key(s, key): the key appears under any operator.
+has_condition_key(s, key) if {
+	some c in conditions(s)
+	c.key == lower(key)
+}
+
+# account_of_arn(arn) is the account field of an ARN string ("" when absent).
+account_of_arn(arn) := parts[4] if {
+	parts := split(arn, ":")
+	count(parts) >= 6
+}
+
+# account_of_principal(p) is the account a principal string names: a 12-digit
+# id, or the account field of an ARN.
+account_of_principal(p) := p if regex.match(`^[0-9]{12}$`, p)
+
+account_of_principal(p) := account_of_arn(p) if startswith(p, "arn:")
