@@ -12,6 +12,9 @@ import {
   parseParameterFile,
 } from "../../collectors/iac/cloudformation/index.js";
 
+/** Resources without the parameter pseudo-resources. */
+const real = (r: { resources: Array<{ type: string }> }) => r.resources.filter((x) => x.type !== "AWS::CloudFormation::Parameter") as any[];
+
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/cfn");
 const byId = (r: { resources: Array<{ id: string }> }, id: string) => r.resources.find((x) => x.id === id) as any;
 
@@ -63,7 +66,7 @@ Resources:
   it("emits resources with source, resolved properties, tags, name and ignores", () => {
     const r = loadCloudFormationText(text, "dir/t.yaml");
     expect(r.status).toBe("loaded");
-    expect(r.resources.map((x) => x.id)).toEqual(["Role", "Bucket", "Maybe", "Param"]);
+    expect(real(r).map((x) => x.id)).toEqual(["Role", "Bucket", "Maybe", "Param"]);
     const role = byId(r, "Role");
     expect(role.source).toEqual({ kind: "cloudformation", file: "dir/t.yaml", line: 10, pointer: "/Resources/Role" });
     expect(role.name).toBe("prod-app");
@@ -90,7 +93,7 @@ Resources:
 
   it("uses --cfn-params values for parameters and conditions", () => {
     const r = loadCloudFormationText(text, "t.yaml", { parameters: { Env: "dev", Team: "blue" } });
-    expect(r.resources.map((x) => x.id)).toEqual(["Role", "DevOnly", "Maybe", "Param"]);
+    expect(real(r).map((x) => x.id)).toEqual(["Role", "DevOnly", "Maybe", "Param"]);
     expect(byId(r, "Role").tags).toMatchObject({ team: "blue", env: "dev" });
   });
 
@@ -118,7 +121,7 @@ Resources:
       "t.yaml",
     );
     expect(r.status).toBe("loaded");
-    expect(r.resources.map((x) => [x.id, x.properties.TopicName, x.properties.DisplayName])).toEqual([
+    expect(real(r).map((x) => [x.id, x.properties.TopicName, x.properties.DisplayName])).toEqual([
       ["Topica", "a-topic", "a"],
       ["Topicbc", "b-c-topic", "b-c"],
     ]);
@@ -200,7 +203,7 @@ describe("CDK, nested stacks, paths", () => {
   it("loads local nested stacks with parameters from the parent", async () => {
     const r = await loadCloudFormationFile(path.join(FIXTURES, "nested/parent.yaml"));
     expect(r.status).toBe("loaded");
-    expect(r.resources.map((x) => x.id)).toEqual(["Bucket", "Child", "Child/Role", "Child/Queue", "Remote"]);
+    expect(real(r).map((x) => x.id)).toEqual(["Bucket", "Child", "Child/Role", "Child/Queue", "Remote"]);
     const role = byId(r, "Child/Role");
     expect(role.source).toMatchObject({ file: path.join(FIXTURES, "nested/child/child.yaml"), line: 9, pointer: "/Resources/Role", stack: "Child" });
     expect(role.name).toBe("prod-role");
@@ -272,5 +275,30 @@ describe("parameter files", () => {
       expect(() => parseParameterFile(p(f))).toThrow(UserError);
       expect(() => parseParameterFile(p(f))).toThrow(p(f));
     }
+  });
+});
+
+describe("parameters and account ids", () => {
+  it("emits each parameter declaration as written, and keeps long digit strings as strings", () => {
+    const text = [
+      "Parameters:",
+      "  DbPassword: {Type: String, NoEcho: true, MinLength: 8}",
+      "  Env: {Type: String, Default: prod}",
+      "Resources:",
+      "  Role:",
+      "    Type: AWS::IAM::Role",
+      "    Properties:",
+      "      AssumeRolePolicyDocument:",
+      "        Statement: {Effect: Allow, Principal: {AWS: 012345678912}, Action: sts:AssumeRole}",
+    ].join("\n");
+    const r = loadCloudFormationText(text, "p.yaml", { parameters: { DbPassword: "s3cret-value" } });
+    const params = r.resources.filter((x) => x.type === "AWS::CloudFormation::Parameter");
+    expect(params.map((p) => [p.id, p.properties, p.source])).toEqual([
+      ["DbPassword", { Type: "String", NoEcho: true, MinLength: 8 }, { kind: "cloudformation", file: "p.yaml", line: 2, pointer: "/Parameters/DbPassword" }],
+      ["Env", { Type: "String", Default: "prod" }, { kind: "cloudformation", file: "p.yaml", line: 3, pointer: "/Parameters/Env" }],
+    ]);
+    expect(JSON.stringify(r.resources)).not.toContain("s3cret-value");
+    const role = r.resources.find((x) => x.id === "Role")!;
+    expect((role.properties.AssumeRolePolicyDocument as any).Statement.Principal.AWS).toBe("012345678912");
   });
 });

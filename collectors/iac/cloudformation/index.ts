@@ -401,6 +401,21 @@ function loadText(text: string, file: string, io: InternalOptions): CfnFileResul
       loadNested(out, warnings, file, id, nestedLocation, properties.Parameters, io);
     }
   }
+  // Parameter declarations as written (never the values given at deploy time), so rules
+  // can judge them: one AWS::CloudFormation::Parameter pseudo-resource each (docs/model/breadth.md).
+  if (isObject(tpl.Parameters)) {
+    for (const [name, decl] of Object.entries(tpl.Parameters)) {
+      if (!isObject(decl)) continue;
+      const pointer = `/Parameters/${escapePointer(name)}`;
+      out.resources.push({
+        type: "AWS::CloudFormation::Parameter",
+        id: io.idPrefix + name,
+        tags: {},
+        properties: decl,
+        source: { kind: "cloudformation", file, line: out.lines.get(pointer) ?? 1, pointer, ...(io.stack ? { stack: io.stack } : {}) },
+      });
+    }
+  }
   if (warnings.length > 0) out.warnings = warnings;
   return out;
 }

@@ -22,6 +22,7 @@ import {
   type CollectionTag,
   type Document,
   type ScalarTag,
+  type Tags,
 } from "yaml";
 
 /** Short-form function names: `!Name` -> `Fn::Name` (except Ref and Condition). */
@@ -105,7 +106,15 @@ function buildTags(): Array<ScalarTag | CollectionTag> {
   return tags;
 }
 
-const CUSTOM_TAGS = buildTags();
+/**
+ * Long digit strings stay strings: CloudFormation reads `Principal: {AWS: 012345678912}` as
+ * the account id "012345678912", while YAML 1.2 would make it the number 12345678912 (losing
+ * the leading zero). Tried before the core schema's int tag.
+ */
+const DIGIT_STRING: ScalarTag = { default: true, tag: "tag:yaml.org,2002:str", test: /^[0-9]{10,}$/, resolve: (s: string) => s } as ScalarTag;
+
+const SHORT_FORM_TAGS = buildTags();
+const CUSTOM_TAGS = (schemaTags: Tags): Tags => [DIGIT_STRING, ...schemaTags, ...SHORT_FORM_TAGS];
 const KNOWN_TAGS = new Set(INTRINSIC_TAGS.map((s) => `!${s}`));
 
 export interface ParsedTemplate {
@@ -204,7 +213,7 @@ function walk(node: unknown, pointer: string, depth: number, st: WalkState, line
   }
 }
 
-const RECORDED_SECTIONS = new Set(["Resources", "Metadata"]);
+const RECORDED_SECTIONS = new Set(["Resources", "Metadata", "Parameters"]);
 
 function linesOf(doc: Document, lc: LineCounter): { lines: Map<string, number>; unknownTags: UnknownTag[] } {
   const st: WalkState = { lc, lines: new Map(), unknownTags: [], record: false };
