@@ -1,0 +1,69 @@
+// Engine benchmark: synthetic snapshots of 1k / 10k / 100k resources, all rules.
+// For each size: rampart (read + parse + load Wasm + evaluate, in its own process),
+// the floor (read + JSON.parse only), and `opa eval` on the same Rego and input.
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { repoRoot } from "../engine/paths.js";
+import { loadPack } from "../engine/pack.js";
+import type { Resource } from "../engine/model.js";
+import { syntheticSnapshot } from "./synthetic.js";
+
+interface Run { totalMs: number; peakRssMiB: number; findings: number; evalMs: number; loadMs: number; readParseMs: number }
+
+function child(file: string, mode: string): Run {
+  const out = execFileSync(process.execPath, [path.join(repoRoot, "dist", "bench", "engine-run.js"), file, mode], { encoding: "utf8", maxBuffer: 64 << 20 });
+  return JSON.parse(out.trim().split("\n").pop()!);
+}
+
+function best(runs: Run[]): Run {
+  return runs.reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
+}
+
+function opaEval(opa: string, inputFile: string, dataFile: string): { ms: number; peakRssMiB?: number } {
+  const args = ["eval", "--format", "raw", "-d", path.join(repoRoot, "rules"), "-d", dataFile, "-i", inputFile, "--ignore", "*_test.rego", "--ignore", "*.yaml", "--ignore", "*.md", "count(data.rampart.main.results)"];
+  const timeBin = fs.existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+  const t0 = performance.now();
+  const r = timeBin ? spawnSync(timeBin, ["-f", "%M", opa, ...args], { encoding: "utf8", maxBuffer: 256 << 20 }) : spawnSync(opa, args, { encoding: "utf8", maxBuffer: 256 << 20 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`opa eval failed: ${r.stderr}`);
+  const kb = timeBin ? Number(r.stderr.trim().split("\n").pop()) : NaN;
+  return { ms, peakRssMiB: Number.isFinite(kb) ? kb / 1024 : undefined };
+}
+
+export async function benchEngine(opa: string, sizes = [1000, 10000, 100000], repeat = 3): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-"));
+  const pack = loadPack();
+  console.log("\nEngine: all rules on synthetic live snapshots (best of %d; wall time includes reading and parsing the file and loading the Wasm)", repeat);
+  console.log("resources | rampart ms | peak RSS MiB | JSON.parse floor ms | opa eval ms | opa RSS MiB | rampart/floor | opa/rampart | findings");
+  try {
+    for (const n of sizes) {
+      const snap = syntheticSnapshot(n);
+      const file = path.join(dir, `snapshot-${n}.json`);
+      fs.writeFileSync(file, JSON.stringify(snap));
+      // opa eval gets exactly the input the engine builds for the Wasm module.
+      const byType: Record<string, Array<Resource & { _ref: number }>> = {};
+      snap.resources.forEach((r, i) => (byType[r.type] ??= []).push({ ...r, _ref: i }));
+      const inputFile = path.join(dir, `input-${n}.json`);
+      fs.writeFileSync(inputFile, JSON.stringify({ byType, coverage: snap.coverage, context: { kind: "live", accounts: snap.source.accounts, regions: snap.source.regions } }));
+      const dataFile = path.join(dir, "data.json");
+      fs.writeFileSync(dataFile, JSON.stringify({ config: { params: pack.params, disabled: {} } }));
+
+      const engine = best(Array.from({ length: repeat }, () => child(file, "engine")));
+      const floor = best(Array.from({ length: repeat }, () => child(file, "parse")));
+      const opaRuns = n <= 100000 ? Array.from({ length: n >= 100000 ? 1 : repeat }, () => opaEval(opa, inputFile, dataFile)) : [];
+      const o = opaRuns.length ? opaRuns.reduce((a, b) => (b.ms < a.ms ? b : a)) : undefined;
+      console.log(
+        [
+          n, engine.totalMs.toFixed(0), engine.peakRssMiB.toFixed(0), floor.totalMs.toFixed(0),
+          o ? o.ms.toFixed(0) : "-", o?.peakRssMiB?.toFixed(0) ?? "-",
+          (engine.totalMs / floor.totalMs).toFixed(1) + "x", o ? (o.ms / engine.totalMs).toFixed(1) + "x" : "-", engine.findings,
+        ].join(" | "),
+      );
+      console.log(`          rampart breakdown: read+parse ${engine.readParseMs.toFixed(0)} ms, load Wasm ${engine.loadMs.toFixed(0)} ms, evaluate ${engine.evalMs.toFixed(0)} ms`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,222 @@
+import path from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import pc from "picocolors";
+import { Engine, VERSION } from "../engine/engine.js";
+import { UserError } from "../engine/errors.js";
+import type { FindingsDocument } from "../engine/findings.js";
+import { checkPackRules, loadPack, type PolicyPack } from "../engine/pack.js";
+import { readSnapshot, writeSnapshot } from "../engine/snapshot.js";
+import { repoRoot } from "../engine/paths.js";
+import { emit, parseFormat, parseSeverity, useColor, type OutputOptions } from "./output.js";
+import { rulesList, rulesShow } from "./rules.js";
+
+interface Common extends OutputOptions {
+  policy?: string;
+}
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .option("--policy <file>", "policy pack (YAML); default: policies/default.yaml")
+    .option("--format <format>", "table | json | sarif | markdown", "table")
+    .option("-o, --output <file>", "write the report to a file instead of stdout")
+    .option("--fail-on <severity>", "exit 1 when a failing finding is at or above this severity (critical|high|medium|low|info|none)", "high")
+    .option("--fail-on-unknown", "exit 3 when the scan was incomplete or a rule could not decide");
+}
+
+async function prepare(opts: Common): Promise<{ engine: Engine; pack: PolicyPack }> {
+  parseFormat(opts.format);
+  parseSeverity(opts.failOn);
+  const [engine, pack] = await Promise.all([Engine.load(), Promise.resolve(loadPack(opts.policy))]);
+  checkPackRules(pack, new Set(engine.rules.map((r) => r.id)));
+  return { engine, pack };
+}
+
+async function scanCommand(opts: Common & {
+  snapshot?: string; snapshotOut?: string; profile?: string; regions?: string; accounts?: string; roleName?: string;
+  externalId?: string; org?: boolean; services?: string; concurrency?: string;
+}): Promise<number> {
+  const { engine, pack } = await prepare(opts);
+  const startedAt = new Date();
+  let snapshot;
+  if (opts.snapshot) {
+    snapshot = readSnapshot(opts.snapshot);
+  } else {
+    const { collect } = await import("../collectors/aws/runner.js");
+    const regions = opts.regions === "all" ? "all" : opts.regions?.split(",").map((s) => s.trim()).filter(Boolean);
+    snapshot = await collect({
+      profile: opts.profile,
+      regions,
+      accounts: opts.accounts?.split(",").map((s) => s.trim()).filter(Boolean),
+      roleName: opts.roleName,
+      externalId: opts.externalId,
+      services: opts.services?.split(",").map((s) => s.trim()).filter(Boolean),
+      concurrency: opts.concurrency ? Number(opts.concurrency) : undefined,
+    } as Parameters<typeof collect>[0]);
+  }
+  if (opts.snapshotOut) writeSnapshot(opts.snapshotOut, snapshot);
+  const doc = engine.evaluate(snapshot, pack, { kind: "live", startedAt, targets: opts.snapshot ? [opts.snapshot] : snapshot.source.accounts });
+  return emit(doc, engine, opts);
+}
+
+async function iacCommand(paths: string[], opts: Common & { cfnParams?: string; account?: string }): Promise<number> {
+  if (opts.account !== undefined && !/^[0-9]{12}$/.test(opts.account)) throw new UserError(`--account ${opts.account}: an AWS account id is 12 digits.`);
+  const { engine, pack } = await prepare(opts);
+  const startedAt = new Date();
+  const { loadIac } = await import("../collectors/iac/index.js");
+  const load = await loadIac(paths, { cfnParams: opts.cfnParams });
+  // The account the templates deploy to: own-account checks (trust policies, key policies) use it.
+  if (opts.account) for (const r of load.snapshot.resources) r.account = opts.account;
+  const doc = engine.evaluate(load.snapshot, pack, { kind: "iac", startedAt, lineIndex: load.lineIndex, extraExceptions: load.ignores, targets: paths });
+  doc.scan.files = load.files;
+  if (load.errors.length) doc.errors = load.errors;
+  const code = emit(doc, engine, opts);
+  if (load.errors.length) {
+    for (const e of load.errors) process.stderr.write(`rampart: ${e.file}: ${e.reason}\n`);
+    return 2;
+  }
+  return code;
+}
+
+async function demoCommand(opts: Common): Promise<number> {
+  const { engine, pack } = await prepare(opts);
+  const startedAt = new Date();
+  const account = path.join(repoRoot, "examples", "demo", "account.json");
+  const templates = path.join(repoRoot, "examples", "demo", "templates");
+  const live = engine.evaluate(readSnapshot(account), pack, { kind: "live", startedAt });
+  const { loadIac } = await import("../collectors/iac/index.js");
+  const prev = process.cwd();
+  process.chdir(repoRoot); // so template paths print as examples/demo/templates/…
+  let iac: FindingsDocument;
+  try {
+    const load = await loadIac([path.relative(repoRoot, templates)]);
+    iac = engine.evaluate(load.snapshot, pack, { kind: "iac", startedAt, lineIndex: load.lineIndex, extraExceptions: load.ignores });
+    iac.scan.files = load.files;
+  } finally {
+    process.chdir(prev);
+  }
+  const format = parseFormat(opts.format);
+  if (format === "table" && !opts.output) {
+    const c = pc.createColors(useColor(process.stdout));
+    process.stdout.write(`${c.bold("rampart demo")} — no AWS account needed. Two inputs, one set of rules:\n\n`);
+    process.stdout.write(c.bold(c.underline(`1. A live-account snapshot: examples/demo/account.json (${live.summary.fail + live.summary.unknown + live.summary.pass} judgements)`)) + "\n\n");
+    emit(live, engine, { ...opts, failOn: "none" });
+    process.stdout.write("\n" + c.bold(c.underline("2. CloudFormation templates: examples/demo/templates/")) + "\n\n");
+    emit(iac, engine, { ...opts, failOn: "none" });
+    process.stdout.write(`\n${c.dim("Try: npx rampart rules list · npx rampart scan --snapshot examples/demo/account.json --format sarif · npx rampart iac examples/templates/")}\n`);
+    return 0;
+  }
+  const merged: FindingsDocument = {
+    ...live,
+    scan: { ...live.scan, targets: ["examples/demo/account.json", "examples/demo/templates"], files: iac.scan.files },
+    summary: {
+      fail: live.summary.fail + iac.summary.fail,
+      unknown: live.summary.unknown + iac.summary.unknown,
+      pass: live.summary.pass + iac.summary.pass,
+      suppressed: live.summary.suppressed + iac.summary.suppressed,
+      bySeverity: Object.fromEntries(
+        [...new Set([...Object.keys(live.summary.bySeverity), ...Object.keys(iac.summary.bySeverity)])].map((k) => [
+          k,
+          (live.summary.bySeverity[k as keyof typeof live.summary.bySeverity] ?? 0) + (iac.summary.bySeverity[k as keyof typeof iac.summary.bySeverity] ?? 0),
+        ]),
+      ),
+      rules: [...live.summary.rules, ...iac.summary.rules],
+    },
+    findings: [...live.findings, ...iac.findings],
+  };
+  emit(merged, engine, { ...opts, failOn: "none" });
+  return 0;
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("rampart")
+    .description("Policy-as-code compliance scanner for AWS: live accounts, CloudFormation and Terraform.")
+    .version(VERSION)
+    .showHelpAfterError("(run `rampart --help` for usage)")
+    .configureOutput({ outputError: (str, write) => write(str) });
+
+  addCommon(
+    program
+      .command("scan")
+      .description("scan a live AWS account (read-only), or evaluate a saved snapshot")
+      .option("--snapshot <file>", "evaluate a saved snapshot instead of calling AWS")
+      .option("--snapshot-out <file>", "also write the collected snapshot to a file")
+      .option("--profile <name>", "AWS shared-config profile")
+      .option("--regions <list>", "comma-separated regions, or 'all' for the account's enabled regions")
+      .option("--accounts <list>", "comma-separated account ids to assume --role-name into")
+      .option("--role-name <name>", "role to assume in each account")
+      .option("--external-id <id>", "external id for the assume-role calls")
+      .option("--services <list>", "only these collectors (e.g. iam,rolesanywhere)")
+      .option("--concurrency <n>", "parallel API calls across accounts, regions and services"),
+  ).action(async (opts) => {
+    process.exitCode = await scanCommand(opts);
+  });
+
+  addCommon(
+    program
+      .command("iac")
+      .description("scan CloudFormation templates (files or folders)")
+      .argument("<paths...>", "template files or folders")
+      .option("--cfn-params <file>", "parameter values (aws cloudformation deploy --parameter-overrides file, or CodePipeline JSON)")
+      .option("--account <id>", "the AWS account the templates deploy to (rules treat it as the resources' own account)"),
+  ).action(async (paths: string[], opts) => {
+    process.exitCode = await iacCommand(paths, opts);
+  });
+
+  const rules = program.command("rules").description("list the rules, or show one");
+  rules
+    .command("list", { isDefault: true })
+    .description("every rule with its id, severity, family and the inputs it can judge")
+    .addOption(new Option("--format <format>", "table | json").choices(["table", "json"]).default("table"))
+    .action(async (opts) => {
+      process.stdout.write(rulesList(await Engine.load(), opts.format, useColor(process.stdout)));
+    });
+  rules
+    .command("show")
+    .argument("<id>", "rule id")
+    .description("a rule's description, logic, guidance and fix")
+    .action(async (id: string) => {
+      process.stdout.write(rulesShow(await Engine.load(), id, useColor(process.stdout)));
+    });
+
+  addCommon(program.command("demo").description("scan the bundled example account and templates (no AWS account needed)")).action(async (opts) => {
+    process.exitCode = await demoCommand(opts);
+  });
+
+  program
+    .command("permissions")
+    .description("print the least-privilege, read-only IAM policy the scanner needs")
+    .action(async () => {
+      const { permissionsPolicy } = await import("../collectors/aws/index.js");
+      process.stdout.write(JSON.stringify(permissionsPolicy(), null, 2) + "\n");
+    });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. User errors print one line and return 2. */
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  for (const c of program.commands) {
+    c.exitOverride();
+    for (const cc of c.commands) cc.exitOverride();
+  }
+  try {
+    process.exitCode = 0;
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+      return 2;
+    }
+    if (e instanceof UserError) {
+      process.stderr.write(`rampart: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`rampart: internal error: ${(e as Error)?.stack ?? e}\nPlease report this with the command you ran.\n`);
+    return 4;
+  }
+}

@@ -1,0 +1,51 @@
+import fs from "node:fs";
+import path from "node:path";
+import pc from "picocolors";
+import type { Engine } from "../engine/engine.js";
+import { UserError } from "../engine/errors.js";
+import { repoRoot } from "../engine/paths.js";
+
+const order = ["critical", "high", "medium", "low", "info"];
+
+/** `rampart rules list`: one line per rule, grouped by family. */
+export function rulesList(engine: Engine, format: string, color: boolean): string {
+  const rules = [...engine.rules].sort((a, b) => a.family.localeCompare(b.family) || a.id.localeCompare(b.id));
+  if (format === "json") {
+    return JSON.stringify(rules.map((r) => ({ id: r.id, severity: r.severity, family: r.family, inputs: r.inputs, resourceTypes: r.resourceTypes, title: r.title, guidance: r.guidance })), null, 2) + "\n";
+  }
+  const c = pc.createColors(color);
+  const w = Math.max(...rules.map((r) => r.id.length), 2);
+  const lines = [c.bold(`${"ID".padEnd(w)}  SEVERITY  FAMILY             INPUTS`)];
+  for (const r of rules) {
+    const inputs = ["live", "cloudformation", "terraform"].map((i) => (r.inputs.includes(i as never) ? i : "-".padEnd(i.length))).join(" ");
+    lines.push(`${r.id.padEnd(w)}  ${r.severity.padEnd(8)}  ${r.family.padEnd(17)}  ${inputs}`);
+  }
+  const bySev = order.map((s) => [s, rules.filter((r) => r.severity === s).length] as const).filter(([, n]) => n).map(([s, n]) => `${n} ${s}`).join(", ");
+  lines.push("", `${rules.length} rules (${bySev}). \`rampart rules show <id>\` for details.`);
+  return lines.join("\n") + "\n";
+}
+
+/** `rampart rules show ID`. */
+export function rulesShow(engine: Engine, id: string, color: boolean): string {
+  const r = engine.rule(id);
+  if (!r) {
+    const near = engine.rules.filter((x) => x.id.includes(id) || id.includes(x.id.split("-")[0])).map((x) => x.id).slice(0, 5);
+    throw new UserError(`rules show ${id}: no such rule.${near.length ? ` Did you mean: ${near.join(", ")}?` : ""} See \`rampart rules list\`.`);
+  }
+  const c = pc.createColors(color);
+  const doc = path.join("docs", "rules", `${r.id}.md`);
+  const out = [
+    `${c.bold(r.id)} — ${r.title}`,
+    `severity: ${r.severity}   family: ${r.family}   inputs: ${r.inputs.join(", ")}`,
+    `reads: ${r.resourceTypes.join(", ")}`,
+    "",
+    r.description.trim(),
+    "",
+    ...(r.rationale ? [`${c.bold("Why:")} ${r.rationale}`] : []),
+    ...(r.remediation?.summary ? [`${c.bold("Fix:")} ${r.remediation.summary}${r.remediation.automatic ? " (automatic with `rampart fix`)" : ""}`] : []),
+    `${c.bold("Guidance:")} ${r.guidance}`,
+    `${c.bold("Rule:")} ${r.file}`,
+    ...(fs.existsSync(path.join(repoRoot, doc)) ? [`${c.bold("Docs:")} ${doc}`] : []),
+  ];
+  return out.join("\n") + "\n";
+}

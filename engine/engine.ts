@@ -1,0 +1,381 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import type { Finding, FindingsDocument, RuleSummary } from "./findings.js";
+import type { CoverageEntry, Resource, Snapshot } from "./model.js";
+import { type ExceptionSpec, type PolicyPack, type Severity, SEVERITIES, isEnabled } from "./pack.js";
+import { policyDir, repoRoot } from "./paths.js";
+import { UserError } from "./errors.js";
+
+const require = createRequire(import.meta.url);
+const { loadPolicy } = require("@open-policy-agent/opa-wasm") as {
+  loadPolicy: (wasm: Buffer, mem?: { initial: number; maximum?: number }) => Promise<LoadedPolicy>;
+};
+
+interface LoadedPolicy {
+  setData(data: unknown): void;
+  evaluate(input: unknown, entrypoint?: string | number): Array<{ result: unknown }>;
+}
+
+/** A rule's METADATA, as written to the bundle manifest by scripts/build-policy.mjs. */
+export interface RuleMeta {
+  package: string; // "<service>.<rule_name>"
+  file: string;
+  id: string;
+  title: string;
+  description: string;
+  severity: Severity;
+  family: string;
+  resourceTypes: string[];
+  inputs: Array<"live" | "cloudformation" | "terraform">;
+  guidance: string;
+  rationale?: string;
+  remediation?: { summary?: string; automatic?: boolean };
+}
+
+/** An absent resource (e.g. no GuardDuty detector in a scanned region): lib.absent(type, account, region). */
+interface AbsentRef {
+  absent: true;
+  type: string;
+  account?: string;
+  region?: string;
+}
+
+interface RuleResult {
+  status: "fail" | "unknown";
+  ref: number | AbsentRef;
+  message: string;
+  pointer?: string;
+  key?: string;
+  evidence?: unknown;
+  severity?: Severity;
+}
+
+export const ENTRYPOINT = "rampart/main/results";
+export const VERSION: string = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).version;
+
+export interface EvaluateOptions {
+  kind: "live" | "iac";
+  /** pointer → line, per IaC file: findings get the line of the deepest pointer that exists. */
+  lineIndex?: Map<string, Map<string, number>>;
+  /** Exceptions declared outside the pack (inline CloudFormation Metadata). */
+  extraExceptions?: ExceptionSpec[];
+  now?: Date;
+  startedAt?: Date;
+  targets?: string[];
+  includePasses?: boolean;
+}
+
+export class Engine {
+  private lastData: string | undefined;
+
+  private constructor(
+    private readonly policy: LoadedPolicy,
+    readonly rules: RuleMeta[],
+    private readonly byPackage: Map<string, RuleMeta>,
+  ) {}
+
+  /** Loads build/policy/policy.wasm and its manifest once. */
+  static async load(dir: string = policyDir): Promise<Engine> {
+    const wasmFile = path.join(dir, "policy.wasm");
+    const manifestFile = path.join(dir, "manifest.json");
+    if (!fs.existsSync(wasmFile) || !fs.existsSync(manifestFile)) {
+      throw new UserError(`the compiled rules are missing (${wasmFile}). Run \`npm ci\` (or \`npm run build\`) in the rampart folder first.`);
+    }
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+    const rules: RuleMeta[] = manifest.metadata?.rampart?.rules ?? [];
+    const policy = await loadPolicy(fs.readFileSync(wasmFile), { initial: 256 });
+    return new Engine(policy, rules, new Map(rules.map((r) => [r.package, r])));
+  }
+
+  rule(id: string): RuleMeta | undefined {
+    return this.rules.find((r) => r.id === id);
+  }
+
+  private configure(pack: PolicyPack): void {
+    const disabled: Record<string, boolean> = {};
+    for (const r of this.rules) if (!isEnabled(pack, r.id)) disabled[r.package] = true;
+    const data = JSON.stringify({ config: { params: pack.params, disabled } });
+    if (data !== this.lastData) {
+      this.policy.setData(JSON.parse(data));
+      this.lastData = data;
+    }
+  }
+
+  /** Evaluates every enabled rule on a snapshot and builds the findings document. */
+  evaluate(snapshot: Snapshot, pack: PolicyPack, opts: EvaluateOptions): FindingsDocument {
+    const startedAt = opts.startedAt ?? new Date();
+    const now = opts.now ?? new Date();
+    this.configure(pack);
+    const resources = snapshot.resources;
+    const byType: Record<string, Array<Resource & { _ref: number }>> = {};
+    // The scanned accounts and regions: what the collector says it scanned, else what the resources show.
+    const accounts = new Set<string>(snapshot.source.accounts ?? []);
+    const regions = new Set<string>((snapshot.source.regions ?? []).filter((r) => r !== "global"));
+    const deriveRegions = regions.size === 0;
+    for (let i = 0; i < resources.length; i++) {
+      const r = resources[i];
+      (byType[r.type] ??= []).push({ ...r, _ref: i });
+      if (r.account) accounts.add(r.account);
+      if (deriveRegions && r.region && r.region !== "global") regions.add(r.region);
+    }
+    const input = {
+      byType,
+      coverage: snapshot.coverage,
+      context: { kind: opts.kind, accounts: [...accounts].sort(), regions: [...regions].sort() },
+    };
+    const out = this.policy.evaluate(input, ENTRYPOINT);
+    const byPackage = (out[0]?.result ?? {}) as Record<string, { results: RuleResult[]; judged: number[] }>;
+
+    const findings: Finding[] = [];
+    const passes: NonNullable<FindingsDocument["passes"]> = [];
+    const perRule = new Map<string, RuleSummary>();
+    const summaryOf = (id: string) => {
+      let s = perRule.get(id);
+      if (!s) perRule.set(id, (s = { ruleId: id, pass: 0, fail: 0, unknown: 0, suppressed: 0 }));
+      return s;
+    };
+
+    for (const [pkg, { results, judged }] of Object.entries(byPackage)) {
+      const meta = this.byPackage.get(pkg);
+      if (!meta) continue;
+      const sev = pack.rules[meta.id]?.severity;
+      const s = summaryOf(meta.id);
+      const hit = new Set<number>();
+      for (const res of results) {
+        let r: Resource;
+        if (typeof res.ref === "number") {
+          hit.add(res.ref);
+          r = resources[res.ref];
+        } else {
+          r = absentResource(res.ref);
+        }
+        findings.push(this.toFinding(meta, res, r, sev, opts.lineIndex));
+      }
+      for (const ref of judged) {
+        if (hit.has(ref)) continue;
+        s.pass++;
+        if (opts.includePasses) passes.push({ ruleId: meta.id, resource: resourceOf(resources[ref]), location: locationOf(resources[ref], undefined, opts.lineIndex) });
+      }
+    }
+    findings.push(...this.coverageFindings(snapshot.coverage, pack));
+
+    const exceptions = [...pack.exceptions, ...(opts.extraExceptions ?? [])];
+    const expired = applyExceptions(findings, exceptions, resources, now);
+    findings.push(...expired);
+    findings.sort(compareFindings);
+
+    const bySeverity: Partial<Record<Severity, number>> = {};
+    let fail = 0, unknown = 0, suppressed = 0;
+    for (const f of findings) {
+      const s = summaryOf(f.ruleId);
+      if (f.status === "fail") {
+        fail++;
+        s.fail++;
+        bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
+      } else if (f.status === "unknown") {
+        unknown++;
+        s.unknown++;
+      } else {
+        suppressed++;
+        s.suppressed++;
+      }
+    }
+    const pass = [...perRule.values()].reduce((n, s) => n + s.pass, 0);
+    return {
+      schemaVersion: "1",
+      tool: { name: "rampart", version: VERSION },
+      scan: {
+        kind: opts.kind,
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        policy: pack.name,
+        targets: opts.targets,
+        incomplete: snapshot.coverage.some((c) => c.status === "denied" || c.status === "error"),
+      },
+      summary: { fail, unknown, pass, suppressed, bySeverity, rules: [...perRule.values()].sort((a, b) => a.ruleId.localeCompare(b.ruleId)) },
+      findings,
+      ...(opts.includePasses ? { passes } : {}),
+      coverage: snapshot.coverage,
+    };
+  }
+
+  private toFinding(meta: RuleMeta, res: RuleResult, r: Resource, sevOverride: Severity | undefined, lineIndex?: Map<string, Map<string, number>>): Finding {
+    const resource = resourceOf(r);
+    const f: Finding = {
+      id: fingerprint(meta.id, r, res.key ?? res.pointer ?? ""),
+      ruleId: meta.id,
+      status: res.status,
+      severity: sevOverride ?? res.severity ?? meta.severity,
+      title: meta.title,
+      message: res.message,
+      rationale: meta.rationale,
+      fix: meta.remediation?.summary,
+      resource,
+      location: locationOf(r, res.pointer, lineIndex),
+      evidence: res.evidence,
+    };
+    if (meta.remediation) f.remediation = { id: meta.id, automatic: meta.remediation.automatic === true };
+    return f;
+  }
+
+  /** A denied or failed collection makes every rule reading those types unknown there. */
+  private coverageFindings(coverage: CoverageEntry[], pack: PolicyPack): Finding[] {
+    const out: Finding[] = [];
+    for (const c of coverage) {
+      if (c.status !== "denied" && c.status !== "error") continue;
+      const types = new Set(c.resourceTypes ?? []);
+      for (const meta of this.rules) {
+        if (!isEnabled(pack, meta.id) || !meta.inputs.includes("live")) continue;
+        if (!meta.resourceTypes.some((t) => types.has(t))) continue;
+        const where = [c.account, c.region].filter(Boolean).join("/");
+        const id = `${c.service}${where ? `:${where}` : ""}`;
+        const r: Resource = { type: "rampart::coverage::gap", id, account: c.account, region: c.region, tags: {}, properties: {}, source: { kind: "aws", account: c.account ?? "", region: c.region ?? "" } };
+        out.push({
+          id: fingerprint(meta.id, r, c.action ?? c.service),
+          ruleId: meta.id,
+          status: "unknown",
+          severity: pack.rules[meta.id]?.severity ?? meta.severity,
+          title: meta.title,
+          message: `Cannot judge ${meta.resourceTypes.filter((t) => types.has(t)).join(", ")} in ${where || "this scan"}: ${c.service} was ${c.status === "denied" ? "denied" : "not readable"}${c.action ? ` (${c.action})` : ""}${c.detail ? `: ${c.detail}` : ""}. Grant the permissions from \`rampart permissions\` and scan again.`,
+          rationale: meta.rationale,
+          resource: { type: r.type, id, account: c.account, region: c.region },
+          evidence: c,
+        });
+      }
+    }
+    return out;
+  }
+}
+
+function absentResource(a: AbsentRef): Resource {
+  const where = [a.account, a.region].filter(Boolean).join("/");
+  return { type: a.type, id: `(no ${a.type}${where ? ` in ${where}` : ""})`, account: a.account, region: a.region, tags: {}, properties: {}, source: { kind: "aws", account: a.account ?? "", region: a.region ?? "" } };
+}
+
+export function resourceOf(r: Resource): Finding["resource"] {
+  const out: Finding["resource"] = { type: r.type, id: r.id };
+  if (r.arn) out.arn = r.arn;
+  if (r.name) out.name = r.name;
+  if (r.account) out.account = r.account;
+  if (r.region) out.region = r.region;
+  return out;
+}
+
+function locationOf(r: Resource, pointer: string | undefined, lineIndex?: Map<string, Map<string, number>>): Finding["location"] | undefined {
+  const s = r.source;
+  if (s.kind === "cloudformation") {
+    const full = (s.pointer ?? "") + (pointer ?? "");
+    return { file: s.file, line: lineFor(lineIndex?.get(s.file), full) ?? s.line, pointer: full };
+  }
+  if (s.kind === "terraform") return { file: s.file, address: s.address, ...(s.line ? { line: s.line } : {}), ...(pointer ? { pointer } : {}) };
+  return undefined;
+}
+
+/** The line of the deepest prefix of `pointer` the file's index knows. */
+function lineFor(index: Map<string, number> | undefined, pointer: string): number | undefined {
+  if (!index) return undefined;
+  let p = pointer;
+  for (;;) {
+    const line = index.get(p);
+    if (line !== undefined) return line;
+    const cut = p.lastIndexOf("/");
+    if (cut <= 0) return undefined;
+    p = p.slice(0, cut);
+  }
+}
+
+/**
+ * A finding's id: stable across runs and line moves. Built from the rule, the
+ * resource's identity (type, id, account, region; for IaC the file, not the line)
+ * and the rule's detail key.
+ */
+export function fingerprint(ruleId: string, r: Resource, key: string): string {
+  const s = r.source;
+  const where = s.kind === "aws" ? `${r.account ?? ""}/${r.region ?? ""}` : s.file.split(path.sep).join("/");
+  return createHash("sha256").update([ruleId, r.type, r.id, where, key].join("\u0000")).digest("hex").slice(0, 32);
+}
+
+function globToRegExp(pattern: string): RegExp {
+  const esc = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${esc}$`);
+}
+
+function matches(pattern: string | undefined, value: string | undefined): boolean {
+  if (pattern === undefined) return true;
+  if (value === undefined) return false;
+  return globToRegExp(pattern).test(value);
+}
+
+function exceptionMatches(e: ExceptionSpec, f: Finding, r: Resource | undefined): boolean {
+  if (e.rule !== "*" && e.rule !== f.ruleId) return false;
+  const sel = e.resource;
+  if (!sel) return true;
+  if (!matches(sel.id, f.resource.id)) return false;
+  if (!matches(sel.arn, f.resource.arn)) return false;
+  if (!matches(sel.account, f.resource.account)) return false;
+  if (!matches(sel.region, f.resource.region)) return false;
+  if (sel.file && !matches(sel.file, f.location?.file)) return false;
+  if (sel.tags) {
+    for (const [k, v] of Object.entries(sel.tags)) {
+      const tv = r?.tags?.[k];
+      if (typeof tv !== "string" || !matches(v, tv)) return false;
+    }
+  }
+  return true;
+}
+
+/** Suppresses findings matched by a live exception; returns a finding per expired exception that matched. */
+function applyExceptions(findings: Finding[], exceptions: ExceptionSpec[], resources: Resource[], now: Date): Finding[] {
+  if (exceptions.length === 0) return [];
+  const byId = new Map<string, Resource>();
+  for (const r of resources) byId.set(`${r.type}\u0000${r.id}`, r);
+  const expired: Finding[] = [];
+  const reported = new Set<string>();
+  for (const f of findings) {
+    const r = byId.get(`${f.resource.type}\u0000${f.resource.id}`);
+    for (const e of exceptions) {
+      if (!exceptionMatches(e, f, r)) continue;
+      const expiry = new Date(e.expires.length === 10 ? `${e.expires}T23:59:59Z` : e.expires);
+      if (Number.isNaN(expiry.getTime()) || expiry < now) {
+        const key = `${f.id}|${e.rule}|${e.expires}`;
+        if (!reported.has(key)) {
+          reported.add(key);
+          expired.push({
+            id: createHash("sha256").update(`exception-expired\u0000${f.id}\u0000${e.expires}`).digest("hex").slice(0, 32),
+            ruleId: "rampart-exception-expired",
+            status: "fail",
+            severity: "high",
+            title: "A policy exception has expired",
+            message: `The exception for ${f.ruleId} on ${f.resource.id} (owner ${e.owner}, reason "${e.reason}") expired on ${e.expires}${e.origin ? ` (${e.origin})` : ""}; the finding is reported again. Fix the finding, or renew the exception with a new date.`,
+            resource: f.resource,
+            location: f.location,
+            evidence: { exception: e, finding: f.id },
+          });
+        }
+        continue;
+      }
+      f.suppressedStatus = f.status as "fail" | "unknown";
+      f.status = "suppressed";
+      f.exception = e;
+      break;
+    }
+  }
+  return expired;
+}
+
+const sevRank = new Map(SEVERITIES.map((s, i) => [s, i]));
+const statusRank = { fail: 0, unknown: 1, suppressed: 2 } as const;
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    statusRank[a.status] - statusRank[b.status] ||
+    (sevRank.get(a.severity) ?? 9) - (sevRank.get(b.severity) ?? 9) ||
+    a.ruleId.localeCompare(b.ruleId) ||
+    (a.location?.file ?? "").localeCompare(b.location?.file ?? "") ||
+    (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+    a.resource.id.localeCompare(b.resource.id) ||
+    a.id.localeCompare(b.id)
+  );
+}

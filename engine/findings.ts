@@ -1,0 +1,57 @@
+import type { CoverageEntry } from "./model.js";
+import type { ExceptionSpec, Severity } from "./pack.js";
+
+/** The findings document: rampart's public output contract (schemas/findings.schema.json). */
+export interface Finding {
+  id: string; // stable fingerprint
+  ruleId: string;
+  status: "fail" | "unknown" | "suppressed";
+  severity: Severity;
+  title: string;
+  message: string;
+  rationale?: string;
+  fix?: string;
+  resource: { type: string; id: string; arn?: string; name?: string; account?: string; region?: string };
+  location?: { file: string; line?: number; pointer?: string; address?: string };
+  evidence?: unknown;
+  remediation?: { id: string; automatic: boolean };
+  /** For suppressed findings: the exception that matched. */
+  exception?: ExceptionSpec;
+  /** The status the finding had before an exception suppressed it. */
+  suppressedStatus?: "fail" | "unknown";
+}
+
+export interface RuleSummary {
+  ruleId: string;
+  pass: number;
+  fail: number;
+  unknown: number;
+  suppressed: number;
+}
+
+export interface FindingsDocument {
+  schemaVersion: "1";
+  tool: { name: "rampart"; version: string };
+  scan: {
+    kind: "live" | "iac";
+    startedAt: string;
+    finishedAt: string;
+    policy: string;
+    targets?: string[];
+    incomplete: boolean;
+    files?: { loaded: number; skipped: number; error: number };
+  };
+  summary: {
+    fail: number;
+    unknown: number;
+    pass: number;
+    suppressed: number;
+    bySeverity: Partial<Record<Severity, number>>;
+    rules: RuleSummary[];
+  };
+  findings: Finding[];
+  /** The resources judged with a pass, per rule: [ruleId, resource id] (for JUnit / Config). */
+  passes?: Array<{ ruleId: string; resource: Finding["resource"]; location?: Finding["location"] }>;
+  coverage: CoverageEntry[];
+  errors?: Array<{ file: string; reason: string }>;
+}

@@ -1,0 +1,86 @@
+import fs from "node:fs";
+import path from "node:path";
+import YAML from "yaml";
+import { UserError } from "./errors.js";
+import { repoRoot } from "./paths.js";
+import { describeErrors, validator } from "./validate.js";
+
+export type Severity = "critical" | "high" | "medium" | "low" | "info";
+export const SEVERITIES: Severity[] = ["critical", "high", "medium", "low", "info"];
+
+export interface ExceptionSpec {
+  rule: string;
+  resource?: { id?: string; arn?: string; account?: string; region?: string; file?: string; tags?: Record<string, string> };
+  reason: string;
+  owner: string;
+  expires: string;
+  /** Where the exception was declared (pack file, or template file for inline ignores). */
+  origin?: string;
+}
+
+export interface PolicyPack {
+  name: string;
+  file: string;
+  defaultEnabled: boolean;
+  rules: Record<string, { enabled?: boolean; severity?: Severity }>;
+  params: Record<string, unknown>;
+  exceptions: ExceptionSpec[];
+}
+
+export const DEFAULT_PACK = path.join(repoRoot, "policies", "default.yaml");
+
+function readPackFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UserError(`--policy ${file}: cannot read the policy pack (${(e as NodeJS.ErrnoException).code ?? e}). Give the path of a pack YAML file, e.g. policies/default.yaml.`);
+  }
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text, { maxAliasCount: 100 });
+  } catch (e) {
+    throw new UserError(`${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const validate = validator("policies/schema.json");
+  if (!validate(doc)) {
+    throw new UserError(`${file}: not a valid policy pack: ${describeErrors(validate.errors)} (see policies/schema.json)`);
+  }
+  return doc as Record<string, unknown>;
+}
+
+/** Loads a policy pack (the default pack when no file is given), following `extends`. */
+export function loadPack(file?: string, seen: Set<string> = new Set()): PolicyPack {
+  const resolved = path.resolve(file ?? DEFAULT_PACK);
+  if (seen.has(resolved)) throw new UserError(`${file}: 'extends' forms a cycle`);
+  seen.add(resolved);
+  const doc = readPackFile(resolved);
+  let base: PolicyPack | undefined;
+  if (typeof doc.extends === "string") {
+    const target = doc.extends === "default" ? DEFAULT_PACK : path.resolve(path.dirname(resolved), doc.extends);
+    base = loadPack(target, seen);
+  }
+  const exceptions = ((doc.exceptions as ExceptionSpec[] | undefined) ?? []).map((e) => ({ ...e, origin: file ?? "policies/default.yaml" }));
+  return {
+    name: doc.name as string,
+    file: resolved,
+    defaultEnabled: (doc.defaultEnabled as boolean | undefined) ?? base?.defaultEnabled ?? true,
+    rules: { ...(base?.rules ?? {}), ...((doc.rules as PolicyPack["rules"]) ?? {}) },
+    params: { ...(base?.params ?? {}), ...((doc.params as Record<string, unknown>) ?? {}) },
+    exceptions: [...(base?.exceptions ?? []), ...exceptions],
+  };
+}
+
+export function isEnabled(pack: PolicyPack, ruleId: string): boolean {
+  return pack.rules[ruleId]?.enabled ?? pack.defaultEnabled;
+}
+
+/** Checks that every rule the pack names exists: a typo would otherwise silently disable nothing. */
+export function checkPackRules(pack: PolicyPack, known: Set<string>): void {
+  for (const id of Object.keys(pack.rules)) {
+    if (!known.has(id)) throw new UserError(`${pack.file}: rules.${id}: no such rule (see \`rampart rules list\`)`);
+  }
+  for (const [i, e] of pack.exceptions.entries()) {
+    if (e.rule !== "*" && !known.has(e.rule)) throw new UserError(`${e.origin}: exceptions[${i}].rule: no such rule '${e.rule}' (see \`rampart rules list\`)`);
+  }
+}

@@ -1,0 +1,40 @@
+import type { Finding, FindingsDocument } from "../engine/findings.js";
+
+const icon: Record<string, string> = { critical: "🟣", high: "🔴", medium: "🟠", low: "🔵", info: "⚪" };
+
+/** Escapes text for a Markdown table cell. */
+function cell(s: string): string {
+  return s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/[<>]/g, (ch) => (ch === "<" ? "&lt;" : "&gt;")).replace(/\r?\n/g, " ");
+}
+
+function loc(f: Finding): string {
+  if (f.location?.file) return `\`${f.location.file}${f.location.line ? `:${f.location.line}` : ""}\``;
+  return [f.resource.account, f.resource.region].filter(Boolean).join("/") || "";
+}
+
+/** A pull-request comment: summary, then failing, unknown and suppressed findings. */
+export function formatMarkdown(doc: FindingsDocument): string {
+  const s = doc.summary;
+  const out: string[] = [];
+  out.push(`## rampart ${doc.scan.kind === "iac" ? "infrastructure-code" : "account"} scan`);
+  out.push("");
+  const sev = (["critical", "high", "medium", "low", "info"] as const).filter((k) => s.bySeverity[k]).map((k) => `${icon[k]} ${s.bySeverity[k]} ${k}`).join(" · ");
+  out.push(`**${s.fail} failing**${sev ? ` (${sev})` : ""} · ${s.unknown} unknown · ${s.pass} passing · ${s.suppressed} suppressed${doc.scan.incomplete ? " · ⚠️ **incomplete scan**" : ""}`);
+  out.push("");
+  const section = (title: string, list: Finding[]) => {
+    if (!list.length) return;
+    out.push(`### ${title} (${list.length})`, "", "| Severity | Rule | Resource | Where | Finding |", "|---|---|---|---|---|");
+    for (const f of list) out.push(`| ${icon[f.severity]} ${f.severity} | \`${f.ruleId}\` | \`${cell(f.resource.id)}\` | ${loc(f)} | ${cell(f.message)} |`);
+    out.push("");
+  };
+  section("Failing", doc.findings.filter((f) => f.status === "fail"));
+  section("Unknown (rampart could not decide)", doc.findings.filter((f) => f.status === "unknown"));
+  const sup = doc.findings.filter((f) => f.status === "suppressed");
+  if (sup.length) {
+    out.push(`<details><summary>Suppressed by exceptions (${sup.length})</summary>`, "", "| Rule | Resource | Reason | Owner | Expires |", "|---|---|---|---|---|");
+    for (const f of sup) out.push(`| \`${f.ruleId}\` | \`${cell(f.resource.id)}\` | ${cell(f.exception?.reason ?? "")} | ${cell(f.exception?.owner ?? "")} | ${f.exception?.expires ?? ""} |`);
+    out.push("", "</details>", "");
+  }
+  if (!s.fail && !s.unknown) out.push("✅ No findings.", "");
+  return out.join("\n");
+}

@@ -1,0 +1,69 @@
+import pc from "picocolors";
+import type { Finding, FindingsDocument } from "../engine/findings.js";
+import type { ReportContext } from "./index.js";
+
+type Paint = (s: string) => string;
+
+function palette(color: boolean) {
+  const c = pc.createColors(color);
+  const sev: Record<string, Paint> = {
+    critical: (s) => c.bold(c.magenta(s)),
+    high: (s) => c.bold(c.red(s)),
+    medium: c.yellow,
+    low: c.cyan,
+    info: c.gray,
+  };
+  return { c, sev };
+}
+
+function where(f: Finding): string {
+  if (f.location?.file) return `${f.location.file}${f.location.line ? `:${f.location.line}` : ""}`;
+  return [f.resource.account, f.resource.region].filter(Boolean).join("/");
+}
+
+/** The terminal report: findings grouped by severity, then a summary a person can act on. */
+export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
+  const { c, sev } = palette(ctx.color);
+  const lines: string[] = [];
+  const active = doc.findings.filter((f) => f.status !== "suppressed");
+  for (const f of active) {
+    const tag = f.status === "unknown" ? c.gray("UNKNOWN ") : sev[f.severity](f.severity.toUpperCase().padEnd(8));
+    lines.push(`${tag} ${c.bold(f.ruleId)}  ${f.resource.id} ${c.dim(`(${f.resource.type})`)}`);
+    const loc = where(f);
+    if (loc) lines.push(`         ${c.dim("at")} ${c.underline(loc)}${f.location?.pointer ? c.dim(`  ${f.location.pointer}`) : ""}`);
+    lines.push(`         ${f.message}`);
+    if (f.status === "fail" && f.rationale) lines.push(`         ${c.dim("why:")} ${c.dim(f.rationale)}`);
+    if (f.status === "fail" && f.fix) lines.push(`         ${c.dim("fix:")} ${f.fix}${f.remediation?.automatic ? c.green("  (rampart fix can apply this)") : ""}`);
+    lines.push("");
+  }
+  const suppressed = doc.findings.filter((f) => f.status === "suppressed");
+  if (suppressed.length) {
+    lines.push(c.dim(`Suppressed by exceptions (${suppressed.length}):`));
+    for (const f of suppressed) lines.push(c.dim(`  ${f.ruleId}  ${f.resource.id}  — ${f.exception?.reason} (owner ${f.exception?.owner}, expires ${f.exception?.expires})`));
+    lines.push("");
+  }
+  const gaps = doc.coverage.filter((g) => g.status === "denied" || g.status === "error");
+  if (gaps.length) {
+    lines.push(c.yellow(`Coverage gaps (${gaps.length}): these parts of the account were not read, so rules reading them say unknown.`));
+    for (const g of gaps) lines.push(`  ${g.status.padEnd(6)} ${g.service} ${[g.account, g.region].filter(Boolean).join("/")} ${g.action ?? ""} ${c.dim(g.detail ?? "")}`);
+    lines.push("");
+  }
+  if (doc.errors?.length) {
+    lines.push(c.red(`Input errors (${doc.errors.length}):`));
+    for (const e of doc.errors) lines.push(`  ${e.file}: ${e.reason}`);
+    lines.push("");
+  }
+  const s = doc.summary;
+  const bySev = (["critical", "high", "medium", "low", "info"] as const)
+    .filter((k) => s.bySeverity[k])
+    .map((k) => sev[k](`${s.bySeverity[k]} ${k}`))
+    .join(", ");
+  const files = doc.scan.files ? ` in ${doc.scan.files.loaded} file(s)${doc.scan.files.skipped ? `, ${doc.scan.files.skipped} skipped (not CloudFormation)` : ""}` : "";
+  lines.push(
+    `${c.bold("rampart")} ${doc.scan.kind} scan${files}: ` +
+      `${s.fail ? c.red(c.bold(`${s.fail} failing`)) : c.green("0 failing")}${bySev ? ` (${bySev})` : ""}, ` +
+      `${s.unknown ? c.yellow(`${s.unknown} unknown`) : "0 unknown"}, ${c.green(`${s.pass} passing`)}, ${s.suppressed} suppressed` +
+      `${doc.scan.incomplete ? c.yellow("  — INCOMPLETE: see coverage gaps") : ""}`,
+  );
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,22 @@
+// `npm ci` runs this (the `prepare` script): everything a fresh clone needs.
+//   1. the pinned opa CLI (installed with Go into ~/.cache/rampart/tools when missing)
+//   2. the rules compiled to build/policy/policy.wasm
+//   3. the TypeScript built into dist/
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildPolicy } from "./build-policy.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+try {
+  buildPolicy();
+} catch (e) {
+  console.error(`rampart setup: ${e.message}`);
+  process.exit(1);
+}
+const tsc = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+if (tsc.status !== 0) {
+  console.error("rampart setup: TypeScript build failed");
+  process.exit(1);
+}
+console.error("rampart setup: ready. Try `npx rampart demo`.");
