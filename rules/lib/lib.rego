@@ -75,7 +75,9 @@ unknown(r, detail) := object.union(detail, {"status": "unknown", "ref": r._ref})
 # --- parameters -------------------------------------------------------------
 
 # param(name, default) reads a policy-pack parameter.
-param(name, default_value) := object.get(data.config.params, name, default_value)
+param(name, default_value) := v if {
+	v := data.config.params[name]
+} else := default_value
 
 # trusted_accounts(r) is the accounts a resource may trust: the pack's
 # trustedAccounts plus the resource's own account when it is known.
@@ -196,3 +198,17 @@ account_of_arn(arn) := parts[4] if {
 account_of_principal(p) := p if regex.match(`^[0-9]{12}$`, p)
 
 account_of_principal(p) := account_of_arn(p) if startswith(p, "arn:")
+
+# --- absent resources ---------------------------------------------------------
+
+# absent(type, account, region) is a stand-in resource for something that should
+# exist in a scanned account/region and does not (e.g. no GuardDuty detector).
+# Results built on it carry ref {"absent": true, "type", "account", "region"}; the
+# engine reports them against that account/region instead of a collected resource.
+absent(type, account, region) := {
+	"_ref": {"absent": true, "type": type, "account": account, "region": region},
+	"type": type,
+	"account": account,
+	"region": region,
+	"source": {"kind": "aws", "account": account, "region": region},
+}
