@@ -1,0 +1,69 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { ExceptionSpec } from "../../engine/pack.js";
+import type { Resource, Snapshot } from "../../engine/model.js";
+import { UserError } from "../../engine/errors.js";
+import { loadCloudFormationPaths, parseParameterFile, type CfnFileResult } from "./cloudformation/index.js";
+
+export interface IacLoad {
+  snapshot: Snapshot;
+  lineIndex: Map<string, Map<string, number>>;
+  files: { loaded: number; skipped: number; error: number };
+  skipped: Array<{ file: string; reason: string }>;
+  errors: Array<{ file: string; reason: string }>;
+  /** Inline exceptions from CloudFormation Metadata (rampart: {ignore: [...]}). */
+  ignores: ExceptionSpec[];
+}
+
+export interface IacOptions {
+  cfnParams?: string;
+}
+
+/** Loads IaC paths (files or directories) into one snapshot. */
+export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<IacLoad> {
+  for (const p of paths) {
+    if (!fs.existsSync(p)) throw new UserError(`${p}: no such file or directory. Give template files or folders to scan.`);
+  }
+  const parameters = opts.cfnParams ? parseParameterFile(opts.cfnParams) : undefined;
+  const results: CfnFileResult[] = await loadCloudFormationPaths(paths, { parameters, respectGitignore: true });
+  const resources: Resource[] = [];
+  const lineIndex = new Map<string, Map<string, number>>();
+  const skipped: IacLoad["skipped"] = [];
+  const errors: IacLoad["errors"] = [];
+  const ignores: ExceptionSpec[] = [];
+  let loaded = 0;
+  for (const r of results) {
+    if (r.status === "loaded") {
+      loaded++;
+      resources.push(...r.resources);
+      lineIndex.set(r.file, r.lines);
+      for (const ig of r.ignores) {
+        ignores.push({
+          rule: ig.rule,
+          resource: { id: ig.resource, file: r.file },
+          reason: ig.reason ?? "(no reason given)",
+          owner: "inline template Metadata",
+          expires: ig.expires ?? "9999-12-31",
+          origin: `${r.file} Metadata of ${ig.resource}`,
+        });
+      }
+    } else if (r.status === "skipped") {
+      skipped.push({ file: r.file, reason: r.reason ?? "not a CloudFormation template" });
+    } else {
+      errors.push({ file: r.file, reason: r.reason ?? "cannot be read" });
+    }
+  }
+  return {
+    snapshot: { schemaVersion: "1", source: { kind: "iac" }, resources, coverage: [] },
+    lineIndex,
+    files: { loaded, skipped: skipped.length, error: errors.length },
+    skipped,
+    errors,
+    ignores,
+  };
+}
+
+export function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith("..") ? rel : p;
+}
