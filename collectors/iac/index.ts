@@ -4,6 +4,28 @@ import type { ExceptionSpec } from "../../engine/pack.js";
 import type { Resource, Snapshot } from "../../engine/model.js";
 import { UserError } from "../../engine/errors.js";
 import { loadCloudFormationPaths, parseParameterFile, type CfnFileResult } from "./cloudformation/index.js";
+import { isTerraformPlan, loadTerraformPlanText } from "./terraform/index.js";
+
+/**
+ * A JSON file the CloudFormation loader skipped may be a Terraform plan
+ * (`terraform show -json plan.out`): returns its load result, or undefined.
+ */
+function asTerraformPlan(file: string): ReturnType<typeof loadTerraformPlanText> | undefined {
+  if (!file.endsWith(".json")) return undefined;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return isTerraformPlan(doc) ? loadTerraformPlanText(text, file) : undefined;
+}
 
 export interface IacLoad {
   snapshot: Snapshot;
@@ -19,7 +41,7 @@ export interface IacOptions {
   cfnParams?: string;
 }
 
-/** Loads IaC paths (files or directories) into one snapshot. */
+/** Loads IaC paths (files or directories of CloudFormation templates and Terraform plan JSON) into one snapshot. */
 export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<IacLoad> {
   for (const p of paths) {
     if (!fs.existsSync(p)) throw new UserError(`${p}: no such file or directory. Give template files or folders to scan.`);
@@ -48,7 +70,15 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
         });
       }
     } else if (r.status === "skipped") {
-      skipped.push({ file: r.file, reason: r.reason ?? "not a CloudFormation template" });
+      const tf = asTerraformPlan(r.file);
+      if (tf?.status === "loaded") {
+        loaded++;
+        resources.push(...tf.resources);
+      } else if (tf?.status === "error") {
+        errors.push({ file: r.file, reason: tf.reason ?? "cannot be read as a Terraform plan" });
+      } else {
+        skipped.push({ file: r.file, reason: tf?.reason ?? r.reason ?? "not a CloudFormation template or Terraform plan" });
+      }
     } else {
       errors.push({ file: r.file, reason: r.reason ?? "cannot be read" });
     }
