@@ -78,7 +78,8 @@ async function iacCommand(paths: string[], opts: Common & { cfnParams?: string; 
 }
 
 async function demoCommand(opts: Common): Promise<number> {
-  const { engine, pack } = await prepare(opts);
+  // The demo's own pack (trusted accounts of the examples, one exception) unless --policy is given.
+  const { engine, pack } = await prepare({ ...opts, policy: opts.policy ?? path.join(repoRoot, "examples", "demo", "policy.yaml") });
   const startedAt = new Date();
   const account = path.join(repoRoot, "examples", "demo", "account.json");
   const templates = path.join(repoRoot, "examples", "demo", "templates");
@@ -102,7 +103,7 @@ async function demoCommand(opts: Common): Promise<number> {
     emit(live, engine, { ...opts, failOn: "none" });
     process.stdout.write("\n" + c.bold(c.underline("2. CloudFormation templates: examples/demo/templates/")) + "\n\n");
     emit(iac, engine, { ...opts, failOn: "none" });
-    process.stdout.write(`\n${c.dim("Try: npx rampart rules list · npx rampart scan --snapshot examples/demo/account.json --format sarif · npx rampart iac examples/templates/")}\n`);
+    process.stdout.write(`\n${c.dim("Try: npx rampart rules list · npx rampart scan --snapshot examples/demo/account.json --format sarif · npx rampart iac --account 012345678912 examples/templates/")}\n`);
     return 0;
   }
   const merged: FindingsDocument = {
