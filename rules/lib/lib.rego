@@ -100,14 +100,54 @@ has_wildcard(s) if contains(s, "*")
 
 has_wildcard(s) if contains(s, "?")
 
-# wildcard_match(pattern, s): IAM-style case-insensitive match with * and ?.
-wildcard_match(pattern, s) if glob.match(lower(pattern), [], lower(s))
+# wildcard_match(pattern, s): IAM-style case-insensitive match, where * matches any
+# run of characters (dots and colons included) and ? any one character. Patterns with
+# up to two `*` and no `?` (nearly all IAM actions and ARNs) are matched with string
+# functions: the Wasm target's regex cache (behind glob.match) fails on many distinct
+# patterns in one evaluation.
+wildcard_match(pattern, s) if {
+	not has_wildcard(pattern)
+	lower(pattern) == lower(s)
+}
+
+wildcard_match(pattern, s) if {
+	not contains(pattern, "?")
+	parts := split(lower(pattern), "*")
+	count(parts) in {2, 3}
+	_star_match(parts, lower(s))
+}
+
+wildcard_match(pattern, s) if {
+	has_wildcard(pattern)
+	_complex_pattern(pattern)
+	glob.match(lower(pattern), [":"], lower(s))
+}
+
+_complex_pattern(pattern) if contains(pattern, "?")
+
+_complex_pattern(pattern) if count(split(pattern, "*")) > 3
+
+_star_match(parts, t) if {
+	count(parts) == 2
+	count(t) >= count(parts[0]) + count(parts[1])
+	startswith(t, parts[0])
+	endswith(t, parts[1])
+}
+
+_star_match(parts, t) if {
+	count(parts) == 3
+	count(t) >= (count(parts[0]) + count(parts[1])) + count(parts[2])
+	startswith(t, parts[0])
+	endswith(t, parts[2])
+	middle := substring(t, count(parts[0]), (count(t) - count(parts[0])) - count(parts[2]))
+	contains(middle, parts[1])
+}
 
 # --- IAM policy documents -----------------------------------------------------
 
 # statements(doc) lists {"ptr": "/Statement/<i>" | "/Statement", "s": statement}
 # for a policy document whose Statement is an array or a single object.
-statements(doc) := [{"ptr": sprintf("/Statement/%d", [i]), "s": s} | some i, s in doc.Statement] if is_array(doc.Statement)
+statements(doc) := [{"ptr": concat("", ["/Statement/", format_int(i, 10)]), "s": s} | some i, s in doc.Statement] if is_array(doc.Statement)
 
 statements(doc) := [{"ptr": "/Statement", "s": doc.Statement}] if is_object(doc.Statement)
 
@@ -211,4 +251,129 @@ absent(type, account, region) := {
 	"account": account,
 	"region": region,
 	"source": {"kind": "aws", "account": account, "region": region},
+}
+
+# --- joins by id (appended for the §1/§2 secrets and Roles Anywhere rules) ----------
+
+# origin(r) is the scope in which r's ids and references resolve: one template or plan
+# file, or "aws" for live resources (whose ids are ARNs, unique across accounts).
+origin(r) := "aws" if r.source.kind == "aws"
+
+origin(r) := concat("|", [r.source.kind, object.get(r.source, "file", "")]) if r.source.kind != "aws"
+
+# join_key(r, id) is the lookup key of an id (logical id, Terraform address, ARN) seen from r.
+join_key(r, id) := concat("|", [origin(r), id])
+
+# ref_key(r, x) is the lookup key of what x points at: a {"$ref"} marker or an id/ARN string.
+ref_key(r, x) := join_key(r, x["$ref"]) if is_ref(x)
+
+ref_key(r, x) := join_key(r, x) if is_string(x)
+
+# by_key(type) indexes the resources of a type by join_key(r, r.id).
+by_key(type) := {join_key(r, r.id): r | some r in resources(type)}
+
+_managed_policy_index := by_key("AWS::IAM::ManagedPolicy")
+
+# AWS::IAM::Policy and AWS::IAM::ManagedPolicy resources by the roles their `Roles`
+# list names: "{origin}|{logical id}" for a reference, "{origin}|name:{RoleName}" for a name.
+_policies_by_role_key[k] contains p if {
+	some t in ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"]
+	some p in resources(t)
+	roles := object.get(p.properties, "Roles", [])
+	is_array(roles)
+	some x in roles
+	k := _role_entry_key(p, x)
+}
+
+_role_entry_key(p, x) := join_key(p, x["$ref"]) if is_ref(x)
+
+_role_entry_key(p, x) := join_key(p, concat("", ["name:", x])) if is_string(x)
+
+_role_keys(role) := {join_key(role, role.id)} | {join_key(role, concat("", ["name:", n])) |
+	n := role.properties.RoleName
+	is_string(n)
+}
+
+# role_policy_documents(role) is the set of permission policies of a role, each
+# {"holder": resource holding the document, "ptr": pointer to the document inside it,
+# "doc": the document, "label": words for a person}, or, when a document cannot be read,
+# {"holder": role, "ptr", "label", "unknown": reason} or, for a managed policy that is not
+# in the input, {"holder": role, "ptr", "label", "missing": ARN or reference}. Sources:
+# inline Policies, ManagedPolicyArns (references to, or ARNs of, AWS::IAM::ManagedPolicy
+# resources) and AWS::IAM::Policy / ManagedPolicy resources whose Roles name the role.
+role_policy_documents(role) := (_inline_docs(role) | _managed_docs(role)) | _attached_docs(role)
+
+_inline_docs(role) := {{"holder": role, "ptr": "/Properties/Policies", "label": "inline policies", "unknown": unknown_reason(ps)} |
+	ps := role.properties.Policies
+	is_unknown(ps)
+} | {_inline_doc(role, i, p) |
+	ps := object.get(role.properties, "Policies", [])
+	is_array(ps)
+	some i, p in ps
+}
+
+_inline_doc(role, i, p) := d if {
+	doc := object.get(p, "PolicyDocument", null)
+	not is_unknown(doc)
+	not is_unknown(p)
+	d := {"holder": role, "ptr": concat("", ["/Properties/Policies/", format_int(i, 10), "/PolicyDocument"]), "label": _inline_label(p, i), "doc": _parsed(doc)}
+} else := {"holder": role, "ptr": concat("", ["/Properties/Policies/", format_int(i, 10)]), "label": _inline_label(p, i), "unknown": first_unknown(p)}
+
+_inline_label(p, _) := concat("", ["inline policy \"", p.PolicyName, "\""]) if is_string(p.PolicyName)
+
+_inline_label(p, i) := concat("", ["inline policy ", format_int(i, 10)]) if not is_string(object.get(p, "PolicyName", null))
+
+# _parsed(doc): a policy document given as a JSON string is parsed.
+_parsed(doc) := json.unmarshal(doc) if {
+	is_string(doc)
+	json.is_valid(doc)
+} else := doc
+
+_managed_docs(role) := {{"holder": role, "ptr": "/Properties/ManagedPolicyArns", "label": "managed policy ARNs", "unknown": unknown_reason(arns)} |
+	arns := role.properties.ManagedPolicyArns
+	is_unknown(arns)
+} | {_managed_doc(role, i, x) |
+	arns := object.get(role.properties, "ManagedPolicyArns", [])
+	is_array(arns)
+	some i, x in arns
+}
+
+_managed_doc(role, i, x) := {"holder": role, "ptr": concat("", ["/Properties/ManagedPolicyArns/", format_int(i, 10)]), "label": "a managed policy", "unknown": unknown_reason(x)} if is_unknown(x)
+
+_managed_doc(role, i, x) := d if {
+	not is_unknown(x)
+	p := _managed_policy_index[ref_key(role, x)]
+	d := _policy_resource_doc(p)
+} else := {"holder": role, "ptr": concat("", ["/Properties/ManagedPolicyArns/", format_int(i, 10)]), "label": _missing_label(x), "missing": x} if {
+	not is_unknown(x)
+}
+
+_missing_label(x) := sprintf("managed policy %s", [x]) if is_string(x)
+
+_missing_label(x) := sprintf("managed policy %s", [x["$ref"]]) if is_ref(x)
+
+_missing_label(x) := "a managed policy" if {
+	not is_string(x)
+	not is_ref(x)
+}
+
+_policy_resource_doc(p) := {"holder": p, "ptr": "/Properties/PolicyDocument", "label": _policy_label(p), "unknown": unknown_reason(p.properties.PolicyDocument)} if {
+	is_unknown(p.properties.PolicyDocument)
+} else := {"holder": p, "ptr": "/Properties/PolicyDocument", "label": _policy_label(p), "doc": _parsed(object.get(p.properties, "PolicyDocument", {}))}
+
+_policy_label(p) := sprintf("managed policy \"%s\"", [_policy_name(p)]) if p.type == "AWS::IAM::ManagedPolicy"
+
+_policy_label(p) := sprintf("policy \"%s\"", [_policy_name(p)]) if p.type != "AWS::IAM::ManagedPolicy"
+
+_policy_name(p) := n if {
+	n := object.get(p, "name", null)
+	is_string(n)
+} else := n if {
+	n := object.get(p.properties, "ManagedPolicyName", object.get(p.properties, "PolicyName", null))
+	is_string(n)
+} else := p.id
+
+_attached_docs(role) := {_policy_resource_doc(p) |
+	some k in _role_keys(role)
+	some p in _policies_by_role_key[k]
 }

@@ -66,7 +66,7 @@ _templates := t if {
 
 # --- the policy documents of each resource -------------------------------------
 
-_docs(r) := [{"ptr": sprintf("/Properties/Policies/%d/PolicyDocument", [i]), "doc": p.PolicyDocument, "label": sprintf("inline policy \"%s\"", [_pname(p, i)]), "key": sprintf("policy:%s:", [_pname(p, i)])} |
+_docs(r) := [{"ptr": concat("", ["/Properties/Policies/", format_int(i, 10), "/PolicyDocument"]), "doc": p.PolicyDocument, "label": concat("", ["inline policy \"", _pname(p, i), "\""]), "key": concat("", ["policy:", _pname(p, i), ":"])} |
 	some i, p in _policy_list(r)
 ] if r.type == "AWS::IAM::Role"
 
@@ -82,14 +82,11 @@ _has_policy_list(r) if is_array(r.properties.Policies)
 
 _pname(p, _) := p.PolicyName if is_string(p.PolicyName)
 
-_pname(p, i) := sprintf("%d", [i]) if not _named(p)
+_pname(p, i) := format_int(i, 10) if not _named(p)
 
 _named(p) if is_string(p.PolicyName)
 
-_all := [r |
-	some t in ["AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"]
-	some r in lib.resources(t)
-]
+_types := ["AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"]
 
 _label(st) := st.s.Sid if {
 	is_string(st.s.Sid)
@@ -104,7 +101,8 @@ _grants(r) := [{"d": d, "st": st} |
 ]
 
 judged contains r._ref if {
-	some r in _all
+	some rtype in _types
+	some r in lib.resources(rtype)
 	some d in _docs(r)
 	not lib.is_unknown(d.doc)
 	some st in lib.statements(d.doc)
@@ -112,7 +110,8 @@ judged contains r._ref if {
 }
 
 judged contains r._ref if {
-	some r in _all
+	some rtype in _types
+	some r in lib.resources(rtype)
 	count(_unknown_docs(r)) > 0
 }
 
@@ -139,7 +138,8 @@ results contains lib.unknown(r, {
 	"pointer": u.ptr,
 	"key": u.key,
 }) if {
-	some r in _all
+	some rtype in _types
+	some r in lib.resources(rtype)
 	some u in _unknown_docs(r)
 }
 
@@ -155,7 +155,8 @@ results contains lib.unknown(r, {
 	"pointer": concat("", [d.ptr, st.ptr, "/Action"]),
 	"key": sprintf("%sstatement:%s:action", [d.key, _label(st)]),
 }) if {
-	some r in _all
+	some rtype in _types
+	some r in lib.resources(rtype)
 	some d in _docs(r)
 	some st in lib.statements(d.doc)
 	lib.is_allow(st.s)
@@ -194,7 +195,7 @@ _value_ok(op, v) if {
 	lib.wildcard_match(v, concat("", [_prefix(v), n]))
 }
 
-_prefix(v) := sprintf("arn:%s:acm-pca:::template/", [split(v, ":")[1]]) if count(split(v, ":")) > 1
+_prefix(v) := concat("", ["arn:", split(v, ":")[1], ":acm-pca:::template/"]) if count(split(v, ":")) > 1
 
 _prefix(v) := "arn:aws:acm-pca:::template/" if count(split(v, ":")) <= 1
 
@@ -238,7 +239,8 @@ results contains lib.fail(r, {
 	"key": sprintf("%sstatement:%s", [g.d.key, _label(g.st)]),
 	"evidence": g.st.s,
 }) if {
-	some r in _all
+	some rtype in _types
+	some r in lib.resources(rtype)
 	some g in _grants(r)
 	not _restricting(g.st.s)
 	not _maybe_restricting(g.st.s)
@@ -255,7 +257,8 @@ results contains lib.unknown(r, {
 	"pointer": concat("", [g.d.ptr, g.st.ptr, "/Condition"]),
 	"key": sprintf("%sstatement:%s", [g.d.key, _label(g.st)]),
 }) if {
-	some r in _all
+	some rtype in _types
+	some r in lib.resources(rtype)
 	some g in _grants(r)
 	not _restricting(g.st.s)
 	_unknown_condition(g.st.s)

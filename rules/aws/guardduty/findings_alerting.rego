@@ -88,7 +88,7 @@ _matches_value(matchers, value) if {
 	some m in lib.as_array(matchers)
 	is_object(m)
 	is_string(m.wildcard)
-	glob.match(m.wildcard, [":"], value) # "*" must cross dots here
+	lib.wildcard_match(m.wildcard, value)
 }
 
 _finding_pattern(p) if {

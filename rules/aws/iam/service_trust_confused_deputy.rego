@@ -52,7 +52,7 @@ _listed(svc) if {
 _listed(svc) if {
 	some p in _services
 	lib.has_wildcard(p)
-	glob.match(p, [":"], lower(svc)) # ":" never appears in a service name, so "*" spans dots
+	lib.wildcard_match(p, svc)
 }
 
 _roles contains r if some r in lib.resources("AWS::IAM::Role")
