@@ -1,13 +1,31 @@
 /** The registry of live service collectors, and the least-privilege policy they need. */
 import { acmpca } from "./acmpca.js";
+import { CONFIG_AGGREGATOR_ACTIONS, CONFIG_RECORDER_ACTIONS } from "./config.js";
+import { ec2 } from "./ec2.js";
+import { eks } from "./eks.js";
+import { emr } from "./emr.js";
 import { iam } from "./iam.js";
+import { kms } from "./kms.js";
+import { ORGANIZATIONS_ACTIONS } from "./organizations.js";
 import { rolesanywhere } from "./rolesanywhere.js";
+import { secretsmanager } from "./secretsmanager.js";
+import { elbv2 } from "./elbv2.js";
+import { events } from "./events.js";
+import { firehose } from "./firehose.js";
+import { fms } from "./fms.js";
+import { guardduty } from "./guardduty.js";
+import { networkfirewall } from "./networkfirewall.js";
+import { wafv2 } from "./wafv2.js";
+import { workmail } from "./workmail.js";
 import type { ServiceCollector } from "./types.js";
 
 export type { AwsClientConfig, CollectContext, Gap, ServiceCollector } from "./types.js";
 
 /** Every service collector, in collection order. Add new services here. */
-export const collectors: readonly ServiceCollector[] = [iam, rolesanywhere, acmpca];
+export const collectors: readonly ServiceCollector[] = [iam, rolesanywhere, acmpca, kms, secretsmanager, eks, ec2, emr, networkfirewall, wafv2, fms, elbv2, workmail, guardduty, events, firehose];
+
+/** Actions the scan options add: `--org` (organizations:ListAccounts) and `--source config` (recorder or `--aggregator`). */
+export const OPTION_ACTIONS = { org: ORGANIZATIONS_ACTIONS, config: CONFIG_RECORDER_ACTIONS, aggregator: CONFIG_AGGREGATOR_ACTIONS } as const;
 
 /** Calls the runner itself makes in every scanned account (identity; enabled regions for `--regions all`). */
 export const RUNNER_ACTIONS: readonly string[] = ["sts:GetCallerIdentity", "ec2:DescribeRegions"];

@@ -11,7 +11,9 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smit
 import { UserError } from "../../engine/errors.js";
 import type { CoverageEntry, Resource, Snapshot } from "../../engine/model.js";
 import { createRateLimiter, mapPool } from "./concurrency.js";
+import { configSource } from "./config.js";
 import { collectors as registry } from "./index.js";
+import { organizationAccounts } from "./organizations.js";
 import type { AwsClientConfig, CollectContext, Gap, ServiceCollector } from "./types.js";
 import { actionOfError, classifyError, type Fault } from "./util.js";
 
@@ -35,6 +37,12 @@ export interface CollectOptions {
   accounts?: string[];
   roleName?: string;
   externalId?: string;
+  /** Scan every ACTIVE account of the caller's organization (organizations:ListAccounts), entering each with `roleName`. */
+  org?: boolean;
+  /** "services" (default): call each service; "config": read the same types from AWS Config. */
+  source?: "services" | "config";
+  /** With source "config": read from this configuration aggregator (in the caller's account) instead of each account's recorder. */
+  aggregator?: string;
   /** Service ids to collect (default: all registered collectors). */
   services?: string[];
   /** Service × region tasks in flight (default 8). */
@@ -143,7 +151,14 @@ function selectCollectors(opts: CollectOptions): readonly ServiceCollector[] {
 /** Collects a snapshot of the live account(s). Throws UserError only when the caller cannot be identified or the options are wrong. */
 export async function collect(opts: CollectOptions = {}): Promise<Snapshot> {
   const collectedAt = opts.collectedAt ?? new Date();
-  const services = selectCollectors(opts);
+  const selected = selectCollectors(opts);
+  if (opts.aggregator !== undefined && opts.source !== "config") throw new UserError("--aggregator reads from AWS Config: give it with --source config");
+  if (opts.aggregator !== undefined && (opts.org || (opts.accounts && opts.accounts.length > 0))) {
+    throw new UserError("--aggregator already covers the accounts it aggregates: drop --accounts / --org");
+  }
+  if (opts.org && opts.accounts && opts.accounts.length > 0) throw new UserError("give either --org or --accounts, not both");
+  const services: readonly ServiceCollector[] =
+    opts.source === "config" ? [configSource({ types: selected.flatMap((c) => c.resourceTypes), aggregator: opts.aggregator })] : selected;
   const maxAttempts = opts.maxAttempts ?? DEFAULTS.maxAttempts;
   const concurrency = opts.concurrency ?? DEFAULTS.concurrency;
   const rate = opts.ratePerSecond ?? DEFAULTS.ratePerSecond;
@@ -171,11 +186,23 @@ export async function collect(opts: CollectOptions = {}): Promise<Snapshot> {
     sts.destroy();
   }
 
-  const accounts = [...new Set(opts.accounts && opts.accounts.length > 0 ? opts.accounts : [callerAccount])];
+  let listed = opts.accounts;
+  if (opts.org) {
+    try {
+      listed = await organizationAccounts(clientConfig("organizations", home, baseCredentials, maxAttempts));
+    } catch (err) {
+      const f = classifyError(err);
+      throw new UserError(
+        `--org: cannot list the organization's accounts (organizations:ListAccounts): ${f.detail}. Run the scan from the management account or a delegated administrator, or name the accounts with --accounts.`,
+      );
+    }
+    if (listed.length === 0) throw new UserError("--org: the organization has no ACTIVE account to scan");
+  }
+  const accounts = [...new Set(listed && listed.length > 0 ? listed : [callerAccount])];
   const bad = accounts.filter((a) => !/^\d{12}$/.test(a));
   if (bad.length > 0) throw new UserError(`--accounts: '${bad.join("', '")}' is not a 12-digit account id`);
   if (accounts.some((a) => a !== callerAccount) && !opts.roleName) {
-    throw new UserError("--accounts names other accounts: give --role-name, the role rampart assumes in each of them");
+    throw new UserError(`${opts.org ? "--org" : "--accounts"} names other accounts: give --role-name, the role rampart assumes in each of them`);
   }
 
   const progressTotal = { done: 0, total: accounts.length };
@@ -253,8 +280,15 @@ export async function collect(opts: CollectOptions = {}): Promise<Snapshot> {
     report({ phase: "service", account: t.plan.account, region: t.region, service: t.collector.service, status: worst });
     return out;
   });
+  const seenIds = new Set<string>();
   for (const r of results) {
-    resources.push(...r.resources);
+    for (const res of r.resources) {
+      // AWS Config may record global (IAM) resources in more than one region: keep one.
+      const key = `${res.type}|${res.account ?? ""}|${res.id}`;
+      if (opts.source === "config" && seenIds.has(key)) continue;
+      seenIds.add(key);
+      resources.push(res);
+    }
     coverage.push(...r.coverage);
   }
 

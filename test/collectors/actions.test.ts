@@ -14,6 +14,56 @@ import {
   ListRolesCommand,
 } from "@aws-sdk/client-iam";
 import { ListCrlsCommand, ListProfilesCommand, ListTagsForResourceCommand, ListTrustAnchorsCommand, RolesAnywhereClient } from "@aws-sdk/client-rolesanywhere";
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeClusterCommand as EksDescribeClusterCommand, DescribePodIdentityAssociationCommand, EKSClient, ListClustersCommand as EksListClustersCommand, ListPodIdentityAssociationsCommand } from "@aws-sdk/client-eks";
+import {
+  DescribeClusterCommand as EmrDescribeClusterCommand,
+  EMRClient,
+  GetManagedScalingPolicyCommand,
+  ListClustersCommand as EmrListClustersCommand,
+  ListInstanceFleetsCommand,
+  ListInstancesCommand,
+} from "@aws-sdk/client-emr";
+import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient, ListKeysCommand, ListResourceTagsCommand } from "@aws-sdk/client-kms";
+import { GetResourcePolicyCommand, ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { DescribeLoadBalancersCommand, DescribeTagsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
+import { DescribeDeliveryStreamCommand, FirehoseClient, ListDeliveryStreamsCommand, ListTagsForDeliveryStreamCommand } from "@aws-sdk/client-firehose";
+import {
+  FMSClient,
+  GetComplianceDetailCommand,
+  GetPolicyCommand as FmsGetPolicyCommand,
+  ListComplianceStatusCommand,
+  ListPoliciesCommand as FmsListPoliciesCommand,
+  ListTagsForResourceCommand as FmsListTagsForResourceCommand,
+} from "@aws-sdk/client-fms";
+import { GetDetectorCommand, GetFindingsCommand, GuardDutyClient, ListDetectorsCommand, ListFindingsCommand } from "@aws-sdk/client-guardduty";
+import {
+  DescribeFirewallCommand,
+  DescribeFirewallPolicyCommand,
+  DescribeLoggingConfigurationCommand,
+  DescribeRuleGroupCommand,
+  ListFirewallPoliciesCommand,
+  ListFirewallsCommand,
+  ListRuleGroupsCommand,
+  NetworkFirewallClient,
+} from "@aws-sdk/client-network-firewall";
+import {
+  GetWebACLCommand,
+  ListLoggingConfigurationsCommand,
+  ListResourcesForWebACLCommand,
+  ListTagsForResourceCommand as WafListTagsForResourceCommand,
+  ListWebACLsCommand,
+  WAFV2Client,
+} from "@aws-sdk/client-wafv2";
+import {
+  DescribeIdentityProviderConfigurationCommand,
+  DescribeOrganizationCommand,
+  ListOrganizationsCommand,
+  ListUsersCommand,
+  WorkMailClient,
+} from "@aws-sdk/client-workmail";
+
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectors, permissionsPolicy, RUNNER_ACTIONS } from "../../collectors/aws/index.js";
@@ -24,6 +74,19 @@ const mocks = {
   iam: mockClient(IAMClient),
   rolesanywhere: mockLegacyClient(RolesAnywhereClient),
   "acm-pca": mockLegacyClient(ACMPCAClient),
+  kms: mockClient(KMSClient),
+  secretsmanager: mockClient(SecretsManagerClient),
+  eks: mockClient(EKSClient),
+  ec2: mockClient(EC2Client),
+  elasticmapreduce: mockClient(EMRClient),
+  "network-firewall": mockClient(NetworkFirewallClient),
+  wafv2: mockClient(WAFV2Client),
+  fms: mockClient(FMSClient),
+  elasticloadbalancing: mockClient(ElasticLoadBalancingV2Client),
+  workmail: mockClient(WorkMailClient),
+  guardduty: mockClient(GuardDutyClient),
+  events: mockClient(EventBridgeClient),
+  firehose: mockClient(FirehoseClient),
 };
 
 const READ_ONLY = /^[a-z0-9-]+:(Get|List|Describe|BatchGet|Select)[A-Za-z0-9]*$/;
@@ -49,6 +112,72 @@ beforeAll(() => {
   mocks.rolesanywhere.on(legacy(ListTagsForResourceCommand)).resolves({ tags: [] });
   mocks["acm-pca"].on(legacy(ListCertificateAuthoritiesCommand)).resolves({ CertificateAuthorities: [{ Arn: "arn:aws:acm-pca:eu-west-1:012345678912:certificate-authority/x", Status: "ACTIVE" }] });
   mocks["acm-pca"].on(legacy(ListTagsCommand)).resolves({ Tags: [] });
+});
+beforeAll(() => {
+  // kms, secretsmanager, eks, ec2, elasticmapreduce: one of everything, so every declared action is called.
+  const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k1`;
+  mocks.kms.on(ListKeysCommand).resolves({ Keys: [{ KeyId: "k1", KeyArn: key }], Truncated: false });
+  mocks.kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: "k1", Arn: key, KeyManager: "CUSTOMER", KeySpec: "SYMMETRIC_DEFAULT", Origin: "AWS_KMS", KeyState: "Enabled" } });
+  mocks.kms.on(GetKeyPolicyCommand).resolves({ Policy: '{"Version":"2012-10-17","Statement":[]}' });
+  mocks.kms.on(GetKeyRotationStatusCommand).resolves({ KeyRotationEnabled: true });
+  mocks.kms.on(ListResourceTagsCommand).resolves({ Tags: [], Truncated: false });
+  mocks.secretsmanager.on(ListSecretsCommand).resolves({ SecretList: [{ ARN: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:s-AbCdEf`, Name: "s" }] });
+  mocks.secretsmanager.on(GetResourcePolicyCommand).resolves({});
+  mocks.eks.on(EksListClustersCommand).resolves({ clusters: ["c"] });
+  mocks.eks.on(EksDescribeClusterCommand).resolves({ cluster: { name: "c", arn: `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/c` } });
+  mocks.eks.on(ListPodIdentityAssociationsCommand).resolves({ associations: [{ associationId: "a-1", clusterName: "c" }] });
+  mocks.eks.on(DescribePodIdentityAssociationCommand).resolves({ association: { associationId: "a-1", clusterName: "c", namespace: "n", serviceAccount: "sa", roleArn: `arn:aws:iam::${ACCOUNT}:role/r` } });
+  mocks.ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [] });
+  mocks.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
+  mocks.elasticmapreduce.on(EmrListClustersCommand).resolves({ Clusters: [{ Id: "j-1" }] });
+  mocks.elasticmapreduce.on(EmrDescribeClusterCommand).resolves({ Cluster: { Id: "j-1", InstanceCollectionType: "INSTANCE_FLEET" } });
+  mocks.elasticmapreduce.on(ListInstanceFleetsCommand).resolves({ InstanceFleets: [] });
+  mocks.elasticmapreduce.on(GetManagedScalingPolicyCommand).resolves({});
+  mocks.elasticmapreduce.on(ListInstancesCommand).resolves({ Instances: [] });
+});
+beforeAll(() => {
+  // network-firewall, wafv2, fms, elasticloadbalancing, workmail, guardduty, events, firehose: one of everything.
+  const nfw = `arn:aws:network-firewall:eu-west-1:${ACCOUNT}`;
+  mocks["network-firewall"].on(ListFirewallsCommand).resolves({ Firewalls: [{ FirewallName: "f", FirewallArn: `${nfw}:firewall/f` }] });
+  mocks["network-firewall"].on(DescribeFirewallCommand).resolves({ Firewall: { FirewallName: "f", FirewallArn: `${nfw}:firewall/f`, FirewallPolicyArn: `${nfw}:firewall-policy/p`, VpcId: "vpc-1", SubnetMappings: [], FirewallId: "1" } });
+  mocks["network-firewall"].on(DescribeLoggingConfigurationCommand).resolves({ FirewallArn: `${nfw}:firewall/f` });
+  mocks["network-firewall"].on(ListFirewallPoliciesCommand).resolves({ FirewallPolicies: [{ Name: "p", Arn: `${nfw}:firewall-policy/p` }] });
+  mocks["network-firewall"].on(DescribeFirewallPolicyCommand).resolves({
+    UpdateToken: "t",
+    FirewallPolicyResponse: { FirewallPolicyName: "p", FirewallPolicyArn: `${nfw}:firewall-policy/p`, FirewallPolicyId: "p" },
+    FirewallPolicy: { StatelessDefaultActions: ["aws:forward_to_sfe"], StatelessFragmentDefaultActions: ["aws:forward_to_sfe"] },
+  });
+  mocks["network-firewall"].on(ListRuleGroupsCommand).resolves({ RuleGroups: [{ Name: "g", Arn: `${nfw}:stateful-rulegroup/g` }] });
+  mocks["network-firewall"].on(DescribeRuleGroupCommand).resolves({ UpdateToken: "t", RuleGroupResponse: { RuleGroupArn: `${nfw}:stateful-rulegroup/g`, RuleGroupName: "g", RuleGroupId: "g" } });
+  const acl = `arn:aws:wafv2:eu-west-1:${ACCOUNT}:regional/webacl/w/1`;
+  mocks.wafv2.on(ListWebACLsCommand).resolves({ WebACLs: [{ Name: "w", Id: "1", ARN: acl }] });
+  mocks.wafv2.on(GetWebACLCommand).resolves({ WebACL: { Name: "w", Id: "1", ARN: acl, DefaultAction: { Allow: {} }, VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: "w" } } });
+  mocks.wafv2.on(WafListTagsForResourceCommand).resolves({ TagInfoForResource: { ResourceARN: acl, TagList: [] } });
+  mocks.wafv2.on(ListResourcesForWebACLCommand).resolves({ ResourceArns: [] });
+  mocks.wafv2.on(ListLoggingConfigurationsCommand).resolves({ LoggingConfigurations: [] });
+  const policy = `arn:aws:fms:eu-west-1:${ACCOUNT}:policy/p1`;
+  mocks.fms.on(FmsListPoliciesCommand).resolves({ PolicyList: [{ PolicyArn: policy, PolicyId: "p1", PolicyName: "p" }] });
+  mocks.fms.on(FmsGetPolicyCommand).resolves({ PolicyArn: policy, Policy: { PolicyName: "p", SecurityServicePolicyData: { Type: "WAFV2" }, ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer", ExcludeResourceTags: false, RemediationEnabled: false } });
+  mocks.fms.on(FmsListTagsForResourceCommand).resolves({ TagList: [] });
+  mocks.fms.on(ListComplianceStatusCommand).resolves({ PolicyComplianceStatusList: [{ MemberAccount: "222233334444", EvaluationResults: [{ ComplianceStatus: "NON_COMPLIANT" }] }] });
+  mocks.fms.on(GetComplianceDetailCommand).resolves({ PolicyComplianceDetail: { Violators: [] } });
+  mocks.elasticloadbalancing.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [{ LoadBalancerArn: `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:loadbalancer/app/a/1`, LoadBalancerName: "a" }] });
+  mocks.elasticloadbalancing.on(DescribeTagsCommand).resolves({ TagDescriptions: [] });
+  mocks.workmail.on(ListOrganizationsCommand).resolves({ OrganizationSummaries: [{ OrganizationId: "m-1", Alias: "a", State: "Active" }] });
+  mocks.workmail.on(DescribeOrganizationCommand).resolves({ OrganizationId: "m-1", Alias: "a", State: "Active" });
+  mocks.workmail.on(DescribeIdentityProviderConfigurationCommand).resolves({});
+  mocks.workmail.on(ListUsersCommand).resolves({ Users: [] });
+  mocks.guardduty.on(ListDetectorsCommand).resolves({ DetectorIds: ["d1"] });
+  mocks.guardduty.on(GetDetectorCommand).resolves({ Status: "ENABLED", ServiceRole: "r" });
+  mocks.guardduty.on(ListFindingsCommand).resolves({ FindingIds: ["f1"] });
+  mocks.guardduty.on(GetFindingsCommand).resolves({ Findings: [] });
+  mocks.events.on(ListRulesCommand).resolves({ Rules: [{ Name: "r", Arn: `arn:aws:events:eu-west-1:${ACCOUNT}:rule/r` }] });
+  mocks.events.on(ListTargetsByRuleCommand).resolves({ Targets: [] });
+  mocks.firehose.on(ListDeliveryStreamsCommand).resolves({ DeliveryStreamNames: ["s"], HasMoreDeliveryStreams: false });
+  mocks.firehose.on(DescribeDeliveryStreamCommand).resolves({
+    DeliveryStreamDescription: { DeliveryStreamName: "s", DeliveryStreamARN: `arn:aws:firehose:eu-west-1:${ACCOUNT}:deliverystream/s`, DeliveryStreamStatus: "ACTIVE", DeliveryStreamType: "DirectPut", VersionId: "1", Destinations: [], HasMoreDestinations: false },
+  });
+  mocks.firehose.on(ListTagsForDeliveryStreamCommand).resolves({ Tags: [], HasMoreTags: false });
 });
 afterAll(() => Object.values(mocks).forEach((m) => m.restore()));
 
