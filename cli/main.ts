@@ -9,6 +9,8 @@ import { readSnapshot, writeSnapshot } from "../engine/snapshot.js";
 import { repoRoot } from "../engine/paths.js";
 import { emit, parseFormat, parseSeverity, useColor, type OutputOptions } from "./output.js";
 import { rulesList, rulesShow } from "./rules.js";
+import { diffCommand } from "./diff.js";
+import { afterEvaluate, type ScanExtras } from "./history.js";
 
 interface Common extends OutputOptions {
   policy?: string;
@@ -17,7 +19,7 @@ interface Common extends OutputOptions {
 function addCommon(cmd: Command): Command {
   return cmd
     .option("--policy <file>", "policy pack (YAML); default: policies/default.yaml")
-    .option("--format <format>", "table | json | sarif | markdown", "table")
+    .option("--format <format>", "table | json | sarif | markdown | html | junit | csv | asff", "table")
     .option("-o, --output <file>", "write the report to a file instead of stdout")
     .option("--fail-on <severity>", "exit 1 when a failing finding is at or above this severity (critical|high|medium|low|info|none)", "high")
     .option("--fail-on-unknown", "exit 3 when the scan was incomplete or a rule could not decide");
@@ -31,9 +33,35 @@ async function prepare(opts: Common): Promise<{ engine: Engine; pack: PolicyPack
   return { engine, pack };
 }
 
-async function scanCommand(opts: Common & {
+function parseConcurrency(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UserError(`--concurrency ${value}: give a whole number from 1 to 256.`);
+  return n;
+}
+
+function parseSource(value: string | undefined): "services" | "config" | undefined {
+  if (value === undefined || value === "services" || value === "config") return value;
+  throw new UserError(`--source ${value}: use 'services' (call each service) or 'config' (read AWS Config).`);
+}
+
+/** Progress on a TTY (accounts, regions, services done / total); silent in CI and when piped. */
+function progressReporter(): ((p: { done: number; total: number; service?: string; account?: string; region?: string }) => void) | undefined {
+  if (!process.stderr.isTTY || process.env.CI) return undefined;
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (now - last < 100 && p.done < p.total) return;
+    last = now;
+    const what = [p.account, p.region, p.service].filter(Boolean).join(" ");
+    process.stderr.write(`\r\x1b[2Kcollecting ${p.done}/${p.total} ${what}`);
+    if (p.done >= p.total) process.stderr.write("\r\x1b[2K");
+  };
+}
+
+async function scanCommand(opts: Common & ScanExtras & {
   snapshot?: string; snapshotOut?: string; profile?: string; regions?: string; accounts?: string; roleName?: string;
-  externalId?: string; org?: boolean; services?: string; concurrency?: string;
+  externalId?: string; org?: boolean; services?: string; concurrency?: string; source?: string; aggregator?: string;
 }): Promise<number> {
   const { engine, pack } = await prepare(opts);
   const startedAt = new Date();
@@ -50,15 +78,20 @@ async function scanCommand(opts: Common & {
       roleName: opts.roleName,
       externalId: opts.externalId,
       services: opts.services?.split(",").map((s) => s.trim()).filter(Boolean),
-      concurrency: opts.concurrency ? Number(opts.concurrency) : undefined,
-    } as Parameters<typeof collect>[0]);
+      concurrency: parseConcurrency(opts.concurrency),
+      org: opts.org,
+      source: parseSource(opts.source),
+      aggregator: opts.aggregator,
+      onProgress: progressReporter(),
+    });
   }
   if (opts.snapshotOut) writeSnapshot(opts.snapshotOut, snapshot);
-  const doc = engine.evaluate(snapshot, pack, { kind: "live", startedAt, targets: opts.snapshot ? [opts.snapshot] : snapshot.source.accounts });
-  return emit(doc, engine, opts);
+  const doc = engine.evaluate(snapshot, pack, { kind: "live", startedAt, targets: opts.snapshot ? [opts.snapshot] : snapshot.source.accounts, includePasses: opts.format === "junit" || opts.to === "config" });
+  const exported = await afterEvaluate(doc, engine, opts);
+  return Math.max(emit(doc, engine, opts), exported);
 }
 
-async function iacCommand(paths: string[], opts: Common & { cfnParams?: string; account?: string }): Promise<number> {
+async function iacCommand(paths: string[], opts: Common & ScanExtras & { cfnParams?: string; account?: string }): Promise<number> {
   if (opts.account !== undefined && !/^[0-9]{12}$/.test(opts.account)) throw new UserError(`--account ${opts.account}: an AWS account id is 12 digits.`);
   const { engine, pack } = await prepare(opts);
   const startedAt = new Date();
@@ -66,9 +99,10 @@ async function iacCommand(paths: string[], opts: Common & { cfnParams?: string; 
   const load = await loadIac(paths, { cfnParams: opts.cfnParams });
   // The account the templates deploy to: own-account checks (trust policies, key policies) use it.
   if (opts.account) for (const r of load.snapshot.resources) r.account = opts.account;
-  const doc = engine.evaluate(load.snapshot, pack, { kind: "iac", startedAt, lineIndex: load.lineIndex, extraExceptions: load.ignores, targets: paths });
+  const doc = engine.evaluate(load.snapshot, pack, { kind: "iac", startedAt, lineIndex: load.lineIndex, extraExceptions: load.ignores, targets: paths, includePasses: opts.format === "junit" });
   doc.scan.files = load.files;
   if (load.errors.length) doc.errors = load.errors;
+  await afterEvaluate(doc, engine, opts);
   const code = emit(doc, engine, opts);
   if (load.errors.length) {
     for (const e of load.errors) process.stderr.write(`rampart: ${e.file}: ${e.reason}\n`);
@@ -148,8 +182,14 @@ export function buildProgram(): Command {
       .option("--accounts <list>", "comma-separated account ids to assume --role-name into")
       .option("--role-name <name>", "role to assume in each account")
       .option("--external-id <id>", "external id for the assume-role calls")
+      .option("--org", "scan every ACTIVE account of the organization (with --role-name)")
+      .option("--source <source>", "services (call each service, the default) or config (read AWS Config)")
+      .option("--aggregator <name>", "with --source config: read an AWS Config aggregator of the organization")
       .option("--services <list>", "only these collectors (e.g. iam,rolesanywhere)")
-      .option("--concurrency <n>", "parallel API calls across accounts, regions and services"),
+      .option("--concurrency <n>", "parallel API calls across accounts, regions and services")
+      .option("--history <location>", "keep this scan's findings document as <location>/<timestamp>.json (a folder or s3://bucket/prefix); the HTML report draws a trend from it")
+      .option("--to <target>", "also send the findings to securityhub (BatchImportFindings) or config (PutEvaluations)")
+      .option("--result-token <token>", "with --to config: the result token of the Config rule invocation (TESTMODE for a dry run)"),
   ).action(async (opts) => {
     process.exitCode = await scanCommand(opts);
   });
@@ -160,7 +200,8 @@ export function buildProgram(): Command {
       .description("scan CloudFormation templates (files or folders)")
       .argument("<paths...>", "template files or folders")
       .option("--cfn-params <file>", "parameter values (aws cloudformation deploy --parameter-overrides file, or CodePipeline JSON)")
-      .option("--account <id>", "the AWS account the templates deploy to (rules treat it as the resources' own account)"),
+      .option("--account <id>", "the AWS account the templates deploy to (rules treat it as the resources' own account)")
+      .option("--history <location>", "keep this scan's findings document as <location>/<timestamp>.json (a folder or s3://bucket/prefix)"),
   ).action(async (paths: string[], opts) => {
     process.exitCode = await iacCommand(paths, opts);
   });
@@ -186,11 +227,26 @@ export function buildProgram(): Command {
   });
 
   program
+    .command("diff")
+    .description("compare two findings documents (--format json output or --history files): new, resolved and unchanged findings")
+    .argument("<old>", "the earlier findings document")
+    .argument("<new>", "the later findings document")
+    .addOption(new Option("--format <format>", "table | json | markdown").choices(["table", "json", "markdown"]).default("table"))
+    .option("-o, --output <file>", "write the comparison to a file instead of stdout")
+    .option("--fail-on-new", "exit 1 when NEW has failing findings that OLD did not")
+    .action(async (oldFile: string, newFile: string, opts) => {
+      process.exitCode = diffCommand(oldFile, newFile, opts);
+    });
+
+  program
     .command("permissions")
     .description("print the least-privilege, read-only IAM policy the scanner needs")
     .action(async () => {
-      const { permissionsPolicy } = await import("../collectors/aws/index.js");
-      process.stdout.write(JSON.stringify(permissionsPolicy(), null, 2) + "\n");
+      const { permissionsPolicy, OPTION_ACTIONS } = await import("../collectors/aws/index.js");
+      const policy = permissionsPolicy();
+      // The organization and AWS Config paths (--org, --source config, --aggregator) need a few more reads.
+      policy.Statement.push({ Sid: "RampartOrganizationAndConfig", Effect: "Allow", Action: [...new Set(Object.values(OPTION_ACTIONS).flat())].sort(), Resource: "*" });
+      process.stdout.write(JSON.stringify(policy, null, 2) + "\n");
     });
 
   return program;

@@ -4,7 +4,7 @@ import type { FindingsDocument } from "../engine/findings.js";
 import type { Engine } from "../engine/engine.js";
 import { UserError } from "../engine/errors.js";
 import { SEVERITIES, type Severity } from "../engine/pack.js";
-import { formatters, isFormat, type FormatName } from "../reports/index.js";
+import { formatters, isFormat, type FormatName, type HistoryPoint } from "../reports/index.js";
 import { formatTable } from "../reports/table.js";
 
 export interface OutputOptions {
@@ -12,6 +12,8 @@ export interface OutputOptions {
   output?: string;
   failOn?: string;
   failOnUnknown?: boolean;
+  /** Earlier scans, for the HTML trend chart (set from --history). */
+  historyPoints?: HistoryPoint[];
 }
 
 export function parseFormat(value: string | undefined): FormatName {
@@ -40,7 +42,12 @@ export function emit(doc: FindingsDocument, engine: Engine, opts: OutputOptions)
   const format = parseFormat(opts.format);
   const threshold = parseSeverity(opts.failOn);
   const toFile = Boolean(opts.output);
-  const text = formatters[format](doc, { rules: engine.rules, color: !toFile && format === "table" && useColor(process.stdout) });
+  const text = formatters[format](doc, {
+    rules: engine.rules,
+    color: !toFile && format === "table" && useColor(process.stdout),
+    history: opts.historyPoints,
+    aws: { region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION },
+  });
   if (opts.output) {
     try {
       fs.mkdirSync(path.dirname(path.resolve(opts.output)), { recursive: true });

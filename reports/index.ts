@@ -1,6 +1,10 @@
 import type { FindingsDocument } from "../engine/findings.js";
 import type { RuleMeta } from "../engine/engine.js";
+import { formatAsff } from "./asff.js";
+import { formatCsv } from "./csv.js";
+import { formatHtml } from "./html.js";
 import { formatJson } from "./json.js";
+import { formatJunit } from "./junit.js";
 import { formatMarkdown } from "./markdown.js";
 import { formatSarif } from "./sarif.js";
 import { formatTable } from "./table.js";
@@ -9,6 +13,20 @@ export interface ReportContext {
   rules: RuleMeta[];
   /** Colour escapes allowed (a TTY without NO_COLOR). */
   color: boolean;
+  /** Earlier scans (--history DIR), for the HTML trend chart. */
+  history?: HistoryPoint[];
+  /** The AWS account and Security Hub region for ASFF (default: the document's own). */
+  aws?: { account?: string; region?: string };
+}
+
+/** One scan of a history: when, and its summary counts. */
+export interface HistoryPoint {
+  at: string;
+  fail: number;
+  unknown: number;
+  pass: number;
+  suppressed: number;
+  bySeverity: Partial<Record<string, number>>;
 }
 
 export type Formatter = (doc: FindingsDocument, ctx: ReportContext) => string;
@@ -19,6 +37,10 @@ export const formatters = {
   json: formatJson,
   sarif: formatSarif,
   markdown: formatMarkdown,
+  html: formatHtml,
+  junit: formatJunit,
+  csv: formatCsv,
+  asff: formatAsff,
 } satisfies Record<string, Formatter>;
 
 export type FormatName = keyof typeof formatters;

@@ -1,0 +1,32 @@
+import type { Finding, FindingsDocument } from "../engine/findings.js";
+import type { ReportContext } from "./index.js";
+
+/**
+ * CSV (RFC 4180: CRLF records, a header row, fields with a quote, comma, CR or LF quoted and
+ * quotes doubled). Cells that a spreadsheet would run as a formula (starting with = + - @, tab
+ * or CR) get a leading apostrophe, so a resource named `=HYPERLINK(…)` stays text.
+ */
+
+export const CSV_COLUMNS = [
+  "id", "status", "severity", "ruleId", "title", "resourceType", "resourceId", "resourceName", "resourceArn", "account", "region",
+  "file", "line", "pointer", "message", "fix", "suppressedStatus", "exceptionReason", "exceptionOwner", "exceptionExpires",
+] as const;
+
+export function csvCell(value: unknown): string {
+  let s = value === undefined || value === null ? "" : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function row(f: Finding): unknown[] {
+  return [
+    f.id, f.status, f.severity, f.ruleId, f.title, f.resource.type, f.resource.id, f.resource.name, f.resource.arn, f.resource.account, f.resource.region,
+    f.location?.file, f.location?.line, f.location?.pointer ?? f.location?.address, f.message, f.fix, f.suppressedStatus,
+    f.exception?.reason, f.exception?.owner, f.exception?.expires,
+  ];
+}
+
+export function formatCsv(doc: FindingsDocument, _ctx?: ReportContext): string {
+  const lines = [CSV_COLUMNS.join(","), ...doc.findings.map((f) => row(f).map(csvCell).join(","))];
+  return lines.join("\r\n") + "\r\n";
+}

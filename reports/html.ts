@@ -1,0 +1,303 @@
+import { createHash } from "node:crypto";
+import type { Finding, FindingsDocument } from "../engine/findings.js";
+import type { HistoryPoint, ReportContext } from "./index.js";
+
+/**
+ * One self-contained HTML page: no request leaves it (CSP `default-src 'none'`; the one
+ * inline style and the one inline script are allowed by their SHA-256 hashes), every string
+ * that comes from a scanned resource is escaped, and the findings travel as JSON inside a
+ * non-executed `<script type="application/json">` with `<` written as `\u003c`.
+ */
+
+const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+
+/** Escapes text for element content and quoted attribute values. */
+export function escapeHtml(s: unknown): string {
+  return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+}
+
+/** JSON that is safe inside a `<script type="application/json">` element. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+const CSS = `
+:root{color-scheme:light;--fg:#1d2330;--muted:#5b6475;--line:#d9dde5;--bg:#f6f7f9;--card:#fff}
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+header{padding:20px 28px;background:#1d2330;color:#fff}
+header h1{margin:0 0 4px;font-size:20px}
+header p{margin:0;color:#c7ccd6}
+main{padding:20px 28px;max-width:1500px}
+section{margin:0 0 28px}
+h2{font-size:17px;margin:0 0 10px}
+.cards{display:flex;gap:12px;flex-wrap:wrap;margin-bottom:20px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 16px;min-width:120px}
+.card b{display:block;font-size:24px}
+.card.fail b{color:#b42318}.card.unknown b{color:#8a6d00}.card.pass b{color:#147a3d}.card.suppressed b{color:var(--muted)}
+.warn{background:#fff4d6;border:1px solid #e9c46a;border-radius:8px;padding:8px 12px;margin-bottom:16px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:14px}
+.chart{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px}
+.chart h3{margin:0 0 6px;font-size:14px}
+.chart svg{width:100%;height:auto;display:block}
+.chart text{font-size:11px;fill:var(--fg)}
+.chart .empty{fill:var(--muted)}
+rect.bar{fill:#4c6ef5}
+.sev-critical{fill:#7b1fa2}.sev-high{fill:#d32f2f}.sev-medium{fill:#ef6c00}.sev-low{fill:#1976d2}.sev-info{fill:#78909c}
+.trend-fail{stroke:#d32f2f;fill:none;stroke-width:2}.trend-unknown{stroke:#b8860b;fill:none;stroke-width:2}.trend-suppressed{stroke:#78909c;fill:none;stroke-width:1.5;stroke-dasharray:4 3}
+.dot-fail{fill:#d32f2f}.dot-unknown{fill:#b8860b}.dot-suppressed{fill:#78909c}
+.axis{stroke:#b0b6c2;stroke-width:1}
+.filters{display:flex;gap:10px;flex-wrap:wrap;align-items:end;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px;margin-bottom:14px}
+.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}
+.filters input,.filters select{font:inherit;padding:4px 6px;min-width:150px}
+table{border-collapse:collapse;width:100%;background:var(--card);border:1px solid var(--line)}
+th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid var(--line)}
+th{background:#eef0f4;white-space:nowrap}
+th button{font:inherit;font-weight:600;border:0;background:none;cursor:pointer;padding:0;color:inherit}
+th[aria-sort=ascending] button::after{content:" \\25B2"}th[aria-sort=descending] button::after{content:" \\25BC"}
+td code,td .rid{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;word-break:break-all}
+.badge{display:inline-block;padding:1px 7px;border-radius:10px;color:#fff;font-size:12px;font-weight:600}
+.badge.critical{background:#7b1fa2}.badge.high{background:#d32f2f}.badge.medium{background:#ef6c00}.badge.low{background:#1976d2}.badge.info{background:#78909c}
+.status-unknown{color:#8a6d00;font-weight:600}.status-suppressed{color:var(--muted)}
+details summary{cursor:pointer}
+details dl{margin:6px 0 0;display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}
+details dt{font-weight:600;color:var(--muted)}details dd{margin:0}
+pre{margin:0;max-height:320px;overflow:auto;background:#f2f4f7;border:1px solid var(--line);border-radius:6px;padding:6px 8px;font-size:12px;white-space:pre-wrap;word-break:break-all}
+.count{color:var(--muted);font-weight:normal;font-size:13px}
+.none{color:var(--muted)}
+footer{padding:10px 28px 30px;color:var(--muted);font-size:12px}
+`;
+
+const SCRIPT = `
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("rampart-data").textContent);
+  var findings = data.findings;
+  var sevRank = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+  var statusRank = { fail: 0, unknown: 1, suppressed: 2 };
+  var controls = {
+    severity: document.getElementById("f-severity"),
+    status: document.getElementById("f-status"),
+    rule: document.getElementById("f-rule"),
+    text: document.getElementById("f-text")
+  };
+  function where(f) {
+    if (f.location && f.location.file) return f.location.file + (f.location.line ? ":" + f.location.line : "");
+    return [f.resource.account, f.resource.region].filter(Boolean).join("/");
+  }
+  function haystack(f) {
+    return [f.ruleId, f.title, f.message, f.severity, f.status, f.resource.type, f.resource.id, f.resource.arn, f.resource.name,
+      f.resource.account, f.resource.region, where(f), f.location && f.location.pointer].filter(Boolean).join("\\n").toLowerCase();
+  }
+  var hay = findings.map(haystack);
+  var keys = {
+    severity: function (f) { return sevRank[f.severity]; },
+    status: function (f) { return statusRank[f.status]; },
+    rule: function (f) { return f.ruleId; },
+    resource: function (f) { return f.resource.name || f.resource.id; },
+    where: where,
+    message: function (f) { return f.message; }
+  };
+  function apply() {
+    var sev = controls.severity.value, st = controls.status.value, rule = controls.rule.value;
+    var text = controls.text.value.trim().toLowerCase();
+    var tables = document.querySelectorAll("table[data-findings]");
+    for (var t = 0; t < tables.length; t++) {
+      var rows = tables[t].tBodies[0].rows, shown = 0;
+      for (var r = 0; r < rows.length; r++) {
+        var i = Number(rows[r].getAttribute("data-i")), f = findings[i];
+        var ok = (!sev || f.severity === sev) && (!st || f.status === st) && (!rule || f.ruleId === rule) && (!text || hay[i].indexOf(text) >= 0);
+        rows[r].hidden = !ok;
+        if (ok) shown++;
+      }
+      var counter = document.getElementById(tables[t].id + "-count");
+      if (counter) counter.textContent = shown === rows.length ? "(" + rows.length + ")" : "(" + shown + " of " + rows.length + ")";
+    }
+  }
+  function sortBy(th) {
+    var table = th.closest("table"), key = th.getAttribute("data-key"), get = keys[key];
+    var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
+    var heads = table.querySelectorAll("th[data-key]");
+    for (var h = 0; h < heads.length; h++) heads[h].removeAttribute("aria-sort");
+    th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var fa = findings[Number(a.getAttribute("data-i"))], fb = findings[Number(b.getAttribute("data-i"))];
+      var va = get(fa), vb = get(fb), c;
+      if (typeof va === "number" && typeof vb === "number") c = va - vb;
+      else c = String(va == null ? "" : va).localeCompare(String(vb == null ? "" : vb), undefined, { numeric: true });
+      return dir * c || Number(a.getAttribute("data-i")) - Number(b.getAttribute("data-i"));
+    });
+    for (var k = 0; k < rows.length; k++) body.appendChild(rows[k]);
+  }
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("th[data-key] button");
+    if (btn) sortBy(btn.parentElement);
+  });
+  ["severity", "status", "rule"].forEach(function (k) { controls[k].addEventListener("change", apply); });
+  controls.text.addEventListener("input", apply);
+  document.documentElement.setAttribute("data-ready", "true");
+  apply();
+})();
+`;
+
+const hash = (s: string) => `'sha256-${createHash("sha256").update(s, "utf8").digest("base64")}'`;
+export const CSP = `default-src 'none'; script-src ${hash(SCRIPT)}; style-src ${hash(CSS)}; img-src data:; base-uri 'none'; form-action 'none'`;
+
+function where(f: Finding): string {
+  if (f.location?.file) return `${f.location.file}${f.location.line ? `:${f.location.line}` : ""}`;
+  return [f.resource.account, f.resource.region].filter(Boolean).join("/");
+}
+
+function countBy<T>(items: T[], key: (t: T) => string): Array<[string, number]> {
+  const m = new Map<string, number>();
+  for (const it of items) m.set(key(it), (m.get(key(it)) ?? 0) + 1);
+  return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+/** A horizontal bar chart as inline SVG. `cls` gives a bar its colour class. */
+function barChart(title: string, entries: Array<[string, number]>, cls: (label: string) => string = () => "bar", max = 12): string {
+  const shown = entries.slice(0, max);
+  if (entries.length > max) shown.push([`${entries.length - max} more`, entries.slice(max).reduce((n, [, v]) => n + v, 0)]);
+  const rowH = 22, labelW = 170, width = 460, barW = width - labelW - 50;
+  const height = Math.max(1, shown.length) * rowH + 8;
+  const top = Math.max(1, ...shown.map(([, v]) => v));
+  const body = shown.length
+    ? shown
+        .map(([label, v], i) => {
+          const y = 4 + i * rowH;
+          const w = Math.max(2, Math.round((v / top) * barW));
+          const short = label.length > 28 ? `${label.slice(0, 27)}…` : label;
+          return `<g><title>${escapeHtml(label)}: ${v}</title><text x="${labelW - 6}" y="${y + 14}" text-anchor="end">${escapeHtml(short)}</text><rect class="${cls(label)}" x="${labelW}" y="${y + 3}" width="${w}" height="${rowH - 8}" rx="2"/><text x="${labelW + w + 5}" y="${y + 14}">${v}</text></g>`;
+        })
+        .join("")
+    : `<text class="empty" x="8" y="18">nothing to show</text>`;
+  return `<figure class="chart"><h3>${escapeHtml(title)}</h3><svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg">${body}</svg></figure>`;
+}
+
+/** A line chart of failing / unknown / suppressed counts over the scan history. */
+function trendChart(points: HistoryPoint[]): string {
+  const pts = [...points].sort((a, b) => a.at.localeCompare(b.at));
+  const width = 940, height = 220, left = 40, right = 16, top = 12, bottom = 36;
+  const top$ = Math.max(1, ...pts.map((p) => Math.max(p.fail, p.unknown, p.suppressed)));
+  const x = (i: number) => left + (pts.length === 1 ? (width - left - right) / 2 : (i * (width - left - right)) / (pts.length - 1));
+  const y = (v: number) => top + (height - top - bottom) * (1 - v / top$);
+  const series = (["fail", "unknown", "suppressed"] as const)
+    .map((k) => {
+      const line = `<polyline class="trend-${k}" points="${pts.map((p, i) => `${x(i).toFixed(1)},${y(p[k]).toFixed(1)}`).join(" ")}"/>`;
+      const dots = pts.map((p, i) => `<circle class="dot-${k}" cx="${x(i).toFixed(1)}" cy="${y(p[k]).toFixed(1)}" r="3"><title>${escapeHtml(p.at)}: ${p[k]} ${k}</title></circle>`).join("");
+      return line + dots;
+    })
+    .join("");
+  const step = Math.max(1, Math.ceil(pts.length / 8));
+  const labels = pts
+    .map((p, i) => (i % step === 0 || i === pts.length - 1 ? `<text x="${x(i).toFixed(1)}" y="${height - 14}" text-anchor="middle">${escapeHtml(p.at.slice(0, 10))}</text>` : ""))
+    .join("");
+  const axis = `<line class="axis" x1="${left}" y1="${height - bottom}" x2="${width - right}" y2="${height - bottom}"/><line class="axis" x1="${left}" y1="${top}" x2="${left}" y2="${height - bottom}"/><text x="${left - 6}" y="${top + 10}" text-anchor="end">${top$}</text><text x="${left - 6}" y="${height - bottom}" text-anchor="end">0</text>`;
+  const legend = `<text x="${width - 250}" y="${height - 2}"><tspan class="dot-fail">■</tspan> failing  <tspan class="dot-unknown">■</tspan> unknown  <tspan class="dot-suppressed">■</tspan> suppressed</text>`;
+  return `<section id="trend"><h2>Trend <span class="count">(${pts.length} scans)</span></h2><figure class="chart"><svg role="img" aria-label="findings over time" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg">${axis}${series}${labels}${legend}</svg></figure></section>`;
+}
+
+function details(f: Finding): string {
+  const rows: string[] = [];
+  const loc = f.location
+    ? [f.location.file + (f.location.line ? `:${f.location.line}` : ""), f.location.pointer, f.location.address].filter(Boolean).join(" · ")
+    : [f.resource.arn ?? f.resource.id, f.resource.account, f.resource.region].filter(Boolean).join(" · ");
+  rows.push(`<dt>Resource</dt><dd><span class="rid">${escapeHtml(f.resource.id)}</span> (${escapeHtml(f.resource.type)})${f.resource.name ? ` — ${escapeHtml(f.resource.name)}` : ""}</dd>`);
+  rows.push(`<dt>Location</dt><dd><code>${escapeHtml(loc)}</code></dd>`);
+  if (f.rationale) rows.push(`<dt>Why it matters</dt><dd>${escapeHtml(f.rationale)}</dd>`);
+  if (f.fix) rows.push(`<dt>Fix</dt><dd>${escapeHtml(f.fix)}${f.remediation?.automatic ? " <em>(rampart fix can apply this)</em>" : ""}</dd>`);
+  if (f.exception) rows.push(`<dt>Exception</dt><dd>${escapeHtml(f.exception.reason)} — owner ${escapeHtml(f.exception.owner)}, expires ${escapeHtml(f.exception.expires)}${f.exception.origin ? ` (${escapeHtml(f.exception.origin)})` : ""}</dd>`);
+  if (f.evidence !== undefined) rows.push(`<dt>Evidence</dt><dd><pre>${escapeHtml(JSON.stringify(f.evidence, null, 2))}</pre></dd>`);
+  rows.push(`<dt>Finding id</dt><dd><code>${escapeHtml(f.id)}</code></dd>`);
+  return `<details><summary>${escapeHtml(f.message)}</summary><dl>${rows.join("")}</dl></details>`;
+}
+
+function findingsTable(id: string, title: string, list: Array<[Finding, number]>, note = ""): string {
+  const head = `<thead><tr><th data-key="severity"><button type="button">Severity</button></th><th data-key="status"><button type="button">Status</button></th><th data-key="rule"><button type="button">Rule</button></th><th data-key="resource"><button type="button">Resource</button></th><th data-key="where"><button type="button">Where</button></th><th data-key="message"><button type="button">Finding</button></th></tr></thead>`;
+  const rows = list
+    .map(([f, i]) => {
+      const status = f.status === "suppressed" ? `suppressed (${f.suppressedStatus ?? "fail"})` : f.status;
+      return `<tr data-i="${i}" data-severity="${escapeHtml(f.severity)}" data-status="${escapeHtml(f.status)}"><td><span class="badge ${escapeHtml(f.severity)}">${escapeHtml(f.severity)}</span></td><td class="status-${escapeHtml(f.status)}">${escapeHtml(status)}</td><td><code>${escapeHtml(f.ruleId)}</code><br><span class="none">${escapeHtml(f.title)}</span></td><td><span class="rid">${escapeHtml(f.resource.name ?? f.resource.id)}</span><br><span class="none">${escapeHtml(f.resource.type)}</span></td><td><code>${escapeHtml(where(f))}</code></td><td>${details(f)}</td></tr>`;
+    })
+    .join("\n");
+  return `<section id="${id}-section"><h2>${escapeHtml(title)} <span class="count" id="${id}-count">(${list.length})</span></h2>${note}${
+    list.length ? "" : `<p class="none">None.</p>`
+  }<table id="${id}" data-findings${list.length ? "" : " hidden"}>${head}<tbody>\n${rows}\n</tbody></table></section>`;
+}
+
+/** The HTML report. `ctx.history` (oldest first or any order) adds a trend chart. */
+export function formatHtml(doc: FindingsDocument, ctx: ReportContext): string {
+  const family = new Map(ctx.rules.map((r) => [r.id, r.family]));
+  const indexed = doc.findings.map((f, i) => [f, i] as [Finding, number]);
+  const fail = indexed.filter(([f]) => f.status === "fail");
+  const unknown = indexed.filter(([f]) => f.status === "unknown");
+  const suppressed = indexed.filter(([f]) => f.status === "suppressed");
+  const active = doc.findings.filter((f) => f.status !== "suppressed");
+  const s = doc.summary;
+
+  const sevEntries = SEVERITIES.map((k) => [k, fail.filter(([f]) => f.severity === k).length] as [string, number]).filter(([, n]) => n > 0);
+  const charts = [
+    barChart("Failing findings by severity", sevEntries, (l) => `sev-${l}`),
+    barChart("Failing and unknown by family", countBy(active, (f) => family.get(f.ruleId) ?? (f.ruleId.startsWith("rampart-") ? "rampart" : "other"))),
+    barChart("Failing and unknown by account", countBy(active, (f) => f.resource.account ?? (f.location?.file ? "(infrastructure code)" : "(none)"))),
+    barChart("Failing and unknown by region", countBy(active, (f) => f.resource.region ?? (f.location?.file ? "(infrastructure code)" : "(none)"))),
+  ].join("");
+
+  const rulesInDoc = [...new Set(doc.findings.map((f) => f.ruleId))].sort();
+  const option = (v: string, label = v) => `<option value="${escapeHtml(v)}">${escapeHtml(label)}</option>`;
+  const filters = `<form class="filters" id="filters" role="search">
+<label>Severity<select id="f-severity">${option("", "any")}${SEVERITIES.map((k) => option(k)).join("")}</select></label>
+<label>Status<select id="f-status">${option("", "any")}${option("fail")}${option("unknown")}${option("suppressed")}</select></label>
+<label>Rule<select id="f-rule">${option("", "any")}${rulesInDoc.map((r) => option(r)).join("")}</select></label>
+<label>Text<input id="f-text" type="search" placeholder="resource, message, file…" autocomplete="off"></label>
+</form>`;
+
+  const gaps = doc.coverage.filter((g) => g.status === "denied" || g.status === "error");
+  const warn = [
+    doc.scan.incomplete ? `<div class="warn"><b>Incomplete scan.</b> ${gaps.length} part(s) of the account could not be read; rules reading them report <i>unknown</i>.</div>` : "",
+    doc.errors?.length ? `<div class="warn"><b>Input errors (${doc.errors.length}):</b> ${doc.errors.map((e) => `${escapeHtml(e.file)}: ${escapeHtml(e.reason)}`).join("; ")}</div>` : "",
+  ].join("");
+  const coverage = gaps.length
+    ? `<section id="coverage"><h2>Coverage gaps <span class="count">(${gaps.length})</span></h2><table><thead><tr><th>Status</th><th>Service</th><th>Account / region</th><th>Action</th><th>Detail</th></tr></thead><tbody>${gaps
+        .map((g) => `<tr><td>${escapeHtml(g.status)}</td><td>${escapeHtml(g.service)}</td><td>${escapeHtml([g.account, g.region].filter(Boolean).join("/"))}</td><td><code>${escapeHtml(g.action ?? "")}</code></td><td>${escapeHtml(g.detail ?? "")}</td></tr>`)
+        .join("")}</tbody></table></section>`
+    : "";
+
+  const targets = doc.scan.targets?.length ? ` · ${doc.scan.targets.map(escapeHtml).join(", ")}` : "";
+  const title = `rampart ${doc.scan.kind === "iac" ? "infrastructure-code" : "account"} scan`;
+  const data = { schemaVersion: doc.schemaVersion, scan: doc.scan, summary: doc.summary, findings: doc.findings };
+
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} — ${escapeHtml(doc.scan.startedAt)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header><h1>${escapeHtml(title)}</h1><p>policy ${escapeHtml(doc.scan.policy)} · started ${escapeHtml(doc.scan.startedAt)} · finished ${escapeHtml(doc.scan.finishedAt)}${targets} · rampart ${escapeHtml(doc.tool.version)}</p></header>
+<main>
+${warn}
+<section id="summary"><h2>Summary</h2>
+<div class="cards"><div class="card fail"><b id="n-fail">${s.fail}</b>failing</div><div class="card unknown"><b id="n-unknown">${s.unknown}</b>unknown</div><div class="card pass"><b id="n-pass">${s.pass}</b>passing</div><div class="card suppressed"><b id="n-suppressed">${s.suppressed}</b>suppressed</div></div>
+<div class="charts">${charts}</div>
+</section>
+${ctx.history?.length ? trendChart(ctx.history) : ""}
+${filters}
+${findingsTable("findings", "Failing findings", fail)}
+${findingsTable("unknown", "Undecided (unknown)", unknown, `<p class="none">rampart could not decide these: an input was unresolved or a part of the account could not be read.</p>`)}
+${findingsTable("suppressed", "Suppressed by exceptions", suppressed)}
+${coverage}
+</main>
+<footer>Generated by rampart ${escapeHtml(doc.tool.version)}. This file makes no network requests.</footer>
+<script type="application/json" id="rampart-data">${scriptJson(data)}</script>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,100 @@
+import type { Finding, FindingsDocument } from "../engine/findings.js";
+import type { ReportContext } from "./index.js";
+import { xmlEscape as x } from "./xml.js";
+
+/**
+ * JUnit XML (the Jenkins / GitLab / GitHub-test-reporter dialect): one <testsuite> per rule,
+ * one <testcase> per rule × resource. A failing finding is a <failure>, an unknown or
+ * suppressed one is <skipped>; passes come from `doc.passes` (evaluate with includePasses).
+ * Several findings of one rule on one resource share a test case (their messages are listed).
+ */
+
+type Res = Finding["resource"];
+interface Case {
+  name: string;
+  classname: string;
+  resource: Res;
+  file?: string;
+  line?: number;
+  fails: Finding[];
+  unknowns: Finding[];
+  suppressed: Finding[];
+  pass: boolean;
+}
+
+const resourceKey = (r: Res) => [r.type, r.id, r.account ?? "", r.region ?? ""].join("\u0000");
+
+function caseName(r: Res): string {
+  const where = [r.account, r.region].filter(Boolean).join("/");
+  return `${r.id}${where && !r.id.startsWith("arn:") ? ` (${where})` : ""}`;
+}
+
+function describe(f: Finding): string {
+  const loc = f.location?.file ? `${f.location.file}${f.location.line ? `:${f.location.line}` : ""}${f.location.pointer ? ` ${f.location.pointer}` : ""}` : (f.resource.arn ?? f.resource.id);
+  const lines = [`[${f.severity}] ${f.message}`, `  resource: ${f.resource.type} ${f.resource.id}`, `  at: ${loc}`];
+  if (f.rationale) lines.push(`  why: ${f.rationale}`);
+  if (f.fix) lines.push(`  fix: ${f.fix}`);
+  if (f.exception) lines.push(`  exception: ${f.exception.reason} (owner ${f.exception.owner}, expires ${f.exception.expires})`);
+  lines.push(`  id: ${f.id}`);
+  return lines.join("\n");
+}
+
+export function formatJunit(doc: FindingsDocument, _ctx?: ReportContext): string {
+  const suites = new Map<string, Map<string, Case>>();
+  const caseFor = (ruleId: string, r: Res, loc?: Finding["location"]): Case => {
+    let suite = suites.get(ruleId);
+    if (!suite) suites.set(ruleId, (suite = new Map()));
+    const k = resourceKey(r);
+    let c = suite.get(k);
+    if (!c) {
+      c = { name: caseName(r), classname: `rampart.${ruleId}`, resource: r, fails: [], unknowns: [], suppressed: [], pass: false };
+      if (loc?.file) {
+        c.file = loc.file;
+        if (loc.line) c.line = loc.line;
+      }
+      suite.set(k, c);
+    }
+    return c;
+  };
+  for (const f of doc.findings) {
+    const c = caseFor(f.ruleId, f.resource, f.location);
+    (f.status === "fail" ? c.fails : f.status === "unknown" ? c.unknowns : c.suppressed).push(f);
+  }
+  for (const p of doc.passes ?? []) caseFor(p.ruleId, p.resource, p.location).pass = true;
+
+  const seconds = Math.max(0, (Date.parse(doc.scan.finishedAt) - Date.parse(doc.scan.startedAt)) / 1000) || 0;
+  let tests = 0, failures = 0, skipped = 0;
+  const body: string[] = [];
+  for (const ruleId of [...suites.keys()].sort()) {
+    const cases = [...suites.get(ruleId)!.values()].sort((a, b) => a.name.localeCompare(b.name));
+    let sFail = 0, sSkip = 0;
+    const out: string[] = [];
+    for (const c of cases) {
+      const attrs = `name="${x(c.name)}" classname="${x(c.classname)}" time="0"${c.file ? ` file="${x(c.file)}"` : ""}${c.line ? ` line="${c.line}"` : ""}`;
+      if (c.fails.length) {
+        sFail++;
+        const first = c.fails[0];
+        const msg = c.fails.length > 1 ? `${first.message} (and ${c.fails.length - 1} more)` : first.message;
+        const text = [...c.fails, ...c.unknowns].map(describe).join("\n\n");
+        out.push(`    <testcase ${attrs}>\n      <failure message="${x(msg)}" type="${x(first.severity)}">${x(text)}</failure>\n    </testcase>`);
+      } else if (c.unknowns.length || c.suppressed.length) {
+        sSkip++;
+        const msg = c.unknowns.length
+          ? `unknown: ${c.unknowns[0].message}`
+          : `suppressed: ${c.suppressed[0].exception?.reason ?? "by an exception"} (owner ${c.suppressed[0].exception?.owner ?? "?"}, expires ${c.suppressed[0].exception?.expires ?? "?"})`;
+        const text = [...c.unknowns, ...c.suppressed].map(describe).join("\n\n");
+        out.push(`    <testcase ${attrs}>\n      <skipped message="${x(msg)}"/>\n      <system-out>${x(text)}</system-out>\n    </testcase>`);
+      } else {
+        out.push(`    <testcase ${attrs}/>`);
+      }
+    }
+    tests += cases.length;
+    failures += sFail;
+    skipped += sSkip;
+    body.push(
+      `  <testsuite name="${x(ruleId)}" tests="${cases.length}" failures="${sFail}" errors="0" skipped="${sSkip}" time="0" timestamp="${x(doc.scan.startedAt.replace(/Z$/, ""))}" hostname="rampart">\n${out.join("\n")}\n  </testsuite>`,
+    );
+  }
+  const name = `rampart ${doc.scan.kind} scan (policy ${doc.scan.policy})`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${x(name)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds}">\n${body.join("\n")}${body.length ? "\n" : ""}</testsuites>\n`;
+}

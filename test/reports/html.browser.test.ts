@@ -1,0 +1,136 @@
+/**
+ * The HTML report in a real browser (Chromium through playwright-core): the table shows every
+ * finding, filters and sorting work, nothing leaves the page, and a hostile resource name is
+ * text, not markup. Skips with a message when no Chromium can be had (scripts/ensure-chromium.mjs).
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { formatHtml } from "../../reports/html.js";
+import { HOSTILE, RULES, sampleDoc } from "./fixtures.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const ensure = spawnSync(process.execPath, [path.join(root, "scripts/ensure-chromium.mjs")], { encoding: "utf8", timeout: 900_000 });
+const chromiumPath = ensure.status === 0 ? ensure.stdout.trim() : undefined;
+if (!chromiumPath) console.warn(`html.browser.test: skipped, no Chromium: ${ensure.stderr.trim() || `ensure-chromium exited ${ensure.status}`}`);
+
+describe.skipIf(!chromiumPath)("HTML report in Chromium", () => {
+  const doc = sampleDoc({ extraFails: 16 });
+  const history = [0, 1, 2, 3].map((i) => ({ at: `2025-05-0${i + 1}T10:00:00.000Z`, fail: 30 - 3 * i, unknown: i, pass: 5, suppressed: 1, bySeverity: {} }));
+  let dir: string;
+  let browser: Browser;
+  let page: Page;
+  const requests: string[] = [];
+  const blocked: string[] = [];
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    const { chromium } = await import("playwright-core");
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-html-"));
+    const file = path.join(dir, "report.html");
+    fs.writeFileSync(file, formatHtml(doc, { rules: RULES, color: false, history }));
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run"],
+    });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    await context.route("**/*", (route) => {
+      const url = route.request().url();
+      requests.push(url);
+      if (url.startsWith("file:") || url.startsWith("data:")) return route.continue();
+      blocked.push(url);
+      return route.abort();
+    });
+    page = await context.newPage();
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector("html[data-ready=true]");
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const visibleRows = (table: string) => page.locator(`#${table} tbody tr:visible`).count();
+
+  it("shows one row per finding, fail, unknown and suppressed apart", async () => {
+    const fail = doc.findings.filter((f) => f.status === "fail").length;
+    expect(await page.locator("#findings tbody tr").count()).toBe(fail);
+    expect(await visibleRows("findings")).toBe(fail);
+    expect(await visibleRows("unknown")).toBe(1);
+    expect(await visibleRows("suppressed")).toBe(1);
+    expect(await page.locator("table[data-findings] tbody tr").count()).toBe(doc.findings.length);
+    expect(await page.locator("#trend polyline").count()).toBe(3);
+  });
+
+  it("filters by severity, status, rule and text", async () => {
+    for (const sev of ["high", "medium", "info"] as const) {
+      await page.selectOption("#f-severity", sev);
+      expect(await visibleRows("findings")).toBe(doc.findings.filter((f) => f.status === "fail" && f.severity === sev).length);
+    }
+    await page.selectOption("#f-severity", "");
+    await page.selectOption("#f-status", "unknown");
+    expect(await visibleRows("findings")).toBe(0);
+    expect(await visibleRows("unknown")).toBe(1);
+    await page.selectOption("#f-status", "");
+    await page.selectOption("#f-rule", "kms-key-policy-cross-account");
+    expect(await visibleRows("findings")).toBe(1);
+    await page.selectOption("#f-rule", "");
+    await page.fill("#f-text", "bulk-1");
+    expect(await visibleRows("findings")).toBe(doc.findings.filter((f) => f.message.includes("bulk-1")).length);
+    expect(await page.locator("#findings-count").textContent()).toMatch(/of/);
+    await page.fill("#f-text", "");
+    expect(await visibleRows("findings")).toBe(doc.findings.filter((f) => f.status === "fail").length);
+  });
+
+  it("sorts by a column, both ways", async () => {
+    const resources = () => page.locator("#findings tbody tr td:nth-child(4) .rid").allTextContents();
+    await page.click('#findings th[data-key="resource"] button');
+    const asc = await resources();
+    expect(asc).toEqual([...asc].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })));
+    expect(await page.getAttribute('#findings th[data-key="resource"]', "aria-sort")).toBe("ascending");
+    await page.click('#findings th[data-key="resource"] button');
+    expect(await resources()).toEqual([...asc].reverse());
+    await page.click('#findings th[data-key="severity"] button');
+    const rank = { critical: 0, high: 1, medium: 2, low: 3, info: 4 } as Record<string, number>;
+    const sevs = (await page.locator("#findings tbody tr td:first-child").allTextContents()).map((s) => rank[s.trim()]);
+    expect(sevs).toEqual([...sevs].sort((a, b) => a - b));
+  });
+
+  it("renders the hostile role name as text and runs none of it", async () => {
+    const cell = page.locator("#findings tbody tr .rid", { hasText: HOSTILE }).first();
+    expect(await cell.textContent()).toBe(HOSTILE);
+    expect(await page.locator("img").count()).toBe(0);
+    await page.locator("#findings details summary", { hasText: "trusts rolesanywhere" }).first().click();
+    expect(await page.locator("details[open] pre").first().textContent()).toContain("</script><script>alert(2)</script>");
+    expect(dialogs).toEqual([]);
+    expect(errors.filter((e) => !/Content Security Policy/.test(e))).toEqual([]);
+  });
+
+  it("makes no request other than the file itself", async () => {
+    expect(blocked).toEqual([]);
+    expect(requests.every((u) => u.startsWith("file:") || u.startsWith("data:"))).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it("writes a screenshot to test-artifacts/report.png", async () => {
+    const out = path.join(root, "test-artifacts", "report.png");
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    await page.fill("#f-text", "");
+    await page.screenshot({ path: out, fullPage: true });
+    expect(fs.statSync(out).size).toBeGreaterThan(10_000);
+  });
+});
