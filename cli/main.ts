@@ -11,6 +11,8 @@ import { emit, parseFormat, parseSeverity, useColor, type OutputOptions } from "
 import { rulesList, rulesShow } from "./rules.js";
 import { diffCommand } from "./diff.js";
 import { afterEvaluate, type ScanExtras } from "./history.js";
+import { registerFixCommands } from "./fix.js";
+import type { GateOptions } from "./gate.js";
 
 interface Common extends OutputOptions {
   policy?: string;
@@ -91,24 +93,34 @@ async function scanCommand(opts: Common & ScanExtras & {
   return Math.max(emit(doc, engine, opts), exported);
 }
 
-async function iacCommand(paths: string[], opts: Common & ScanExtras & { cfnParams?: string; account?: string }): Promise<number> {
+async function iacCommand(paths: string[], opts: Common & ScanExtras & { cfnParams?: string; account?: string } & GateOptions): Promise<number> {
   if (opts.account !== undefined && !/^[0-9]{12}$/.test(opts.account)) throw new UserError(`--account ${opts.account}: an AWS account id is 12 digits.`);
   const { engine, pack } = await prepare(opts);
   const startedAt = new Date();
   const { loadIac } = await import("../collectors/iac/index.js");
-  const load = await loadIac(paths, { cfnParams: opts.cfnParams });
+  const gate = await import("./gate.js");
+  const baseline = opts.baseline !== undefined ? gate.readBaseline(opts.baseline) : undefined;
+  const files = opts.changedSince !== undefined ? gate.selectChanged(paths, opts.changedSince) : paths;
+  const load = await loadIac(files, { cfnParams: opts.cfnParams });
   // The account the templates deploy to: own-account checks (trust policies, key policies) use it.
   if (opts.account) for (const r of load.snapshot.resources) r.account = opts.account;
   const doc = engine.evaluate(load.snapshot, pack, { kind: "iac", startedAt, lineIndex: load.lineIndex, extraExceptions: load.ignores, targets: paths, includePasses: opts.format === "junit" });
   doc.scan.files = load.files;
+  if (opts.changedSince !== undefined) doc.scan.changedSince = { ref: opts.changedSince, files: files.length };
+  if (baseline && opts.baseline !== undefined) gate.applyBaseline(doc, baseline, opts.baseline, load.lineIndex.keys());
   if (load.errors.length) doc.errors = load.errors;
   await afterEvaluate(doc, engine, opts);
   const code = emit(doc, engine, opts);
+  if (opts.writeBaseline !== undefined) {
+    const n = gate.writeBaseline(opts.writeBaseline, doc);
+    process.stderr.write(`baseline written to ${opts.writeBaseline} (${n} finding(s))\n`);
+  }
   if (load.errors.length) {
     for (const e of load.errors) process.stderr.write(`rampart: ${e.file}: ${e.reason}\n`);
     return 2;
   }
-  return code;
+  // Writing a baseline accepts every current finding: they would all match it.
+  return opts.writeBaseline !== undefined ? 0 : code;
 }
 
 async function demoCommand(opts: Common): Promise<number> {
@@ -201,7 +213,10 @@ export function buildProgram(): Command {
       .argument("<paths...>", "template files or folders")
       .option("--cfn-params <file>", "parameter values (aws cloudformation deploy --parameter-overrides file, or CodePipeline JSON)")
       .option("--account <id>", "the AWS account the templates deploy to (rules treat it as the resources' own account)")
-      .option("--history <location>", "keep this scan's findings document as <location>/<timestamp>.json (a folder or s3://bucket/prefix)"),
+      .option("--history <location>", "keep this scan's findings document as <location>/<timestamp>.json (a folder or s3://bucket/prefix)")
+      .option("--baseline <file>", "only findings not in this baseline count for the exit code (baseline findings stay in the report, marked)")
+      .option("--write-baseline <file>", "write the current findings' fingerprints to a baseline file (exit 0 unless a file cannot be read)")
+      .option("--changed-since <ref>", "only templates changed against a git ref (REF...HEAD, plus uncommitted and untracked changes)"),
   ).action(async (paths: string[], opts) => {
     process.exitCode = await iacCommand(paths, opts);
   });
@@ -241,13 +256,21 @@ export function buildProgram(): Command {
   program
     .command("permissions")
     .description("print the least-privilege, read-only IAM policy the scanner needs")
-    .action(async () => {
+    .option("--remediation", "instead, the policy `rampart fix` and `rampart rollback` need (the union of the remediations' permissions)")
+    .action(async (opts: { remediation?: boolean }) => {
+      if (opts.remediation) {
+        const { remediationPermissions } = await import("../remediations/registry.js");
+        process.stdout.write(JSON.stringify(await remediationPermissions(), null, 2) + "\n");
+        return;
+      }
       const { permissionsPolicy, OPTION_ACTIONS } = await import("../collectors/aws/index.js");
       const policy = permissionsPolicy();
       // The organization and AWS Config paths (--org, --source config, --aggregator) need a few more reads.
       policy.Statement.push({ Sid: "RampartOrganizationAndConfig", Effect: "Allow", Action: [...new Set(Object.values(OPTION_ACTIONS).flat())].sort(), Resource: "*" });
       process.stdout.write(JSON.stringify(policy, null, 2) + "\n");
     });
+
+  registerFixCommands(program);
 
   return program;
 }

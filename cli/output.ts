@@ -67,8 +67,9 @@ export function emit(doc: FindingsDocument, engine: Engine, opts: OutputOptions)
 export function exitCode(doc: FindingsDocument, threshold: Severity | "none", failOnUnknown: boolean): number {
   if (threshold !== "none") {
     const limit = SEVERITIES.indexOf(threshold);
-    if (doc.findings.some((f) => f.status === "fail" && SEVERITIES.indexOf(f.severity) <= limit)) return 1;
+    if (doc.findings.some((f) => f.status === "fail" && !f.baseline && SEVERITIES.indexOf(f.severity) <= limit)) return 1;
   }
-  if (failOnUnknown && (doc.scan.incomplete || doc.summary.unknown > 0)) return 3;
+  // Findings already in the baseline (--baseline) do not count.
+  if (failOnUnknown && (doc.scan.incomplete || doc.findings.some((f) => f.status === "unknown" && !f.baseline))) return 3;
   return 0;
 }

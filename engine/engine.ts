@@ -53,6 +53,12 @@ interface RuleResult {
 }
 
 export const ENTRYPOINT = "rampart/main/results";
+
+/** Resources per Wasm evaluation (see Engine.evaluateChunks). */
+export const CHUNK_SIZE = 300;
+
+/** Live types that rules join across accounts (a Firewall Manager policy scopes member accounts). */
+const SHARED_TYPES = new Set(["AWS::FMS::Policy"]);
 export const VERSION: string = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).version;
 
 export interface EvaluateOptions {
@@ -109,25 +115,10 @@ export class Engine {
     const now = opts.now ?? new Date();
     this.configure(pack);
     const resources = snapshot.resources;
-    const byType: Record<string, Array<Resource & { _ref: number }>> = {};
     // The scanned accounts and regions: what the collector says it scanned, else what the resources show.
-    const accounts = new Set<string>(snapshot.source.accounts ?? []);
     const regions = new Set<string>((snapshot.source.regions ?? []).filter((r) => r !== "global"));
-    const deriveRegions = regions.size === 0;
-    for (let i = 0; i < resources.length; i++) {
-      const r = resources[i];
-      (byType[r.type] ??= []).push({ ...r, _ref: i });
-      if (r.account) accounts.add(r.account);
-      if (deriveRegions && r.region && r.region !== "global") regions.add(r.region);
-    }
-    const input = {
-      byType,
-      coverage: snapshot.coverage,
-      context: { kind: opts.kind, accounts: [...accounts].sort(), regions: [...regions].sort() },
-    };
-    const out = this.policy.evaluate(input, ENTRYPOINT);
-    const byPackage = (out[0]?.result ?? {}) as Record<string, { results: RuleResult[]; judged: number[] }>;
-
+    if (regions.size === 0) for (const r of resources) if (r.region && r.region !== "global") regions.add(r.region);
+    const byPackage = this.evaluateChunks(snapshot, opts.kind, [...regions].sort());
     const findings: Finding[] = [];
     const passes: NonNullable<FindingsDocument["passes"]> = [];
     const perRule = new Map<string, RuleSummary>();
@@ -137,7 +128,8 @@ export class Engine {
       return s;
     };
 
-    for (const [pkg, { results, judged }] of Object.entries(byPackage)) {
+    const seen = new Set<string>();
+    for (const [pkg, { results, judged }] of byPackage) {
       const meta = this.byPackage.get(pkg);
       if (!meta) continue;
       const sev = pack.rules[meta.id]?.severity;
@@ -151,7 +143,11 @@ export class Engine {
         } else {
           r = absentResource(res.ref);
         }
-        findings.push(this.toFinding(meta, res, r, sev, opts.lineIndex));
+        const f = this.toFinding(meta, res, r, sev, opts.lineIndex);
+        // Shared resources are judged in every chunk that holds them: report each finding once.
+        if (seen.has(f.id)) continue;
+        seen.add(f.id);
+        findings.push(f);
       }
       for (const ref of judged) {
         if (hit.has(ref)) continue;
@@ -199,6 +195,61 @@ export class Engine {
       ...(opts.includePasses ? { passes } : {}),
       coverage: snapshot.coverage,
     };
+  }
+
+  /**
+   * Evaluates the rules over a snapshot in chunks. OPA's Wasm runtime slows down more than
+   * linearly as one evaluation's heap grows (its allocator), so the resources are split into
+   * chunks of about CHUNK_SIZE that keep every join intact: an IaC file, or a live account,
+   * is never split (rules join only within a file or an account); small files and accounts
+   * share a chunk. Types that rules join across accounts (SHARED_TYPES) go into every live
+   * chunk, and their findings are deduplicated by fingerprint.
+   */
+  private evaluateChunks(snapshot: Snapshot, kind: "live" | "iac", regions: string[]): Map<string, { results: RuleResult[]; judged: Set<number> }> {
+    const resources = snapshot.resources;
+    const groups = new Map<string, number[]>();
+    const shared: number[] = [];
+    for (let i = 0; i < resources.length; i++) {
+      const r = resources[i];
+      const s = r.source;
+      if (s.kind === "aws" && SHARED_TYPES.has(r.type)) shared.push(i);
+      const key = s.kind === "aws" ? `aws\u0000${r.account ?? ""}` : `${s.kind}\u0000${s.file}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = []));
+      if (!(s.kind === "aws" && SHARED_TYPES.has(r.type))) g.push(i);
+    }
+    // Scanned accounts without any resource still count (e.g. a region without a GuardDuty detector).
+    const empty = (snapshot.source.accounts ?? []).filter((a) => !groups.has(`aws\u0000${a}`));
+    const chunks: number[][] = [];
+    let current: number[] = [];
+    for (const g of groups.values()) {
+      if (current.length > 0 && current.length + g.length > CHUNK_SIZE) {
+        chunks.push(current);
+        current = [];
+      }
+      current = current.concat(g);
+    }
+    if (current.length > 0 || chunks.length === 0) chunks.push(current);
+    const out = new Map<string, { results: RuleResult[]; judged: Set<number> }>();
+    chunks.forEach((chunk, n) => {
+      const byType: Record<string, Array<Resource & { _ref: number }>> = {};
+      const accounts = new Set<string>(n === 0 ? empty : []);
+      const refs = chunk.some((i) => resources[i].source.kind === "aws") || (n === 0 && empty.length > 0) ? chunk.concat(shared) : chunk;
+      for (const i of refs) {
+        const r = resources[i];
+        (byType[r.type] ??= []).push({ ...r, _ref: i });
+        if (r.account && !SHARED_TYPES.has(r.type)) accounts.add(r.account);
+      }
+      const input = { byType, coverage: snapshot.coverage, context: { kind, accounts: [...accounts].sort(), regions } };
+      const result = (this.policy.evaluate(input, ENTRYPOINT)[0]?.result ?? {}) as Record<string, { results: RuleResult[]; judged: number[] }>;
+      for (const [pkg, r] of Object.entries(result)) {
+        let acc = out.get(pkg);
+        if (!acc) out.set(pkg, (acc = { results: [], judged: new Set() }));
+        acc.results.push(...r.results);
+        for (const j of r.judged) acc.judged.add(j);
+      }
+    });
+    return out;
   }
 
   private toFinding(meta: RuleMeta, res: RuleResult, r: Resource, sevOverride: Severity | undefined, lineIndex?: Map<string, Map<string, number>>): Finding {

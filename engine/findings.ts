@@ -19,6 +19,8 @@ export interface Finding {
   exception?: ExceptionSpec;
   /** The status the finding had before an exception suppressed it. */
   suppressedStatus?: "fail" | "unknown";
+  /** Set by `--baseline F` when the finding's fingerprint is in the baseline: it does not count for the exit code. */
+  baseline?: boolean;
 }
 
 export interface RuleSummary {
@@ -40,6 +42,10 @@ export interface FindingsDocument {
     targets?: string[];
     incomplete: boolean;
     files?: { loaded: number; skipped: number; error: number };
+    /** With `--baseline F`: findings matched by the baseline, new ones, and baseline entries no longer found. */
+    baseline?: { file: string; matched: number; new: number; fixed: number };
+    /** With `--changed-since REF`: the ref, and how many template files changed against it. */
+    changedSince?: { ref: string; files: number };
   };
   summary: {
     fail: number;

@@ -27,8 +27,16 @@ export function formatMarkdown(doc: FindingsDocument): string {
     for (const f of list) out.push(`| ${icon[f.severity]} ${f.severity} | \`${f.ruleId}\` | \`${cell(f.resource.id)}\` | ${loc(f)} | ${cell(f.message)} |`);
     out.push("");
   };
-  section("Failing", doc.findings.filter((f) => f.status === "fail"));
-  section("Unknown (rampart could not decide)", doc.findings.filter((f) => f.status === "unknown"));
+  const b = doc.scan.baseline;
+  if (b) out.push(`Baseline \`${cell(b.file)}\`: **${b.new} new** · ${b.matched} already known (not counted) · ${b.fixed} fixed since`, "");
+  section(b ? "New failing" : "Failing", doc.findings.filter((f) => f.status === "fail" && !f.baseline));
+  section("Unknown (rampart could not decide)", doc.findings.filter((f) => f.status === "unknown" && !f.baseline));
+  const known = doc.findings.filter((f) => f.status !== "suppressed" && f.baseline);
+  if (known.length) {
+    out.push(`<details><summary>Already in the baseline (${known.length}, not counted)</summary>`, "", "| Severity | Rule | Resource | Where | Finding |", "|---|---|---|---|---|");
+    for (const f of known) out.push(`| ${f.status === "unknown" ? "unknown" : `${icon[f.severity]} ${f.severity}`} | \`${f.ruleId}\` | \`${cell(f.resource.id)}\` | ${loc(f)} | ${cell(f.message)} |`);
+    out.push("", "</details>", "");
+  }
   const sup = doc.findings.filter((f) => f.status === "suppressed");
   if (sup.length) {
     out.push(`<details><summary>Suppressed by exceptions (${sup.length})</summary>`, "", "| Rule | Resource | Reason | Owner | Expires |", "|---|---|---|---|---|");
@@ -36,5 +44,6 @@ export function formatMarkdown(doc: FindingsDocument): string {
     out.push("", "</details>", "");
   }
   if (!s.fail && !s.unknown) out.push("✅ No findings.", "");
+  else if (b && b.new === 0) out.push("✅ No new findings since the baseline.", "");
   return out.join("\n");
 }

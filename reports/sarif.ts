@@ -32,6 +32,8 @@ export function formatSarif(doc: FindingsDocument, ctx: ReportContext): string {
   }
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const results: Result[] = doc.findings.map((f) => toResult(f, index.get(f.ruleId)));
+  // With --baseline: SARIF's own baseline state (new, or unchanged since the baseline).
+  if (doc.scan.baseline) doc.findings.forEach((f, i) => (results[i].baselineState = f.baseline ? "unchanged" : "new"));
   const log: Log = {
     version: "2.1.0",
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",

@@ -25,7 +25,7 @@ function where(f: Finding): string {
 export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
   const { c, sev } = palette(ctx.color);
   const lines: string[] = [];
-  const active = doc.findings.filter((f) => f.status !== "suppressed");
+  const active = doc.findings.filter((f) => f.status !== "suppressed" && !f.baseline);
   for (const f of active) {
     const tag = f.status === "unknown" ? c.gray("UNKNOWN ") : sev[f.severity](f.severity.toUpperCase().padEnd(8));
     lines.push(`${tag} ${c.bold(f.ruleId)}  ${f.resource.id} ${c.dim(`(${f.resource.type})`)}`);
@@ -34,6 +34,12 @@ export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
     lines.push(`         ${f.message}`);
     if (f.status === "fail" && f.rationale) lines.push(`         ${c.dim("why:")} ${c.dim(f.rationale)}`);
     if (f.status === "fail" && f.fix) lines.push(`         ${c.dim("fix:")} ${f.fix}${f.remediation?.automatic ? c.green("  (rampart fix can apply this)") : ""}`);
+    lines.push("");
+  }
+  const known = doc.findings.filter((f) => f.status !== "suppressed" && f.baseline);
+  if (known.length) {
+    lines.push(c.dim(`In the baseline ${doc.scan.baseline?.file ?? ""} (${known.length}), not counted for the exit code:`));
+    for (const f of known) lines.push(c.dim(`  ${f.status === "unknown" ? "unknown " : f.severity.padEnd(8)} ${f.ruleId}  ${f.resource.id}  ${where(f)}`));
     lines.push("");
   }
   const suppressed = doc.findings.filter((f) => f.status === "suppressed");
@@ -63,7 +69,8 @@ export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
     `${c.bold("rampart")} ${doc.scan.kind} scan${files}: ` +
       `${s.fail ? c.red(c.bold(`${s.fail} failing`)) : c.green("0 failing")}${bySev ? ` (${bySev})` : ""}, ` +
       `${s.unknown ? c.yellow(`${s.unknown} unknown`) : "0 unknown"}, ${c.green(`${s.pass} passing`)}, ${s.suppressed} suppressed` +
-      `${doc.scan.incomplete ? c.yellow("  — INCOMPLETE: see coverage gaps") : ""}`,
+      `${doc.scan.incomplete ? c.yellow("  — INCOMPLETE: see coverage gaps") : ""}` +
+      `${doc.scan.baseline ? ` — baseline: ${doc.scan.baseline.new} new, ${doc.scan.baseline.matched} known, ${doc.scan.baseline.fixed} fixed` : ""}`,
   );
   return lines.join("\n") + "\n";
 }

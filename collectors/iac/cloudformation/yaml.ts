@@ -249,6 +249,19 @@ function syntaxError(err: { message: string; linePos?: Array<{ line: number; col
  * (recursive) composer sees them. A cheap bracket count decides whether the exact check
  * with the yaml lexer (which knows strings and comments) is needed.
  */
+/**
+ * A YAML node has at most one tag and one anchor; the `yaml` package takes quadratic time
+ * on long runs of them (`!Base64 !Base64 …`), so such text is rejected before parsing.
+ */
+const STACKED_PROPERTIES = /(?:[!&][^\s]*[ \t]+){3,}/;
+
+function checkStackedProperties(text: string): void {
+  const m = STACKED_PROPERTIES.exec(text);
+  if (!m) return;
+  const line = text.slice(0, m.index).split("\n").length;
+  throw new TemplateSyntaxError(`line ${line}: a node has several tags or anchors in a row (YAML allows one of each)`);
+}
+
 function checkFlowDepth(text: string): void {
   let depth = 0;
   let max = 0;
@@ -283,6 +296,7 @@ export function parseTemplateText(text: string): ParsedTemplate & { topKeys: str
   const lc = new LineCounter();
   let docs: Document[];
   checkFlowDepth(text);
+  checkStackedProperties(text);
   try {
     const parsed = parseAllDocuments(text, {
       customTags: CUSTOM_TAGS,

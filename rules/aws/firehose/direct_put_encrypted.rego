@@ -14,7 +14,7 @@
 #   rationale: Records such as WAF logs (client IPs, URIs, headers) wait in the stream's buffer before delivery; without server-side encryption they are stored unencrypted there.
 #   remediation:
 #     summary: Enable server-side encryption for source records (DeliveryStreamEncryptionConfigurationInput with KeyType AWS_OWNED_CMK, or CUSTOMER_MANAGED_CMK with a KeyARN; StartDeliveryStreamEncryption). An AWS owned key is safe to turn on.
-#     automatic: false
+#     automatic: true
 package rampart.rules.firehose.direct_put_encrypted
 
 import data.rampart.lib

@@ -15,7 +15,7 @@
 #   rationale: EKS Pod Identity needs sts:AssumeRole and sts:TagSession; without the session tags, tag-based conditions on secrets cannot match, and a wildcard grants more than least privilege allows.
 #   remediation:
 #     summary: List exactly sts:AssumeRole and sts:TagSession in the Action of the statement that trusts pods.eks.amazonaws.com.
-#     automatic: false
+#     automatic: true
 package rampart.rules.iam.pod_identity_trust_actions
 
 import data.rampart.lib

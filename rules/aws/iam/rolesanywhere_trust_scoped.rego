@@ -15,7 +15,7 @@
 #   rationale: Without both conditions any certificate from any trust anchor that a profile accepts can assume the role, so a single leaked certificate opens every workload role.
 #   remediation:
 #     summary: Add a StringEquals condition on aws:PrincipalTag/x509Subject/CN (or another certificate attribute) and an ArnEquals condition on aws:SourceArn listing the exact trust-anchor ARNs; never remove existing conditions.
-#     automatic: false
+#     automatic: true
 package rampart.rules.iam.rolesanywhere_trust_scoped
 
 import data.rampart.lib

@@ -16,7 +16,7 @@
 #     summary: |
 #       Add TLS_SNI and HTTP_HOST to the firewall's EnabledAnalysisTypes
 #       (UpdateFirewallAnalysisSettings, or "Enable traffic analysis mode" in the console).
-#     automatic: false
+#     automatic: true
 package rampart.rules.networkfirewall.traffic_analysis_enabled
 
 import data.rampart.lib

@@ -1,0 +1,21 @@
+/** Every remediation module, by rule id, and the IAM permissions they need together. */
+import { remediation as firehoseDirectPutEncrypted } from "./aws/firehose/direct_put_encrypted.js";
+import { remediation as podIdentityTrustActions } from "./aws/iam/pod_identity_trust_actions.js";
+import { remediation as rolesAnywhereTrustScoped } from "./aws/iam/rolesanywhere_trust_scoped.js";
+import { remediation as trafficAnalysisEnabled } from "./aws/networkfirewall/traffic_analysis_enabled.js";
+import type { Remediation } from "./types.js";
+
+/** In the order of GUIDANCE.md's priorities. Add new modules here. */
+export const remediations: readonly Remediation[] = [rolesAnywhereTrustScoped, podIdentityTrustActions, trafficAnalysisEnabled, firehoseDirectPutEncrypted];
+
+export function remediationFor(ruleId: string): Remediation | undefined {
+  return remediations.find((r) => r.ruleId === ruleId);
+}
+
+/** The IAM policy `rampart fix` / `rampart rollback` need: every module's actions, plus identity and the reads of the collectors the verify step runs. */
+export async function remediationPermissions(from: readonly Remediation[] = remediations): Promise<{ Version: "2012-10-17"; Statement: Array<{ Sid: string; Effect: "Allow"; Action: string[]; Resource: "*" }> }> {
+  const { collectorFor } = await import("../collectors/aws/index.js");
+  const verifyReads = from.flatMap((r) => r.verifyServices.flatMap((s) => collectorFor(s)?.actions ?? []));
+  const actions = [...new Set(["sts:GetCallerIdentity", ...from.flatMap((r) => r.permissions), ...verifyReads])].sort();
+  return { Version: "2012-10-17", Statement: [{ Sid: "RampartRemediation", Effect: "Allow", Action: actions, Resource: "*" }] };
+}
