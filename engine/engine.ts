@@ -54,6 +54,9 @@ interface RuleResult {
 
 export const ENTRYPOINT = "rampart/main/results";
 
+/** 64 KiB pages reserved for the Wasm memory up front (see Engine.load). */
+const WASM_INITIAL_PAGES = 16384;
+
 /** Resources per Wasm evaluation (see Engine.evaluateChunks). */
 export const CHUNK_SIZE = 300;
 
@@ -91,7 +94,10 @@ export class Engine {
     }
     const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
     const rules: RuleMeta[] = manifest.metadata?.rampart?.rules ?? [];
-    const policy = await loadPolicy(fs.readFileSync(wasmFile), { initial: 256 });
+    // A large initial memory (1 GiB of address space; only what is touched becomes resident):
+    // growing the Wasm memory page by page during an evaluation triggers a storm of V8
+    // garbage collections (measured: 5.4 s of 10.7 s on 10k resources).
+    const policy = await loadPolicy(fs.readFileSync(wasmFile), { initial: WASM_INITIAL_PAGES });
     return new Engine(policy, rules, new Map(rules.map((r) => [r.package, r])));
   }
 
