@@ -210,7 +210,18 @@ _verdict(_, v) := "is not a string" if {
 
 _anchor_re := `^arn:[^:]+:rolesanywhere:[^:]*:([^:]*):trust-anchor/(.*)$`
 
-_string_verdict(_, s, _) := "is not a Roles Anywhere trust-anchor ARN" if not regex.match(_anchor_re, s)
+_string_verdict(_, s, false) := "is not a Roles Anywhere trust-anchor ARN" if not regex.match(_anchor_re, s)
+
+_string_verdict(_, s, true) := "is not a Roles Anywhere trust-anchor ARN" if {
+	not regex.match(_anchor_re, s)
+	not contains(s, "${")
+}
+
+# A template that is not an anchor ARN around its unresolved parts (e.g. a bare parameter) could be anything.
+_string_verdict(_, s, true) := "unknown" if {
+	not regex.match(_anchor_re, s)
+	contains(s, "${")
+}
 
 _string_verdict(r, s, templated) := v if {
 	parts := regex.find_all_string_submatch_n(_anchor_re, s, 1)[0]

@@ -274,6 +274,14 @@ test_unknown_source_arn_without_template_is_unknown if {
 	statuses(rule.results) == {["statement:Statement1:source-arn", "unknown"]} with input as inp(cfn_role(doc))
 }
 
+test_parameter_source_arn_with_template_is_unknown if {
+	doc := with_condition({
+		"StringEquals": {"aws:PrincipalTag/x509Subject/CN": "iamra-issuer"},
+		"ArnEquals": {"aws:SourceArn": {"$unknown": "Ref to parameter AnchorArn, which has no default", "template": "${AnchorArn}"}},
+	})
+	statuses(rule.results) == {["statement:Statement1:source-arn", "unknown"]} with input as inp(cfn_role(doc))
+}
+
 test_unknown_certificate_value_is_unknown if {
 	doc := with_condition({
 		"StringEquals": {"aws:PrincipalTag/x509Subject/CN": {"$unknown": "Ref to parameter CommonName"}},
