@@ -22,12 +22,15 @@ function best(runs: Run[]): Run {
 }
 
 function opaEval(opa: string, inputFile: string, dataFile: string): { ms: number; peakRssMiB?: number } {
-  const args = ["eval", "--format", "raw", "-d", path.join(repoRoot, "rules"), "-d", dataFile, "-i", inputFile, "--ignore", "*_test.rego", "--ignore", "*.yaml", "--ignore", "*.md", "count(data.rampart.main.results)"];
+  // The same Rego as the Wasm bundle: the rules and the generated aggregate entrypoint.
+  const args = ["eval", "--format", "raw", "-d", path.join(repoRoot, "rules"), "-d", path.join(repoRoot, "build", "policy", "main.rego"), "-d", dataFile, "-i", inputFile, "--ignore", "*_test.rego", "--ignore", "*.yaml", "--ignore", "*.md", "count(data.rampart.main.results)"];
   const timeBin = fs.existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
   const t0 = performance.now();
   const r = timeBin ? spawnSync(timeBin, ["-f", "%M", opa, ...args], { encoding: "utf8", maxBuffer: 256 << 20 }) : spawnSync(opa, args, { encoding: "utf8", maxBuffer: 256 << 20 });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`opa eval failed: ${r.stderr}`);
+  // The query counts the rules that produced results: an undefined result would mean opa evaluated nothing.
+  if (!/^\d+\s*$/.test(r.stdout.trim().split("\n")[0] ?? "")) throw new Error(`opa eval returned no result: ${r.stdout.slice(0, 200)}`);
   const kb = timeBin ? Number(r.stderr.trim().split("\n").pop()) : NaN;
   return { ms, peakRssMiB: Number.isFinite(kb) ? kb / 1024 : undefined };
 }

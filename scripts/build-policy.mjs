@@ -92,6 +92,8 @@ export function buildPolicy({ quiet = false } = {}) {
     fs.mkdirSync(outDir, { recursive: true });
     execFileSync("tar", ["-xzf", bundle, "-C", outDir, "/policy.wasm", "/.manifest"], { stdio: "ignore" });
     fs.renameSync(path.join(outDir, ".manifest"), path.join(outDir, "manifest.json"));
+    // The generated entrypoint, kept for tools that evaluate the Rego itself (the bench's opa eval).
+    fs.copyFileSync(path.join(stage, "main.rego"), path.join(outDir, "main.rego"));
     fs.rmSync(bundle, { force: true });
   } finally {
     fs.rmSync(stage, { recursive: true, force: true });

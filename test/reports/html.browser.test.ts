@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { formatHtml } from "../../reports/html.js";
 import { HOSTILE, RULES, sampleDoc } from "./fixtures.js";
+import { rampart } from "../e2e/helpers.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const ensure = spawnSync(process.execPath, [path.join(root, "scripts/ensure-chromium.mjs")], { encoding: "utf8", timeout: 900_000 });
@@ -132,5 +133,57 @@ describe.skipIf(!chromiumPath)("HTML report in Chromium", () => {
     await page.fill("#f-text", "");
     await page.screenshot({ path: out, fullPage: true });
     expect(fs.statSync(out).size).toBeGreaterThan(10_000);
+  });
+});
+
+/** `rampart demo --format html`, the page a person opens first: every finding of the demo is a row. */
+describe.skipIf(!chromiumPath)("rampart demo HTML report in Chromium", () => {
+  type DemoFinding = { id: string; status: string; ruleId: string; resource: { id: string; name?: string } };
+  let dir: string;
+  let browser: Browser;
+  let page: Page;
+  let findings: DemoFinding[];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-demo-html-"));
+    const file = path.join(dir, "report.html");
+    const html = rampart(["demo", "--format", "html", "--output", file]);
+    expect(html.code, html.stderr).toBe(0);
+    const demo = rampart(["demo", "--format", "json"]);
+    expect(demo.code, demo.stderr).toBe(0);
+    findings = JSON.parse(demo.stdout).findings;
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run"],
+    });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    await context.route("**/*", (route) => (/^(file|data):/.test(route.request().url()) ? route.continue() : route.abort()));
+    page = await context.newPage();
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector("html[data-ready=true]");
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("shows one row per finding of `rampart demo --format json`", async () => {
+    expect(findings.length).toBeGreaterThan(20);
+    expect(await page.locator("table[data-findings] tbody tr").count()).toBe(findings.length);
+    const count = (status: string) => findings.filter((f) => f.status === status).length;
+    expect(count("fail") + count("unknown") + count("suppressed")).toBe(findings.length);
+    expect(await page.locator("#findings tbody tr:visible").count()).toBe(count("fail"));
+    expect(await page.locator("#unknown tbody tr:visible").count()).toBe(count("unknown"));
+    expect(await page.locator("#suppressed tbody tr:visible").count()).toBe(count("suppressed"));
+    // The same findings, not just as many: rule and resource of every row.
+    const rows = await page.locator("table[data-findings] tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => `${tr.getAttribute("data-status")} ${tr.querySelector("td:nth-child(3) code")?.textContent} ${tr.querySelector(".rid")?.textContent}`),
+    );
+    expect(rows.sort()).toEqual(findings.map((f) => `${f.status} ${f.ruleId} ${f.resource.name ?? f.resource.id}`).sort());
+    expect(errors).toEqual([]);
   });
 });
