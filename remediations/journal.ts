@@ -55,6 +55,8 @@ export interface Step {
   observedBefore?: Json;
   /** The state read after the calls (rollback compares with it). */
   observedAfter?: Json;
+  /** What the module's `apply` returned (e.g. the id of a created resource), for the rollback. */
+  result?: Json;
   error?: string;
   /** Per finding: fixed / still failing / unknown. */
   verify?: Array<{ findingId: string; outcome: "fixed" | "still-failing" | "unknown"; message?: string }>;

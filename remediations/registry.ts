@@ -1,12 +1,27 @@
 /** Every remediation module, by rule id, and the IAM permissions they need together. */
 import { remediation as firehoseDirectPutEncrypted } from "./aws/firehose/direct_put_encrypted.js";
+import { remediation as guardDutyDetectorEnabled } from "./aws/guardduty/detector_enabled.js";
+import { remediation as guardDutyProtectionPlansEnabled } from "./aws/guardduty/protection_plans_enabled.js";
 import { remediation as podIdentityTrustActions } from "./aws/iam/pod_identity_trust_actions.js";
 import { remediation as rolesAnywhereTrustScoped } from "./aws/iam/rolesanywhere_trust_scoped.js";
+import { remediation as kmsKeyPolicyCrossAccountScoped } from "./aws/kms/key_policy_cross_account_scoped.js";
 import { remediation as trafficAnalysisEnabled } from "./aws/networkfirewall/traffic_analysis_enabled.js";
+import { remediation as wafWebAclLoggingEnabled } from "./aws/wafv2/web_acl_logging_enabled.js";
+import { remediation as workMailOrganizationMfaEnforced } from "./aws/workmail/organization_mfa_enforced.js";
 import type { Remediation } from "./types.js";
 
 /** In the order of GUIDANCE.md's priorities. Add new modules here. */
-export const remediations: readonly Remediation[] = [rolesAnywhereTrustScoped, podIdentityTrustActions, trafficAnalysisEnabled, firehoseDirectPutEncrypted];
+export const remediations: readonly Remediation[] = [
+  rolesAnywhereTrustScoped,
+  podIdentityTrustActions,
+  kmsKeyPolicyCrossAccountScoped,
+  trafficAnalysisEnabled,
+  workMailOrganizationMfaEnforced,
+  guardDutyDetectorEnabled,
+  guardDutyProtectionPlansEnabled,
+  wafWebAclLoggingEnabled,
+  firehoseDirectPutEncrypted,
+];
 
 export function remediationFor(ruleId: string): Remediation | undefined {
   return remediations.find((r) => r.ruleId === ruleId);

@@ -200,10 +200,10 @@ function byTarget(steps: Step[]): Step[][] {
   return [...groups.values()];
 }
 
-async function sendAll(m: Remediation, calls: Change["calls"], aws: AwsClients, from: number, done: (n: number) => void): Promise<void> {
+async function sendAll(m: Remediation, calls: Change["calls"], aws: AwsClients, from: number, done: (n: number, result?: Json) => void): Promise<void> {
   if (m.apply && from === 0) {
-    await m.apply({ calls }, aws);
-    done(calls.length);
+    const result = await m.apply({ calls }, aws);
+    done(calls.length, result ?? undefined);
     return;
   }
   for (let i = from; i < calls.length; i++) {
@@ -269,8 +269,9 @@ async function applyStep(j: Journal, step: Step, deps: RunDeps): Promise<void> {
   step.callsDone = 0;
   save();
   try {
-    await sendAll(m, c.calls, deps.aws, 0, (n) => {
+    await sendAll(m, c.calls, deps.aws, 0, (n, result) => {
       step.callsDone = n;
+      if (result !== undefined) step.result = result;
       save();
     });
   } catch (e) {
@@ -399,7 +400,7 @@ export async function rollbackRun(j: Journal, deps: RunDeps): Promise<Journal> {
         }
         transition(s, "rolling-back");
         save(s);
-        if (m.restore) await m.restore(c, deps.aws);
+        if (m.restore) await m.restore({ ...c, ...(s.result !== undefined ? { result: s.result } : {}) }, deps.aws);
         else for (const call of c.rollbackCalls) await deps.aws.call(call);
         const now = await m.read(c.target, deps.aws);
         if (same(m, now, c.before)) transition(s, "rolled-back");

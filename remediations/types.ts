@@ -99,10 +99,18 @@ export interface Remediation {
   plan(findings: Finding[], ctx: PlanContext): Promise<PlanResult>;
   /** Reads the current state of the part of the resource the fix touches (the shape of `before`). */
   read(target: Target, aws: AwsClients): Promise<Json>;
-  /** Sends the planned calls (default: `change.calls` in order). */
-  apply?(change: { calls: ApiCall[] }, aws: AwsClients): Promise<void>;
-  /** Restores the journaled before-state (default: `change.rollbackCalls` in order). */
-  restore?(change: { rollbackCalls: ApiCall[]; before: Json; target: Target }, aws: AwsClients): Promise<void>;
+  /**
+   * Sends the planned calls (default: `change.calls` in order). May return what the calls
+   * answered that a rollback needs (the id of a created resource, say): the runner
+   * journals it as the step's `result` before the step counts as applied.
+   */
+  apply?(change: { calls: ApiCall[] }, aws: AwsClients): Promise<Json | void>;
+  /**
+   * Restores the journaled before-state (default: `change.rollbackCalls` in order).
+   * `result` is what `apply` returned, when the journal has it (a run killed between the
+   * call and the journal write has none: the module must then find the resource itself).
+   */
+  restore?(change: { rollbackCalls: ApiCall[]; before: Json; after: Json; target: Target; result?: Json }, aws: AwsClients): Promise<void>;
   /** Whether two read states are the same for drift purposes (default: structural equality). */
   same?(a: Json, b: Json): boolean;
 }

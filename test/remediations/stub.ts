@@ -28,6 +28,11 @@ export interface StubState {
   calls: string[];
   /** Bodies of the UpdateAssumeRolePolicy calls, as the SDK sent them. */
   updates: URLSearchParams[];
+  /**
+   * Called after a query-protocol call has been handled, before it is answered: a promise
+   * holds the answer (a change made, its answer never arriving, as when the caller dies).
+   */
+  hold?: (action: string, params: URLSearchParams) => Promise<void> | void;
 }
 
 export const roleArn = (name: string): string => `arn:aws:iam::${ACCOUNT}:role/${name}`;
@@ -128,16 +133,23 @@ export async function startStub(state: StubState): Promise<Stub> {
         res.end(r.body);
         return;
       }
-      const q = query(state, new URLSearchParams(body));
-      res.writeHead(q.status, { "content-type": "text/xml" });
-      res.end(q.body);
+      const params = new URLSearchParams(body);
+      const q = query(state, params);
+      void Promise.resolve(state.hold?.(params.get("Action") ?? "", params)).then(() => {
+        res.writeHead(q.status, { "content-type": "text/xml" });
+        res.end(q.body);
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     state,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -14,7 +14,7 @@
 #   rationale: GuardDuty can only produce findings in a region where a detector runs; a region without one is a blind spot for threat detection.
 #   remediation:
 #     summary: Create a detector (CreateDetector with Enable true) in each region without one, or set Enable to true on the existing detector; in an organization, let the delegated administrator auto-enable members.
-#     automatic: false
+#     automatic: true
 package rampart.rules.guardduty.detector_enabled
 
 import data.rampart.lib

@@ -15,7 +15,7 @@
 #   rationale: Findings for S3, EKS, runtime and malware threats only exist when the matching protection plan is on; a detector without them misses whole classes of threats.
 #   remediation:
 #     summary: Enable the missing features (UpdateDetector with Features [{Name, Status ENABLED}], or Features in the template).
-#     automatic: false
+#     automatic: true
 package rampart.rules.guardduty.protection_plans_enabled
 
 import data.rampart.lib

@@ -16,7 +16,7 @@
 #   rationale: A key policy statement for "*" without an account condition lets every AWS account use the key, and a foreign account that can change the key policy or delete the key owns it in all but name.
 #   remediation:
 #     summary: Add a StringEquals condition on kms:CallerAccount listing only the accounts that need the key (and kms:ViaService naming the service that uses it, e.g. secretsmanager.<region>.amazonaws.com); name only trusted accounts as principals; keep kms:* and key administration for the key's own account.
-#     automatic: false
+#     automatic: true
 package rampart.rules.kms.key_policy_cross_account_scoped
 
 import data.rampart.lib

@@ -15,7 +15,7 @@
 #   rationale: Without WAF logs there is no record of the requests a web ACL allowed or blocked, so attacks cannot be monitored or investigated; AWS WAF only delivers to destinations named aws-waf-logs-*.
 #   remediation:
 #     summary: Create a destination named aws-waf-logs-<name> (a Direct PUT Firehose stream with server-side encryption, an S3 bucket or a log group) and attach it to the web ACL with an AWS::WAFv2::LoggingConfiguration (PutLoggingConfiguration).
-#     automatic: false
+#     automatic: true
 package rampart.rules.wafv2.web_acl_logging_enabled
 
 import data.rampart.lib

@@ -15,7 +15,7 @@
 #   rationale: Until the WorkMail directory mode is switched off, web-app users can still sign in with a username and password alone, without MFA.
 #   remediation:
 #     summary: Link every enabled WorkMail user to an IAM Identity Center user, test and notify users, then call PutIdentityProviderConfiguration with AuthenticationMode IDENTITY_PROVIDER_ONLY, sending back the current Identity Center and personal access token settings.
-#     automatic: false
+#     automatic: true
 package rampart.rules.workmail.organization_mfa_enforced
 
 import data.rampart.lib
