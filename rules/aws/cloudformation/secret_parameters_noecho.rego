@@ -27,13 +27,13 @@ _secret_name := `(?i)(password|passwd|passphrase|secret|token|api_?key|private_?
 # Names that describe a secret rather than hold one (DBSecretArn, PasswordLength…).
 _descriptive_suffix := `(?i)(arn|arns|name|names|id|ids|length|type|path|ttl|days|hours|minutes|seconds|expiry|expiration|version|enabled|policy|rotation|parameter|region|count)$`
 
-_secret_params contains r if {
+_secret_params := [r |
 	some r in lib.resources(_type)
 	not lib.is_live(r)
 	regex.match(_secret_name, r.id)
 	not regex.match(_descriptive_suffix, r.id)
 	not _reference_type(r)
-}
+]
 
 # SSM parameter types hold a parameter name, not the secret itself.
 _reference_type(r) if startswith(r.properties.Type, "AWS::SSM::Parameter::")

@@ -21,10 +21,10 @@ import data.rampart.lib
 
 _type(r) := object.get(r.properties, "DeliveryStreamType", "DirectPut")
 
-_streams contains r if {
+_streams := [r |
 	some r in lib.resources("AWS::KinesisFirehose::DeliveryStream")
 	_type(r) == "DirectPut"
-}
+]
 
 _name(r) := r.properties.DeliveryStreamName if is_string(r.properties.DeliveryStreamName)
 

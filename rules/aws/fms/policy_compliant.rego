@@ -19,10 +19,10 @@ package rampart.rules.fms.policy_compliant
 
 import data.rampart.lib
 
-_live_policies contains p if {
+_live_policies := [p |
 	some p in lib.resources("AWS::FMS::Policy")
 	lib.is_live(p)
-}
+]
 
 _compliance(p) := object.get(p, ["observed", "compliance"], null)
 

@@ -34,10 +34,10 @@ _disabled(r) if {
 	lower(r.properties.Enable) == "false"
 }
 
-_detectors contains r if {
+_detectors := [r |
 	some r in lib.resources(_type)
 	not _disabled(r)
-}
+]
 
 judged contains r._ref if some r in _detectors
 

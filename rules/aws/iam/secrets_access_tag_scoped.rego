@@ -31,11 +31,11 @@ _tags := ["kubernetes-namespace", "eks-cluster-name"]
 # AWS managed policies known to allow secretsmanager:GetSecretValue on every secret.
 _broad_aws_managed := `^arn:aws[a-z-]*:iam::aws:policy/(AdministratorAccess|PowerUserAccess|SecretsManagerReadWrite)$`
 
-_pod_roles contains r if {
+_pod_roles := [r |
 	some r in lib.resources("AWS::IAM::Role")
 	some st in lib.statements(r.properties.AssumeRolePolicyDocument)
 	lib.trusts_service(st.s, _service)
-}
+]
 
 _docs contains [r, d] if {
 	some r in _pod_roles

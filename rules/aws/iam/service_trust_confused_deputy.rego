@@ -55,7 +55,7 @@ _listed(svc) if {
 	lib.wildcard_match(p, svc)
 }
 
-_roles contains r if some r in lib.resources("AWS::IAM::Role")
+_roles := [r | some r in lib.resources("AWS::IAM::Role")]
 
 _doc(r) := object.get(r.properties, "AssumeRolePolicyDocument", null)
 

@@ -34,7 +34,7 @@ _policy(r) := json.unmarshal(r.properties.KeyPolicy) if {
 	json.is_valid(r.properties.KeyPolicy)
 }
 
-_keys contains r if some r in lib.resources("AWS::KMS::Key")
+_keys := [r | some r in lib.resources("AWS::KMS::Key")]
 
 _stmts(r) := [s | some s in lib.statements(_policy(r)); lib.is_allow(s.s)]
 

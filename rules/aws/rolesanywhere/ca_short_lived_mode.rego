@@ -23,10 +23,10 @@ _cas := lib.by_key("AWS::ACMPCA::CertificateAuthority")
 
 _ptr := "/Properties/Source/SourceData/AcmPcaArn"
 
-_anchors contains r if {
+_anchors := [r |
 	some r in lib.resources("AWS::RolesAnywhere::TrustAnchor")
 	r.properties.Source.SourceType == "AWS_ACM_PCA"
-}
+]
 
 judged contains r._ref if some r in _anchors
 

@@ -19,10 +19,10 @@ package rampart.rules.rolesanywhere.revocation_configured
 
 import data.rampart.lib
 
-_anchors contains r if {
+_anchors := [r |
 	some r in lib.resources("AWS::RolesAnywhere::TrustAnchor")
 	r.properties.Source.SourceType == "CERTIFICATE_BUNDLE"
-}
+]
 
 judged contains r._ref if some r in _anchors
 

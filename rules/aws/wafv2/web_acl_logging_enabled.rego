@@ -23,7 +23,7 @@ import data.rampart.lib.fms
 
 _prefix := "aws-waf-logs-"
 
-_acls contains w if some w in lib.resources("AWS::WAFv2::WebACL")
+_acls := [w | some w in lib.resources("AWS::WAFv2::WebACL")]
 
 _configs(w) := [lc |
 	some lc in lib.resources("AWS::WAFv2::LoggingConfiguration")
