@@ -23,7 +23,7 @@ import type { Resource } from "../../engine/model.js";
 import { unknown } from "../../engine/model.js";
 import { mapPool } from "./concurrency.js";
 import type { CollectContext, ServiceCollector } from "./types.js";
-import { call, classifyError, compact, convertTags, tryCall } from "./util.js";
+import { call, classifyError, compact, convertTags, liveResource, tryCall } from "./util.js";
 
 export const NFW_FIREWALL = "AWS::NetworkFirewall::Firewall";
 export const NFW_POLICY = "AWS::NetworkFirewall::FirewallPolicy";
@@ -31,19 +31,6 @@ export const NFW_RULE_GROUP = "AWS::NetworkFirewall::RuleGroup";
 export const NFW_LOGGING = "AWS::NetworkFirewall::LoggingConfiguration";
 
 const INNER_CONCURRENCY = 4;
-
-function live(ctx: CollectContext, type: string, id: string, arn: string | undefined, name: string | undefined, tags: Record<string, string>): Omit<Resource, "properties"> {
-  return compact({
-    type,
-    id,
-    arn,
-    name,
-    account: ctx.account,
-    region: ctx.region,
-    tags,
-    source: { kind: "aws" as const, account: ctx.account, region: ctx.region },
-  });
-}
 
 /** Every page of a NextToken-paginated list call. */
 async function pages<P extends { NextToken?: string }, T>(
@@ -68,7 +55,7 @@ function ruleGroupResource(ctx: CollectContext, d: DescribeRuleGroupCommandOutpu
   if (!meta || !arn) return undefined;
   const { tags, Tags } = convertTags(meta.Tags);
   return {
-    ...live(ctx, NFW_RULE_GROUP, arn, arn, meta.RuleGroupName, tags),
+    ...liveResource(ctx, NFW_RULE_GROUP, arn, arn, meta.RuleGroupName, tags),
     properties: compact({
       RuleGroupName: meta.RuleGroupName,
       Type: meta.Type,
@@ -124,7 +111,7 @@ export const networkfirewall: ServiceCollector = {
         const fw = d.Firewall;
         const { tags, Tags } = convertTags(fw?.Tags);
         const firewall: Resource = {
-          ...live(ctx, NFW_FIREWALL, arn, arn, fw?.FirewallName ?? meta.FirewallName, tags),
+          ...liveResource(ctx, NFW_FIREWALL, arn, arn, fw?.FirewallName ?? meta.FirewallName, tags),
           properties: compact({
             FirewallName: fw?.FirewallName ?? meta.FirewallName,
             FirewallPolicyArn: fw?.FirewallPolicyArn,
@@ -154,7 +141,7 @@ export const networkfirewall: ServiceCollector = {
           logging = unknown(`network-firewall:DescribeLoggingConfiguration ${f.status === "denied" ? "was denied" : "failed"}: ${f.detail}`);
         }
         const loggingResource: Resource = {
-          ...live(ctx, NFW_LOGGING, `${arn}/logging`, undefined, undefined, {}),
+          ...liveResource(ctx, NFW_LOGGING, `${arn}/logging`, undefined, undefined, {}),
           properties: { FirewallArn: arn, LoggingConfiguration: logging },
         };
         return [firewall, loggingResource];
@@ -177,7 +164,7 @@ export const networkfirewall: ServiceCollector = {
         referencedGroups(d.FirewallPolicy).forEach((g) => referenced.add(g));
         const { tags, Tags } = convertTags(r?.Tags);
         return {
-          ...live(ctx, NFW_POLICY, r?.FirewallPolicyArn ?? arn, r?.FirewallPolicyArn ?? arn, r?.FirewallPolicyName ?? meta.Name, tags),
+          ...liveResource(ctx, NFW_POLICY, r?.FirewallPolicyArn ?? arn, r?.FirewallPolicyArn ?? arn, r?.FirewallPolicyName ?? meta.Name, tags),
           properties: compact({
             FirewallPolicyName: r?.FirewallPolicyName ?? meta.Name,
             Description: r?.Description,

@@ -1,5 +1,5 @@
 /** Helpers shared by the service modules: calls, faults, tags, policy documents, ages. */
-import type { CoverageStatus, Unknown } from "../../engine/model.js";
+import type { CoverageStatus, Resource, Unknown } from "../../engine/model.js";
 import { unknown } from "../../engine/model.js";
 import type { CollectContext } from "./types.js";
 
@@ -152,4 +152,25 @@ export function compact<T extends Record<string, unknown>>(o: T): T {
 
 export function unknownFromGap(action: string, why: string): Unknown {
   return unknown(`${action} ${why}`);
+}
+
+/** The common fields of a live resource (everything but its properties). */
+export function liveResource(
+  ctx: { account: string; region: string },
+  type: string,
+  id: string,
+  arn: string | undefined,
+  name: string | undefined,
+  tags: Record<string, string>,
+): Omit<Resource, "properties"> {
+  return compact({
+    type,
+    id,
+    arn,
+    name,
+    account: ctx.account,
+    region: ctx.region,
+    tags,
+    source: { kind: "aws" as const, account: ctx.account, region: ctx.region },
+  });
 }

@@ -25,7 +25,7 @@ import type { Resource } from "../../engine/model.js";
 import { unknown } from "../../engine/model.js";
 import { mapPool } from "./concurrency.js";
 import type { CollectContext, ServiceCollector } from "./types.js";
-import { call, classifyError, compact, convertTags, tryCall } from "./util.js";
+import { call, classifyError, compact, convertTags, liveResource, tryCall } from "./util.js";
 
 export const WAF_WEB_ACL = "AWS::WAFv2::WebACL";
 export const WAF_ASSOCIATION = "AWS::WAFv2::WebACLAssociation";
@@ -46,19 +46,6 @@ export const ASSOCIATION_TYPES: readonly ResourceType[] = [
 ];
 
 const INNER_CONCURRENCY = 4;
-
-function live(ctx: CollectContext, type: string, id: string, arn: string | undefined, name: string | undefined, tags: Record<string, string>): Omit<Resource, "properties"> {
-  return compact({
-    type,
-    id,
-    arn,
-    name,
-    account: ctx.account,
-    region: ctx.region,
-    tags,
-    source: { kind: "aws" as const, account: ctx.account, region: ctx.region },
-  });
-}
 
 /**
  * Every page of a NextMarker-paginated WAF list. WAF returns a NextMarker on the last
@@ -94,7 +81,7 @@ function webAclResource(ctx: CollectContext, scope: Scope, summary: WebACLSummar
   const arn = w?.ARN ?? summary.ARN ?? "";
   const t = tagList ? convertTags(tagList) : undefined;
   return {
-    ...live(ctx, WAF_WEB_ACL, arn, arn, w?.Name ?? summary.Name, t ? t.tags : {}),
+    ...liveResource(ctx, WAF_WEB_ACL, arn, arn, w?.Name ?? summary.Name, t ? t.tags : {}),
     properties: compact({
       Name: w?.Name ?? summary.Name,
       Scope: scope,
@@ -140,7 +127,7 @@ async function associations(ctx: CollectContext, client: WAFV2Client, aclArn: st
     }
     for (const resourceArn of arns) {
       out.push({
-        ...live(ctx, WAF_ASSOCIATION, `${aclArn}|${resourceArn}`, undefined, undefined, {}),
+        ...liveResource(ctx, WAF_ASSOCIATION, `${aclArn}|${resourceArn}`, undefined, undefined, {}),
         properties: { WebACLArn: aclArn, ResourceArn: resourceArn },
         observed: { ResourceType },
       });
@@ -153,7 +140,7 @@ function loggingResource(ctx: CollectContext, lc: LoggingConfiguration): Resourc
   const aclArn = lc.ResourceArn;
   if (!aclArn) return undefined;
   return {
-    ...live(ctx, WAF_LOGGING, `${aclArn}|logging`, undefined, undefined, {}),
+    ...liveResource(ctx, WAF_LOGGING, `${aclArn}|logging`, undefined, undefined, {}),
     properties: compact({
       ResourceArn: aclArn,
       LogDestinationConfigs: lc.LogDestinationConfigs ?? [],
