@@ -21,13 +21,22 @@ function best(runs: Run[]): Run {
   return runs.reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
 }
 
-function opaEval(opa: string, inputFile: string, dataFile: string): { ms: number; peakRssMiB?: number } {
+/** opa eval is stopped after this long (it grows faster than linearly at 100k). */
+const OPA_TIMEOUT_MS = 300_000;
+
+function opaEval(opa: string, inputFile: string, dataFile: string): { ms: number; peakRssMiB?: number; timedOut?: boolean } {
   // The same Rego as the Wasm bundle: the rules and the generated aggregate entrypoint.
   const args = ["eval", "--format", "raw", "-d", path.join(repoRoot, "rules"), "-d", path.join(repoRoot, "build", "policy", "main.rego"), "-d", dataFile, "-i", inputFile, "--ignore", "*_test.rego", "--ignore", "*.yaml", "--ignore", "*.md", "count(data.rampart.main.results)"];
   const timeBin = fs.existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
   const t0 = performance.now();
-  const r = timeBin ? spawnSync(timeBin, ["-f", "%M", opa, ...args], { encoding: "utf8", maxBuffer: 256 << 20 }) : spawnSync(opa, args, { encoding: "utf8", maxBuffer: 256 << 20 });
+  const options = { encoding: "utf8" as const, maxBuffer: 256 << 20, timeout: OPA_TIMEOUT_MS, killSignal: "SIGKILL" as const };
+  const r = timeBin ? spawnSync(timeBin, ["-f", "%M", opa, ...args], options) : spawnSync(opa, args, options);
   const ms = performance.now() - t0;
+  if (r.error || r.signal) {
+    // The time wrapper was killed; its opa child may live on: stop it before the next measurement.
+    spawnSync("pkill", ["-KILL", "-f", inputFile]);
+    return { ms, timedOut: true };
+  }
   if (r.status !== 0) throw new Error(`opa eval failed: ${r.stderr}`);
   // The query counts the rules that produced results: an undefined result would mean opa evaluated nothing.
   if (!/^\d+\s*$/.test(r.stdout.trim().split("\n")[0] ?? "")) throw new Error(`opa eval returned no result: ${r.stdout.slice(0, 200)}`);
@@ -36,32 +45,35 @@ function opaEval(opa: string, inputFile: string, dataFile: string): { ms: number
 }
 
 export async function benchEngine(opa: string, sizes = [1000, 10000, 100000], repeat = 3): Promise<void> {
+  // 100k twice: 20 accounts of 5,000 resources, and 200 accounts of 500 (an organization).
+  const shapes = sizes.flatMap((n) => (n >= 100000 ? [[n, 20], [n, 200]] : [[n, 20]]));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-"));
   const pack = loadPack();
   console.log("\nEngine: all rules on synthetic live snapshots (best of %d; wall time includes reading and parsing the file and loading the Wasm)", repeat);
-  console.log("resources | rampart ms | peak RSS MiB | JSON.parse floor ms | opa eval ms | opa RSS MiB | rampart/floor | opa/rampart | findings");
+  console.log("resources (accounts) | rampart ms | peak RSS MiB | JSON.parse floor ms | opa eval ms | opa RSS MiB | rampart/floor | opa/rampart | findings");
   try {
-    for (const n of sizes) {
-      const snap = syntheticSnapshot(n);
-      const file = path.join(dir, `snapshot-${n}.json`);
+    for (const [n, accounts] of shapes) {
+      const snap = syntheticSnapshot(n, accounts);
+      const file = path.join(dir, `snapshot-${n}-${accounts}.json`);
       fs.writeFileSync(file, JSON.stringify(snap));
       // opa eval gets exactly the input the engine builds for the Wasm module.
       const byType: Record<string, Array<Resource & { _ref: number }>> = {};
       snap.resources.forEach((r, i) => (byType[r.type] ??= []).push({ ...r, _ref: i }));
-      const inputFile = path.join(dir, `input-${n}.json`);
+      const inputFile = path.join(dir, `input-${n}-${accounts}.json`);
       fs.writeFileSync(inputFile, JSON.stringify({ byType, coverage: snap.coverage, context: { kind: "live", accounts: snap.source.accounts, regions: snap.source.regions } }));
       const dataFile = path.join(dir, "data.json");
       fs.writeFileSync(dataFile, JSON.stringify({ config: { params: pack.params, disabled: {} } }));
 
-      const engine = best(Array.from({ length: repeat }, () => child(file, "engine")));
-      const floor = best(Array.from({ length: repeat }, () => child(file, "parse")));
-      const opaRuns = n <= 100000 ? Array.from({ length: n >= 100000 ? 1 : repeat }, () => opaEval(opa, inputFile, dataFile)) : [];
-      const o = opaRuns.length ? opaRuns.reduce((a, b) => (b.ms < a.ms ? b : a)) : undefined;
+      const runs = n >= 100000 ? 1 : repeat;
+      const engine = best(Array.from({ length: runs }, () => child(file, "engine")));
+      const floor = best(Array.from({ length: runs }, () => child(file, "parse")));
+      const opaRuns = Array.from({ length: runs }, () => opaEval(opa, inputFile, dataFile));
+      const o = opaRuns.reduce((a, b) => (b.ms < a.ms ? b : a));
       console.log(
         [
-          n, engine.totalMs.toFixed(0), engine.peakRssMiB.toFixed(0), floor.totalMs.toFixed(0),
-          o ? o.ms.toFixed(0) : "-", o?.peakRssMiB?.toFixed(0) ?? "-",
-          (engine.totalMs / floor.totalMs).toFixed(1) + "x", o ? (o.ms / engine.totalMs).toFixed(1) + "x" : "-", engine.findings,
+          `${n} (${accounts})`, engine.totalMs.toFixed(0), engine.peakRssMiB.toFixed(0), floor.totalMs.toFixed(0),
+          o.timedOut ? `> ${OPA_TIMEOUT_MS} (stopped)` : o.ms.toFixed(0), o.peakRssMiB?.toFixed(0) ?? "-",
+          (engine.totalMs / floor.totalMs).toFixed(1) + "x", o.timedOut ? `> ${(OPA_TIMEOUT_MS / engine.totalMs).toFixed(1)}x` : (o.ms / engine.totalMs).toFixed(1) + "x", engine.findings,
         ].join(" | "),
       );
       console.log(`          rampart breakdown: read+parse ${engine.readParseMs.toFixed(0)} ms, load Wasm ${engine.loadMs.toFixed(0)} ms, evaluate ${engine.evalMs.toFixed(0)} ms`);

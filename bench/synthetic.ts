@@ -2,7 +2,7 @@
 // types the rules read, spread over accounts and regions, with a share of bad ones.
 import type { Resource, Snapshot } from "../engine/model.js";
 
-const ACCOUNTS = Array.from({ length: 20 }, (_, i) => String(100000000000 + i * 7919));
+const accountIds = (n: number) => Array.from({ length: n }, (_, i) => String(100000000000 + i * 7919));
 const REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"];
 
 function trust(kind: number, account: string, i: number): object {
@@ -43,10 +43,13 @@ function resource(type: string, account: string, region: string, arn: string, na
   return { type, id: arn, arn, name, account, region, tags, properties, ...(observed ? { observed } : {}), source: { kind: "aws", account, region } };
 }
 
-export function syntheticSnapshot(n: number): Snapshot {
+/** n resources spread over `accounts` accounts (default 20). */
+export function syntheticSnapshot(n: number, accounts = 20): Snapshot {
+  const ACCOUNTS = accountIds(accounts);
   const resources: Resource[] = [];
   for (let i = 0; resources.length < n; i++) {
-    const account = ACCOUNTS[i % ACCOUNTS.length];
+    // Contiguous blocks, so that every account holds the whole mix of types (and its joins).
+    const account = ACCOUNTS[Math.min(ACCOUNTS.length - 1, Math.floor((i * ACCOUNTS.length) / n))];
     const region = REGIONS[i % REGIONS.length];
     switch (i % 10) {
       case 0: case 1: case 2: case 3: {
