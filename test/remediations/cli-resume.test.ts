@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../engine/paths.js";
-import { BROAD_POD_TRUST, OPEN_ROLESANYWHERE_TRUST, newState, startStub, type Stub } from "./stub.js";
+import { BROAD_POD_TRUST, OPEN_ROLESANYWHERE_TRUST, newState, startStub, stubEnv, type Stub } from "./stub.js";
 
 let stub: Stub;
 let dir: string;
@@ -28,13 +28,7 @@ function rampart(args: string[]): { child: ChildProcess; done: Promise<Run> } {
     cwd: dir,
     env: {
       ...process.env,
-      NO_COLOR: "1",
-      AWS_ENDPOINT_URL: stub.url,
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: "AKIDLOOPBACKTEST",
-      AWS_SECRET_ACCESS_KEY: "loopback-secret",
-      AWS_CONFIG_FILE: path.join(dir, "no-config"),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-credentials"),
+      ...stubEnv(stub.url, dir),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

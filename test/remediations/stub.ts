@@ -7,6 +7,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 
 export const ACCOUNT = "111122223333";
 const IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/";
@@ -185,5 +186,18 @@ export function newState(): StubState {
     ],
     calls: [],
     updates: [],
+  };
+}
+
+/** The environment for running the CLI against the stub: its endpoint, test keys, no shared config. */
+export function stubEnv(url: string, dir: string): Record<string, string> {
+  return {
+    NO_COLOR: "1",
+    AWS_ENDPOINT_URL: url,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "AKIDLOOPBACKTEST",
+    AWS_SECRET_ACCESS_KEY: "loopback-secret",
+    AWS_CONFIG_FILE: path.join(dir, "no-config"),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-credentials"),
   };
 }
