@@ -20,6 +20,7 @@ interface Measured {
   files: { loaded: number; skipped: number; error: number };
   resources: number;
   findings: number;
+  errors: Array<{ file: string; reason: string }>;
 }
 
 /** Template files under a folder (the extensions `rampart iac` walks). */
@@ -73,7 +74,9 @@ function variant(text: string, n: number): string {
   let out = text;
   for (const id of logicalIds(text)) out = out.replace(new RegExp(`\\b${id}\\b`, "g"), `${id}V${n}`);
   out = out.replace(/\b(\d{12})\b/g, (acct) => (n % 3 === 0 ? acct : String((Number(acct) + n) % 1e12).padStart(12, "0")));
-  out = out.replace(/\b(\d{1,3})\b(?=\s*$)/gm, (v) => String(Number(v) + (n % 7)));
+  // Plain scalar values only (after "key: " or "- "): a block scalar header such as `|2` is
+  // an indentation indicator, and changing it makes the YAML invalid.
+  out = out.replace(/(?<=(?::|^\s*-)\s+)(\d{1,3})(?=\s*$)/gm, (v) => String(Number(v) + (n % 7)));
   return `# variant ${n}\n${out}`;
 }
 
@@ -100,6 +103,7 @@ function measure(paths: string[], cwd: string): Measured {
     files: doc.scan.files,
     resources: doc.summary.pass + doc.summary.fail + doc.summary.unknown,
     findings: doc.findings.length,
+    errors: doc.errors ?? [],
   };
 }
 
@@ -157,6 +161,8 @@ export async function bench(): Promise<void> {
         best.wallMs < (10000 * total) / 1000 ? "met (1,000 in < 10 s)" : "MISSED (1,000 in < 10 s)",
       ].join(" | "),
     );
+    // A file that errors is one `rampart iac` could not read: say which and why.
+    for (const e of best.errors) console.log(`  error: ${path.basename(e.file)}: ${e.reason.split("\n")[0]}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@ import pc from "picocolors";
 import type { Engine } from "../engine/engine.js";
 import { UserError } from "../engine/errors.js";
 import { repoRoot } from "../engine/paths.js";
+import { remediationFor } from "../remediations/registry.js";
 
 const order = ["critical", "high", "medium", "low", "info"];
 
@@ -25,6 +26,18 @@ export function rulesList(engine: Engine, format: string, color: boolean): strin
   return lines.join("\n") + "\n";
 }
 
+/** The `rampart fix` usage of a rule with a remediation module: its parameters and the IAM actions it needs. */
+function automaticFix(id: string, c: ReturnType<typeof pc.createColors>): string[] {
+  const m = remediationFor(id);
+  if (!m) return [];
+  const props = Object.entries((m.paramsSchema.properties ?? {}) as Record<string, { description?: string }>);
+  return [
+    `${c.bold("Automatic fix:")} rampart fix --findings <scan.json> --rule ${id}`,
+    ...(props.length ? props.map(([name, p]) => `  --param ${id}.${name}=…  ${p.description ?? ""}`.trimEnd()) : ["  (no parameters)"]),
+    `  IAM actions: ${m.permissions.join(", ")}`,
+  ];
+}
+
 /** `rampart rules show ID`. */
 export function rulesShow(engine: Engine, id: string, color: boolean): string {
   const r = engine.rule(id);
@@ -42,7 +55,8 @@ export function rulesShow(engine: Engine, id: string, color: boolean): string {
     r.description.trim(),
     "",
     ...(r.rationale ? [`${c.bold("Why:")} ${r.rationale}`] : []),
-    ...(r.remediation?.summary ? [`${c.bold("Fix:")} ${r.remediation.summary}${r.remediation.automatic ? " (automatic with `rampart fix`)" : ""}`] : []),
+    ...(r.remediation?.summary ? [`${c.bold("Fix:")} ${r.remediation.summary.trim()}${r.remediation.automatic ? " (automatic with `rampart fix`)" : ""}`] : []),
+    ...automaticFix(r.id, c),
     `${c.bold("Guidance:")} ${r.guidance}`,
     `${c.bold("Rule:")} ${r.file}`,
     ...(fs.existsSync(path.join(repoRoot, doc)) ? [`${c.bold("Docs:")} ${doc}`] : []),

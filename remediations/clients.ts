@@ -25,6 +25,9 @@ const SERVICES: Record<string, ServiceEntry> = {
   kms: { load: () => import("@aws-sdk/client-kms"), client: "KMSClient" },
   wafv2: { load: () => import("@aws-sdk/client-wafv2"), client: "WAFV2Client" },
   workmail: { load: () => import("@aws-sdk/client-workmail"), client: "WorkMailClient" },
+  secretsmanager: { load: () => import("@aws-sdk/client-secrets-manager"), client: "SecretsManagerClient" },
+  eks: { load: () => import("@aws-sdk/client-eks"), client: "EKSClient" },
+  elasticloadbalancing: { load: () => import("@aws-sdk/client-elastic-load-balancing-v2"), client: "ElasticLoadBalancingV2Client" },
 };
 
 export function knownService(service: string): boolean {

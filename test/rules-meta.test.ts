@@ -7,6 +7,7 @@ import { repoRoot } from "../engine/paths.js";
 import { validator, describeErrors } from "../engine/validate.js";
 import { docPath, examplesPath, manifestRules, readExamples, renderDoc, testPath } from "../scripts/rule-catalogue.js";
 import { TABLE_END, TABLE_START, ruleTable } from "../scripts/gen-docs.js";
+import { remediations } from "../remediations/registry.js";
 
 const rules = manifestRules();
 
@@ -33,6 +34,20 @@ describe("rule catalogue", () => {
     };
     walk(path.join(repoRoot, "rules", "aws"));
     expect(files.sort()).toEqual(rules.map((r) => r.file).sort());
+  });
+
+  it("says `automatic: true` exactly for the rules with a remediation module, and every module's rule exists", () => {
+    const automatic = rules.filter((r) => r.remediation?.automatic === true).map((r) => r.id).sort();
+    expect(automatic).toEqual(remediations.map((m) => m.ruleId).sort());
+  });
+
+  it("describes every remediation parameter (`rampart rules show` prints the descriptions)", () => {
+    const undescribed = remediations.flatMap((m) =>
+      Object.entries((m.paramsSchema.properties ?? {}) as Record<string, { description?: string }>)
+        .filter(([, p]) => !p.description)
+        .map(([name]) => `${m.ruleId}.${name}`),
+    );
+    expect(undescribed).toEqual([]);
   });
 
   it("README rule table is current (npm run docs)", () => {

@@ -146,5 +146,11 @@ describe("rampart rules", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("seeds/000_14fc47060cf8555c.txt lines 191–230, 275");
     expect(run.stdout).toContain("docs/rules/iam-rolesanywhere-trust-scoped.md");
+    // The automatic fix: how to run it, its parameters, the IAM actions it needs.
+    expect(run.stdout).toContain("Automatic fix: rampart fix --findings <scan.json> --rule iam-rolesanywhere-trust-scoped\n");
+    expect(run.stdout).toMatch(/^ {2}--param iam-rolesanywhere-trust-scoped\.certificateCN=… {2}The CN of the workload certificate/m);
+    expect(run.stdout).toMatch(/^ {2}IAM actions: .*iam:UpdateAssumeRolePolicy/m);
+    const manual = rampart(["rules", "show", "emr-cluster-subnet-ip-headroom"]);
+    expect(manual.stdout).not.toContain("Automatic fix:");
   });
 });
