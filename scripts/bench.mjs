@@ -1,5 +1,6 @@
 // `npm run bench`: the benchmarks of ARCHITECTURE.md ("Performance"), in one run.
 // Usage: npm run bench [-- engine|iac|collectors] [--sizes 1000,10000,100000]
+//        npm run bench -- rules [--sizes 10000]   (per-rule cost; only when asked for)
 import path from "node:path";
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -7,10 +8,11 @@ import { ensureOpa } from "./tools.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
-const which = args.filter((a) => !a.startsWith("--"));
 const sizesArg = args.indexOf("--sizes");
+const which = args.filter((a, i) => !a.startsWith("--") && !(sizesArg >= 0 && i === sizesArg + 1));
 const sizes = sizesArg >= 0 ? args[sizesArg + 1].split(",").map(Number) : undefined;
-const want = (name) => which.length === 0 || which.includes(name);
+// No stage named: every stage except the per-rule profile.
+const want = (name) => (which.length === 0 || (which.length === 1 && which[0] === "rules") ? which.length === 0 : which.includes(name));
 
 if (!fs.existsSync(path.join(root, "dist", "bench", "engine.js"))) {
   console.error("bench: run `npm run build` first (dist/ is missing)");
@@ -27,4 +29,11 @@ for (const extra of ["iac", "collectors"]) {
     const m = await import(mod);
     await m.bench();
   }
+}
+if (which.includes("rules")) {
+  // Per-rule cost, in a process of its own (it loads the engine once and re-evaluates 40 times).
+  const { spawnSync } = await import("node:child_process");
+  const n = String(sizes?.[0] ?? 10000);
+  console.log(`\nRules: evaluation time of each rule alone on ${n} synthetic resources (20 accounts)`);
+  spawnSync(process.execPath, [path.join(root, "dist", "bench", "rule-profile.js"), n, "20"], { stdio: "inherit" });
 }
