@@ -77,7 +77,10 @@ export function parseParams(file: string | undefined, pairs: string[] = []): Rec
     const [, rule, name, raw] = m;
     const module = remediationFor(rule);
     if (!module) throw new UserError(`--param ${p}: rule ${rule} has no automatic fix.`);
-    const props = (module.paramsSchema.properties ?? {}) as Record<string, { type?: string }>;
+    type Schema = { type?: string; enum?: unknown[]; anyOf?: Schema[] };
+    const props = (module.paramsSchema.properties ?? {}) as Record<string, Schema>;
+    // What a parameter accepts, also through anyOf (e.g. a list, or a map by resource).
+    const accepts = (t: string): boolean => props[name].type === t || (props[name].anyOf ?? []).some((x) => x.type === t);
     if (!(name in props)) throw new UserError(`--param ${p}: ${rule} has no parameter '${name}' (it has: ${Object.keys(props).join(", ") || "none"}).`);
     let value: unknown = raw;
     if (/^[[{]/.test(raw.trim())) {
@@ -86,8 +89,12 @@ export function parseParams(file: string | undefined, pairs: string[] = []): Rec
       } catch {
         throw new UserError(`--param ${p}: the value looks like JSON but does not parse.`);
       }
-    } else if (props[name].type === "array") {
+    } else if (accepts("array")) {
       value = raw.split(",").map((s) => s.trim()).filter(Boolean);
+    } else if (accepts("boolean") || props[name].enum?.includes(true)) {
+      // A flag-like parameter: "true" / "false" on the command line are the booleans.
+      if (raw !== "true" && raw !== "false") throw new UserError(`--param ${p}: ${rule}.${name} is true or false.`);
+      value = raw === "true";
     }
     (params[rule] ??= {})[name] = value;
   }

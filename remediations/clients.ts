@@ -27,6 +27,7 @@ const SERVICES: Record<string, ServiceEntry> = {
   workmail: { load: () => import("@aws-sdk/client-workmail"), client: "WorkMailClient" },
   secretsmanager: { load: () => import("@aws-sdk/client-secrets-manager"), client: "SecretsManagerClient" },
   eks: { load: () => import("@aws-sdk/client-eks"), client: "EKSClient" },
+  fms: { load: () => import("@aws-sdk/client-fms"), client: "FMSClient" },
   elasticloadbalancing: { load: () => import("@aws-sdk/client-elastic-load-balancing-v2"), client: "ElasticLoadBalancingV2Client" },
 };
 

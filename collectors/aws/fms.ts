@@ -113,7 +113,8 @@ export function scopeMap(m: Policy["IncludeMap"]): Record<string, string[]> | un
   return out;
 }
 
-function properties(p: Policy, Tags: unknown): Record<string, unknown> {
+/** A Firewall Manager policy (fms:GetPolicy) as AWS::FMS::Policy properties (also read live by the remediation). */
+export function fmsPolicyProperties(p: Policy, Tags: unknown): Record<string, unknown> {
   const data = p.SecurityServicePolicyData;
   return compact({
     PolicyName: p.PolicyName,
@@ -180,7 +181,7 @@ export const fms: ServiceCollector = {
           account: ctx.account,
           region: ctx.region,
           tags: t ? t.tags : {},
-          properties: properties(policy, t ? t.Tags : notRead),
+          properties: fmsPolicyProperties(policy, t ? t.Tags : notRead),
           observed: compact({
             PolicyId: id,
             PolicyStatus: policy.PolicyStatus,

@@ -16,8 +16,8 @@
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 2628–2648, 2942–2968"
 #   rationale: Without the tag conditions any pod of any namespace or cluster whose service account is associated with the role reads every secret the role can reach; the session tags EKS Pod Identity sets are what confine a pod to its own namespace's secrets.
 #   remediation:
-#     summary: 'Add to each statement that allows secretsmanager:GetSecretValue a StringEquals condition with "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/kubernetes-namespace}" and "secretsmanager:ResourceTag/eks-cluster-name": "${aws:PrincipalTag/eks-cluster-name}", and tag the secrets accordingly.'
-#     automatic: false
+#     summary: 'Add to each statement that allows secretsmanager:GetSecretValue a StringEquals condition with "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/kubernetes-namespace}" and "secretsmanager:ResourceTag/eks-cluster-name": "${aws:PrincipalTag/eks-cluster-name}" (in a statement of its own when other actions share it), and tag the secrets accordingly.'
+#     automatic: true
 package rampart.rules.iam.secrets_access_tag_scoped
 
 import data.rampart.lib

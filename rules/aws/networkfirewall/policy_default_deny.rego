@@ -15,11 +15,15 @@
 #   rationale: The article's goal is a Default Deny policy (line 830); without it an allowlist only documents traffic it does not stop.
 #   remediation:
 #     summary: |
-#       Set StatefulEngineOptions.RuleOrder to STRICT_ORDER, add aws:drop_established
-#       (or aws:drop_strict) to StatefulDefaultActions, forward stateless traffic to the
-#       stateful engine (aws:forward_to_sfe), and pass the trusted domains with an
-#       allowlist rule group before switching. Changing the rule order replaces the policy.
-#     automatic: false
+#       Pass the trusted domains with an allowlist rule group first. Then set
+#       StatefulEngineOptions.RuleOrder to STRICT_ORDER, add aws:drop_established (or
+#       aws:drop_strict) to StatefulDefaultActions and forward stateless traffic to the
+#       stateful engine (aws:forward_to_sfe), in one UpdateFirewallPolicy: a policy's rule
+#       order can be changed in place. The stateful rule groups it references must use the
+#       same order, which is fixed when a group is created, so reference STRICT_ORDER copies
+#       of DEFAULT_ACTION_ORDER groups in the same update. Everything no rule passes is then
+#       dropped.
+#     automatic: true
 package rampart.rules.networkfirewall.policy_default_deny
 
 import data.rampart.lib
