@@ -137,6 +137,35 @@ describe("rampart fix and rampart rollback through the built CLI (loopback IAM s
     const r = await rampart(["permissions", "--remediation"]);
     expect(r.code).toBe(0);
     const actions = JSON.parse(r.stdout).Statement[0].Action as string[];
-    expect(actions).toEqual(expect.arrayContaining(["iam:GetRole", "iam:UpdateAssumeRolePolicy", "iam:GetAccountAuthorizationDetails", "rolesanywhere:ListProfiles", "network-firewall:UpdateFirewallAnalysisSettings", "firehose:StartDeliveryStreamEncryption", "sts:GetCallerIdentity"]));
+    // Reads, the verify step's collector reads, and the writes of every module.
+    expect(actions).toEqual(expect.arrayContaining(["iam:GetRole", "iam:GetAccountAuthorizationDetails", "rolesanywhere:ListProfiles", "sts:GetCallerIdentity", "fms:GetPolicy"]));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "iam:UpdateAssumeRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:CreatePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+        "iam:DeletePolicyVersion",
+        "secretsmanager:TagResource",
+        "secretsmanager:UntagResource",
+        "kms:PutKeyPolicy",
+        "network-firewall:UpdateFirewallAnalysisSettings",
+        "network-firewall:UpdateFirewallPolicy",
+        "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:RemoveTags",
+        "wafv2:DisassociateWebACL",
+        "wafv2:AssociateWebACL",
+        "workmail:PutIdentityProviderConfiguration",
+        "guardduty:CreateDetector",
+        "guardduty:UpdateDetector",
+        "guardduty:DeleteDetector",
+        "wafv2:PutLoggingConfiguration",
+        "wafv2:DeleteLoggingConfiguration",
+        "firehose:StartDeliveryStreamEncryption",
+        "firehose:StopDeliveryStreamEncryption",
+      ]),
+    );
+    // Never a secret's value.
+    expect(actions).not.toContain("secretsmanager:GetSecretValue");
   });
 });
