@@ -98,10 +98,32 @@ _about_detectors(c) if _type in object.get(c, "resourceTypes", [])
 
 _about_detectors(c) if c.service == "guardduty"
 
+# A region counts as without a detector only when detectors were read there: a scan
+# limited to other services (--services kms), or an AWS Config source that does not
+# record detectors, says nothing about GuardDuty. A snapshot without any coverage
+# information (written by hand) is taken as read.
+_read(account, region) if {
+	some c in object.get(input, "coverage", [])
+	c.status == "ok"
+	object.get(c, "account", account) == account
+	object.get(c, "region", region) == region
+	_covers_detectors(c)
+}
+
+_read(_, _) if count(object.get(input, "coverage", [])) == 0
+
+_covers_detectors(c) if _type in object.get(c, "resourceTypes", [])
+
+_covers_detectors(c) if {
+	c.service in {"all", "guardduty"}
+	not c.resourceTypes
+}
+
 _absent contains lib.absent(_type, account, region) if {
 	some [account, region] in _scanned
 	not _has_detector(account, region)
 	not _not_read(account, region)
+	_read(account, region)
 }
 
 results contains lib.fail(a, {

@@ -128,3 +128,17 @@ test_region_not_read_is_not_absent if {
 	ok := object.union(denied, {"status": "ok"})
 	count(rule.results) == 1 with input as object.union(inp, {"coverage": [ok]})
 }
+
+test_region_of_a_scan_without_guardduty_is_not_absent if {
+	# --services kms: the collectors read KMS only; nothing is known about detectors.
+	kms := {"service": "kms", "account": "111122223333", "region": "us-west-2", "status": "ok", "resourceTypes": ["AWS::KMS::Key"]}
+	count(rule.results) == 0 with input as {"context": _ctx, "coverage": [kms], "byType": {}}
+
+	# The GuardDuty collector read the region and found no detector.
+	gd := {"service": "guardduty", "account": "111122223333", "region": "us-west-2", "status": "ok", "resourceTypes": ["AWS::GuardDuty::Detector"]}
+	count(rule.results) == 1 with input as {"context": _ctx, "coverage": [kms, gd], "byType": {}}
+
+	# A whole-account entry (hand-made snapshots) covers it too.
+	all := {"service": "all", "account": "111122223333", "region": "us-west-2", "status": "ok"}
+	count(rule.results) == 1 with input as {"context": _ctx, "coverage": [all], "byType": {}}
+}
