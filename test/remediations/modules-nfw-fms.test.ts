@@ -46,7 +46,7 @@ import {
   WAFV2Client,
 } from "@aws-sdk/client-wafv2";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { elbv2 } from "../../collectors/aws/elbv2.js";
 import { fms } from "../../collectors/aws/fms.js";
 import { networkfirewall } from "../../collectors/aws/networkfirewall.js";
@@ -63,16 +63,6 @@ import { AwsClients } from "../../remediations/clients.js";
 import { jsonDiff } from "../../remediations/jsondiff.js";
 import { applyRun, newJournal, planFixes, rollbackRun, type Plan, type RunDeps } from "../../remediations/runner.js";
 import type { Json, RiskFlag } from "../../remediations/types.js";
-
-// The runner finds modules through the registry, which these modules are not in yet
-// (registry.ts is edited elsewhere): add them for this file, unless already there.
-vi.mock("../../remediations/registry.js", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../../remediations/registry.js")>();
-  const { remediation: nfw } = await import("../../remediations/aws/networkfirewall/policy_default_deny.js");
-  const { remediation: fm } = await import("../../remediations/aws/fms/retrofit_web_acl_scope_consistent.js");
-  const all = [...real.remediations, ...[nfw, fm].filter((m) => !real.remediations.some((r) => r.ruleId === m.ruleId))];
-  return { ...real, remediations: all, remediationFor: (id: string) => all.find((r) => r.ruleId === id) };
-});
 
 const ACCOUNT = "111122223333";
 const REGION = "us-east-1";

@@ -45,7 +45,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eks } from "../../collectors/aws/eks.js";
 import { iam } from "../../collectors/aws/iam.js";
 import { collect } from "../../collectors/aws/runner.js";
@@ -62,16 +62,6 @@ import { readJournal } from "../../remediations/journal.js";
 import { jsonDiff } from "../../remediations/jsondiff.js";
 import { applyRun, newJournal, planFixes, rollbackCandidates, rollbackRun, type Plan, type RunDeps } from "../../remediations/runner.js";
 import type { Json, RiskFlag } from "../../remediations/types.js";
-
-vi.mock("../../remediations/registry.js", async (importOriginal) => {
-  const orig = await importOriginal<typeof import("../../remediations/registry.js")>();
-  const extra = [
-    (await import("../../remediations/aws/iam/secrets_access_tag_scoped.js")).remediation,
-    (await import("../../remediations/aws/secretsmanager/secret_pod_identity_tagged.js")).remediation,
-  ].filter((m) => !orig.remediationFor(m.ruleId));
-  const all = [...orig.remediations, ...extra];
-  return { ...orig, remediations: all, remediationFor: (id: string) => all.find((m) => m.ruleId === id) };
-});
 
 const ACCOUNT = "111122223333";
 const REGION = "us-east-1";
