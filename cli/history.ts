@@ -32,6 +32,12 @@ function s3Client(): Promise<typeof import("@aws-sdk/client-s3")> {
   return import("@aws-sdk/client-s3");
 }
 
+/** An S3 failure as a user error: the location, what failed, and the service's error. */
+function s3Error(location: string, what: "read" | "write", e: unknown): UserError {
+  const err = e as { name?: string; message?: string };
+  return new UserError(`--history ${location}: cannot ${what} the scan history (${err.name ?? "Error"}: ${err.message ?? String(e)}). Check the bucket name and that the credentials may s3:ListBucket, s3:GetObject and s3:PutObject there.`);
+}
+
 /** Writes the document to the history; returns where it went. */
 export async function recordHistory(location: string, doc: FindingsDocument): Promise<string> {
   const body = JSON.stringify(doc, null, 2) + "\n";
@@ -39,7 +45,14 @@ export async function recordHistory(location: string, doc: FindingsDocument): Pr
   if (s3) {
     const { S3Client, PutObjectCommand } = await s3Client();
     const key = `${s3.prefix}${historyName(doc)}`;
-    await new S3Client({}).send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body, ContentType: "application/json" }));
+    const client = new S3Client({});
+    try {
+      await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body, ContentType: "application/json" }));
+    } catch (e) {
+      throw s3Error(location, "write", e);
+    } finally {
+      client.destroy();
+    }
     return `s3://${s3.bucket}/${key}`;
   }
   try {
@@ -76,17 +89,23 @@ export async function readHistory(location: string): Promise<FindingsDocument[]>
   if (s3) {
     const { S3Client, ListObjectsV2Command, GetObjectCommand } = await s3Client();
     const client = new S3Client({});
-    let token: string | undefined;
-    const keys: string[] = [];
-    do {
-      const page = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: s3.prefix, ...(token ? { ContinuationToken: token } : {}) }));
-      for (const o of page.Contents ?? []) if (o.Key?.endsWith(".json")) keys.push(o.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    for (const key of keys.sort()) {
-      const obj = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
-      const d = parseDoc((await obj.Body?.transformToString()) ?? "", `s3://${s3.bucket}/${key}`);
-      if (d) docs.push(d);
+    try {
+      let token: string | undefined;
+      const keys: string[] = [];
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: s3.prefix, ...(token ? { ContinuationToken: token } : {}) }));
+        for (const o of page.Contents ?? []) if (o.Key?.endsWith(".json")) keys.push(o.Key);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      for (const key of keys.sort()) {
+        const obj = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+        const d = parseDoc((await obj.Body?.transformToString()) ?? "", `s3://${s3.bucket}/${key}`);
+        if (d) docs.push(d);
+      }
+    } catch (e) {
+      throw s3Error(location, "read", e);
+    } finally {
+      client.destroy();
     }
   } else {
     if (!fs.existsSync(location)) return [];
