@@ -1,11 +1,10 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client, EC2ServiceException, type SecurityGroup, type Subnet } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ec2, flattenPermissions } from "../../collectors/aws/ec2.js";
 import { collect } from "../../collectors/aws/runner.js";
 import { ACCOUNT, COLLECTED_AT, testContext } from "./fixtures.js";
+import { startLoopback, type Loopback } from "./loopback.js";
 
 const REGION = "us-east-1";
 const ec2Mock = mockClient(EC2Client);
@@ -136,8 +135,7 @@ describe("EC2 over the query/XML wire protocol (loopback stub)", () => {
   const EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/";
   const STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/";
   const seen: { params: URLSearchParams; authorization?: string }[] = [];
-  let server: http.Server;
-  let saved: string | undefined;
+  let server: Loopback;
 
   const subnetXml = (s: Subnet): string => `<item>
         <subnetId>${s.SubnetId}</subnetId>
@@ -191,28 +189,18 @@ describe("EC2 over the query/XML wire protocol (loopback stub)", () => {
 
   beforeAll(async () => {
     ec2Mock.restore();
-    server = http.createServer((req, res) => {
-      let body = "";
-      req.setEncoding("utf8");
-      req.on("data", (c: string) => (body += c));
-      req.on("end", () => {
+    server = await startLoopback(
+      (req, body) => {
         const params = new URLSearchParams(body);
         seen.push({ params, authorization: req.headers.authorization });
         const r = respond(params);
-        res.writeHead(r.status, { "content-type": "text/xml;charset=UTF-8" });
-        res.end(r.body);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    saved = process.env.AWS_ENDPOINT_URL;
-    process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        return { status: r.status, headers: { "content-type": "text/xml;charset=UTF-8" }, body: r.body };
+      },
+      { sdkEndpoint: true },
+    );
   });
 
-  afterAll(async () => {
-    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL;
-    else process.env.AWS_ENDPOINT_URL = saved;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  afterAll(() => server.close());
 
   it("serializes DescribeSubnets as an EC2 query, parses the XML item sets and the EC2 error envelope", async () => {
     const snap = await collect({

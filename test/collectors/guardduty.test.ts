@@ -1,5 +1,3 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { GetDetectorCommand, GetFindingsCommand, GuardDutyClient, ListDetectorsCommand, ListFindingsCommand } from "@aws-sdk/client-guardduty";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient, type AwsStub } from "aws-sdk-client-mock";
@@ -7,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FINDING_CRITERIA, GUARDDUTY_DETECTOR, guardduty } from "../../collectors/aws/guardduty.js";
 import { collect } from "../../collectors/aws/runner.js";
 import { ACCOUNT, COLLECTED_AT, accessDenied, serviceError, testContext } from "./fixtures.js";
+import { startLoopback, type Answer, type Loopback } from "./loopback.js";
 
 const REGION = "us-east-1";
 const D1 = "12abc34d567e8fa901bc2d34e56789f0";
@@ -197,7 +196,7 @@ interface Seen {
 
 describe("guardduty over the REST-JSON wire protocol (loopback stub)", () => {
   const seen: Seen[] = [];
-  let server: http.Server;
+  let server: Loopback;
   let endpoint: string;
 
   function respond(method: string, url: URL, body: Record<string, unknown>): { status: number; headers?: Record<string, string>; body: unknown } {
@@ -255,24 +254,15 @@ describe("guardduty over the REST-JSON wire protocol (loopback stub)", () => {
   }
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      let raw = "";
-      req.setEncoding("utf8");
-      req.on("data", (c: string) => (raw += c));
-      req.on("end", () => {
-        const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-        seen.push({ method: req.method, url: req.url, authorization: req.headers.authorization, body });
-        const r = respond(req.method ?? "", new URL(req.url ?? "/", "http://stub"), body);
-        res.writeHead(r.status, { "content-type": "application/json", "x-amzn-requestid": "00000000-0000-4000-8000-00000000cafe", ...r.headers });
-        res.end(JSON.stringify(r.body));
-      });
+    server = await startLoopback((req, raw) => {
+      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      seen.push({ method: req.method, url: req.url, authorization: req.headers.authorization, body });
+      const r = respond(req.method ?? "", new URL(req.url ?? "/", "http://stub"), body);
+      return { status: r.status, headers: { "content-type": "application/json", "x-amzn-requestid": "00000000-0000-4000-8000-00000000cafe", ...r.headers }, body: JSON.stringify(r.body) };
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    endpoint = server.url;
   });
-  afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  afterAll(() => server.close());
 
   it("binds ListDetectors' query string and GetDetector's path, sends the finding criteria as JSON and parses the responses", async () => {
     const ctx = testContext({ region: REGION, clientConfig: { ...testContext().clientConfig, region: REGION, endpoint } });
@@ -318,24 +308,24 @@ describe("guardduty over the REST-JSON wire protocol (loopback stub)", () => {
   });
 
   it("parses a REST-JSON AccessDeniedException into denied coverage through the runner", async () => {
-    const deny = http.createServer((req, res) => {
-      req.resume();
-      req.on("end", () => {
+    const deny = await startLoopback(
+      (req): Answer => {
         const isSts = req.headers["content-type"]?.includes("x-www-form-urlencoded");
         if (isSts) {
-          res.writeHead(200, { "content-type": "text/xml" });
-          res.end(
-            `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${ACCOUNT}:user/scanner</Arn><UserId>AIDAEXAMPLE</UserId><Account>${ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
-          );
-          return;
+          return {
+            status: 200,
+            headers: { "content-type": "text/xml" },
+            body: `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${ACCOUNT}:user/scanner</Arn><UserId>AIDAEXAMPLE</UserId><Account>${ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+          };
         }
-        res.writeHead(403, { "content-type": "application/json", "x-amzn-errortype": "AccessDeniedException:http://internal.amazon.com/coral/com.amazonaws.guardduty/" });
-        res.end(JSON.stringify({ message: `User: arn:aws:iam::${ACCOUNT}:user/scanner is not authorized to perform: guardduty:ListDetectors`, __type: "AccessDeniedException" }));
-      });
-    });
-    await new Promise<void>((resolve) => deny.listen(0, "127.0.0.1", resolve));
-    const saved = process.env.AWS_ENDPOINT_URL;
-    process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${(deny.address() as AddressInfo).port}`;
+        return {
+          status: 403,
+          headers: { "content-type": "application/json", "x-amzn-errortype": "AccessDeniedException:http://internal.amazon.com/coral/com.amazonaws.guardduty/" },
+          body: JSON.stringify({ message: `User: arn:aws:iam::${ACCOUNT}:user/scanner is not authorized to perform: guardduty:ListDetectors`, __type: "AccessDeniedException" }),
+        };
+      },
+      { sdkEndpoint: true },
+    );
     try {
       const snap = await collect({ collectors: [guardduty], credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" }, homeRegion: REGION, maxAttempts: 1, collectedAt: COLLECTED_AT });
       expect(snap.coverage).toEqual([
@@ -350,9 +340,7 @@ describe("guardduty over the REST-JSON wire protocol (loopback stub)", () => {
         },
       ]);
     } finally {
-      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL;
-      else process.env.AWS_ENDPOINT_URL = saved;
-      await new Promise<void>((resolve) => deny.close(() => resolve()));
+      await deny.close();
     }
   });
 });

@@ -1,5 +1,3 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import {
   DescribeKeyCommand,
   GetKeyPolicyCommand,
@@ -18,6 +16,7 @@ import { collect } from "../../collectors/aws/runner.js";
 import { classifyError } from "../../collectors/aws/util.js";
 import type { Resource } from "../../engine/model.js";
 import { ACCOUNT, COLLECTED_AT, testContext } from "./fixtures.js";
+import { startLoopback, type Loopback } from "./loopback.js";
 
 const REGION = "eu-west-1";
 const arnOf = (id: string): string => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
@@ -212,8 +211,7 @@ describe("KMS over the JSON 1.1 wire protocol (loopback stub)", () => {
     body: Record<string, unknown>;
   }
   const seen: Seen[] = [];
-  let server: http.Server;
-  let saved: string | undefined;
+  let server: Loopback;
 
   const STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/";
   const json = (status: number, body: unknown): { status: number; type: string; body: string } => ({ status, type: "application/x-amz-json-1.1", body: JSON.stringify(body) });
@@ -250,29 +248,19 @@ describe("KMS over the JSON 1.1 wire protocol (loopback stub)", () => {
   beforeAll(async () => {
     stsMock.restore();
     kmsMock.restore();
-    server = http.createServer((req, res) => {
-      let raw = "";
-      req.setEncoding("utf8");
-      req.on("data", (c: string) => (raw += c));
-      req.on("end", () => {
+    server = await startLoopback(
+      (req, raw) => {
         const target = req.headers["x-amz-target"] as string | undefined;
         const body = target ? (JSON.parse(raw || "{}") as Record<string, unknown>) : {};
         seen.push({ target, contentType: req.headers["content-type"], authorization: req.headers.authorization, body });
         const r = respond(target, body, new URLSearchParams(target ? "" : raw));
-        res.writeHead(r.status, { "content-type": r.type, "x-amzn-requestid": "0c1d2e3f-EXAMPLE" });
-        res.end(r.body);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    saved = process.env.AWS_ENDPOINT_URL;
-    process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        return { status: r.status, headers: { "content-type": r.type, "x-amzn-requestid": "0c1d2e3f-EXAMPLE" }, body: r.body };
+      },
+      { sdkEndpoint: true },
+    );
   });
 
-  afterAll(async () => {
-    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL;
-    else process.env.AWS_ENDPOINT_URL = saved;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  afterAll(() => server.close());
 
   it("serializes ListKeys / GetKeyPolicy as JSON 1.1, follows the marker and parses the policy and errors", async () => {
     const snap = await collect({

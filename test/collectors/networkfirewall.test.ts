@@ -1,5 +1,3 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import {
   DescribeFirewallCommand,
   DescribeFirewallPolicyCommand,
@@ -18,6 +16,7 @@ import { NFW_FIREWALL, NFW_LOGGING, NFW_POLICY, NFW_RULE_GROUP, networkfirewall 
 import { collect } from "../../collectors/aws/runner.js";
 import type { Resource } from "../../engine/model.js";
 import { ACCOUNT, COLLECTED_AT, accessDenied, serviceError, testContext } from "./fixtures.js";
+import { startLoopback, type Loopback } from "./loopback.js";
 
 const REGION = "us-east-1";
 const P = `arn:aws:network-firewall:${REGION}:${ACCOUNT}`;
@@ -285,7 +284,7 @@ interface Seen {
 
 describe("network-firewall over the JSON 1.0 wire protocol (loopback stub)", () => {
   const seen: Seen[] = [];
-  let server: http.Server;
+  let server: Loopback;
   let endpoint: string;
 
   function respond(target: string, body: Record<string, unknown>): { status: number; body: unknown } {
@@ -327,25 +326,16 @@ describe("network-firewall over the JSON 1.0 wire protocol (loopback stub)", () 
   }
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      let raw = "";
-      req.setEncoding("utf8");
-      req.on("data", (c: string) => (raw += c));
-      req.on("end", () => {
-        const target = String(req.headers["x-amz-target"]);
-        const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-        seen.push({ target, contentType: req.headers["content-type"], authorization: req.headers.authorization, body });
-        const r = respond(target, body);
-        res.writeHead(r.status, { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "00000000-0000-4000-8000-00000000beef" });
-        res.end(JSON.stringify(r.body));
-      });
+    server = await startLoopback((req, raw) => {
+      const target = String(req.headers["x-amz-target"]);
+      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      seen.push({ target, contentType: req.headers["content-type"], authorization: req.headers.authorization, body });
+      const r = respond(target, body);
+      return { status: r.status, headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "00000000-0000-4000-8000-00000000beef" }, body: JSON.stringify(r.body) };
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    endpoint = server.url;
   });
-  afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  afterAll(() => server.close());
 
   it("serializes ListFirewalls / DescribeFirewall, echoes the NextToken and parses the error of a denied call", async () => {
     const ctx = testContext({ region: REGION, clientConfig: { ...testContext().clientConfig, region: REGION, endpoint } });

@@ -3,11 +3,10 @@
  * SDK's own serialization, XML parsing, error parsing and retries run. AWS_ENDPOINT_URL
  * points every client at the stub; nothing leaves 127.0.0.1.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collect } from "../../collectors/aws/runner.js";
 import { ACCOUNT, ARTICLE_INLINE_POLICY, ARTICLE_TRUST_POLICY, COLLECTED_AT, iamEncode } from "./fixtures.js";
+import { startLoopback, type Loopback } from "./loopback.js";
 
 const IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/";
 const STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/";
@@ -124,8 +123,7 @@ interface Seen {
   params: URLSearchParams;
 }
 const seen: Seen[] = [];
-let server: http.Server;
-let saved: string | undefined;
+let server: Loopback;
 
 function respond(params: URLSearchParams): { status: number; body: string } {
   const action = params.get("Action");
@@ -160,28 +158,18 @@ function respond(params: URLSearchParams): { status: number; body: string } {
 }
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (c: string) => (body += c));
-    req.on("end", () => {
+  server = await startLoopback(
+    (req, body) => {
       const params = new URLSearchParams(body);
       seen.push({ host: req.headers.host, authorization: req.headers.authorization, params });
       const r = respond(params);
-      res.writeHead(r.status, { "content-type": "text/xml", "x-amzn-requestid": "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE" });
-      res.end(r.body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  saved = process.env.AWS_ENDPOINT_URL;
-  process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      return { status: r.status, headers: { "content-type": "text/xml", "x-amzn-requestid": "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE" }, body: r.body };
+    },
+    { sdkEndpoint: true },
+  );
 });
 
-afterAll(async () => {
-  if (saved === undefined) delete process.env.AWS_ENDPOINT_URL;
-  else process.env.AWS_ENDPOINT_URL = saved;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => server.close());
 
 describe("IAM and STS over the query/XML wire protocol (loopback stub)", () => {
   it("collects two pages of GetAccountAuthorizationDetails and records the faults", async () => {

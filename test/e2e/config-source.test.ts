@@ -8,14 +8,13 @@
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { repoRoot } from "../../engine/paths.js";
 import { KEY_ARN, KEY_ITEM, KEY_ROW_BARE, POLICY_ROW, REGION, ROLE_ROW, SECRET_ROW, SG_ROW, SUBNET_ROW } from "../collectors/config-fixtures.js";
 import { ACCOUNT } from "../collectors/fixtures.js";
+import { startLoopback, type Answer, type Loopback } from "../collectors/loopback.js";
 import type { CliRun } from "./helpers.js";
 
 const OTHER = "210987654321";
@@ -36,8 +35,7 @@ interface Seen {
   body: Record<string, any>;
 }
 
-let server: http.Server;
-let url = "";
+let server: Loopback;
 let dir = "";
 let seen: Seen[] = [];
 /** Operations answered with AccessDeniedException. */
@@ -69,7 +67,7 @@ function rampart(args: string[]): Promise<CliRun> {
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("AWS_")) env[k] = v;
   Object.assign(env, {
     NO_COLOR: "1",
-    AWS_ENDPOINT_URL: url,
+    AWS_ENDPOINT_URL: server.url,
     AWS_ACCESS_KEY_ID: "AKIDCONFIGSTUB",
     AWS_SECRET_ACCESS_KEY: "config-stub-secret",
     AWS_REGION: REGION,
@@ -88,34 +86,26 @@ function rampart(args: string[]): Promise<CliRun> {
 beforeAll(async () => {
   if (!fs.existsSync(path.join(repoRoot, "dist", "cli", "main.js"))) throw new Error("build first: npx tsc -p tsconfig.build.json");
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-config-source-"));
-  server = http.createServer((req, res) => {
-    let raw = "";
-    req.setEncoding("utf8");
-    req.on("data", (c: string) => (raw += c));
-    req.on("end", () => {
-      const target = String(req.headers["x-amz-target"] ?? "");
-      if (!target) {
-        // STS over query/XML: the caller's account.
-        res.writeHead(200, { "content-type": "text/xml" });
-        res.end(
-          `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::${ACCOUNT}:assumed-role/scanner/ci</Arn><UserId>AROAEXAMPLE:ci</UserId><Account>${ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
-        );
-        return;
-      }
-      const op = target.split(".").pop() ?? "";
-      const body = raw ? (JSON.parse(raw) as Record<string, any>) : {};
-      seen.push({ op, body });
-      const a = answer(op, body);
-      res.writeHead(a.status, { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": "config-stub" });
-      res.end(JSON.stringify(a.body));
-    });
+  server = await startLoopback((req, raw): Answer => {
+    const target = String(req.headers["x-amz-target"] ?? "");
+    if (!target) {
+      // STS over query/XML: the caller's account.
+      return {
+        status: 200,
+        headers: { "content-type": "text/xml" },
+        body: `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::${ACCOUNT}:assumed-role/scanner/ci</Arn><UserId>AROAEXAMPLE:ci</UserId><Account>${ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+      };
+    }
+    const op = target.split(".").pop() ?? "";
+    const body = raw ? (JSON.parse(raw) as Record<string, any>) : {};
+    seen.push({ op, body });
+    const a = answer(op, body);
+    return { status: a.status, headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": "config-stub" }, body: JSON.stringify(a.body) };
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
