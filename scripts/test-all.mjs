@@ -1,5 +1,5 @@
 // `npm test`: every check, in order, stopping at the end with a summary of what failed.
-//   opa fmt (check) · opa check --strict · policy build · opa test with coverage · eslint · tsc · vitest
+//   opa fmt (check) · opa check --strict · policy build · opa test with coverage · prettier (check) · eslint · tsc · vitest
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,6 +39,7 @@ step("opa fmt --list (Rego formatting)", () => {
 step("opa check --strict", () => run(opa, ["check", "--strict", ...OPA_LOAD, "rules"]));
 step("compile rules to Wasm", () => (buildPolicy({ quiet: true }), true));
 step("opa test --coverage", () => runRegoTests(opa));
+step("prettier --check (TypeScript, JSON, YAML, Markdown)", () => run(process.execPath, [bin("prettier", "bin/prettier.cjs"), "--check", "--log-level", "warn", "."]));
 step("eslint", () => run(process.execPath, [bin("eslint", "bin/eslint.js"), "."]));
 step("tsc (type check)", () => run(process.execPath, [bin("typescript", "bin/tsc"), "-p", "tsconfig.json", "--noEmit"]));
 step("tsc (build dist/)", () => run(process.execPath, [bin("typescript", "bin/tsc"), "-p", "tsconfig.build.json"]));
