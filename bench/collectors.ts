@@ -22,7 +22,15 @@ const DEFAULT_CONCURRENCY = 8;
 const DEFAULT_RATE_PER_SECOND = 10;
 
 export async function bench(): Promise<void> {
-  const stub = await startAwsStub({ accounts: ACCOUNTS, regions: REGIONS, scale: SCALE, iamExtra: IAM_EXTRA, latencyMs: LATENCY_MS, throttleRate: THROTTLE_RATE, seed: 42 });
+  const stub = await startAwsStub({
+    accounts: ACCOUNTS,
+    regions: REGIONS,
+    scale: SCALE,
+    iamExtra: IAM_EXTRA,
+    latencyMs: LATENCY_MS,
+    throttleRate: THROTTLE_RATE,
+    seed: 42,
+  });
   const saved = process.env.AWS_ENDPOINT_URL;
   process.env.AWS_ENDPOINT_URL = stub.url;
   try {

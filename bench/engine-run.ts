@@ -20,8 +20,15 @@ if (mode === "engine") {
   findings = doc.findings.length;
 }
 const t1 = performance.now();
-console.log(JSON.stringify({
-  mode, resources: snapshot.resources.length, findings,
-  readParseMs: tParsed - t0, loadMs: tLoaded - tParsed, evalMs: t1 - tLoaded, totalMs: t1 - t0,
-  peakRssMiB: process.resourceUsage().maxRSS / 1024,
-}));
+console.log(
+  JSON.stringify({
+    mode,
+    resources: snapshot.resources.length,
+    findings,
+    readParseMs: tParsed - t0,
+    loadMs: tLoaded - tParsed,
+    evalMs: t1 - tLoaded,
+    totalMs: t1 - t0,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -10,7 +10,14 @@ import { loadPack } from "../engine/pack.js";
 import type { Resource } from "../engine/model.js";
 import { syntheticSnapshot } from "./synthetic.js";
 
-interface Run { totalMs: number; peakRssMiB: number; findings: number; evalMs: number; loadMs: number; readParseMs: number }
+interface Run {
+  totalMs: number;
+  peakRssMiB: number;
+  findings: number;
+  evalMs: number;
+  loadMs: number;
+  readParseMs: number;
+}
 
 function child(file: string, mode: string): Run {
   const out = execFileSync(process.execPath, [path.join(repoRoot, "dist", "bench", "engine-run.js"), file, mode], { encoding: "utf8", maxBuffer: 64 << 20 });
@@ -26,7 +33,26 @@ const OPA_TIMEOUT_MS = 300_000;
 
 function opaEval(opa: string, inputFile: string, dataFile: string): { ms: number; peakRssMiB?: number; timedOut?: boolean } {
   // The same Rego as the Wasm bundle: the rules and the generated aggregate entrypoint.
-  const args = ["eval", "--format", "raw", "-d", path.join(repoRoot, "rules"), "-d", path.join(repoRoot, "build", "policy", "main.rego"), "-d", dataFile, "-i", inputFile, "--ignore", "*_test.rego", "--ignore", "*.yaml", "--ignore", "*.md", "count(data.rampart.main.results)"];
+  const args = [
+    "eval",
+    "--format",
+    "raw",
+    "-d",
+    path.join(repoRoot, "rules"),
+    "-d",
+    path.join(repoRoot, "build", "policy", "main.rego"),
+    "-d",
+    dataFile,
+    "-i",
+    inputFile,
+    "--ignore",
+    "*_test.rego",
+    "--ignore",
+    "*.yaml",
+    "--ignore",
+    "*.md",
+    "count(data.rampart.main.results)",
+  ];
   const timeBin = fs.existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
   const t0 = performance.now();
   const options = { encoding: "utf8" as const, maxBuffer: 256 << 20, timeout: OPA_TIMEOUT_MS, killSignal: "SIGKILL" as const };
@@ -46,7 +72,14 @@ function opaEval(opa: string, inputFile: string, dataFile: string): { ms: number
 
 export async function benchEngine(opa: string, sizes = [1000, 10000, 100000], repeat = 3): Promise<void> {
   // 100k twice: 20 accounts of 5,000 resources, and 200 accounts of 500 (an organization).
-  const shapes = sizes.flatMap((n) => (n >= 100000 ? [[n, 20], [n, 200]] : [[n, 20]]));
+  const shapes = sizes.flatMap((n) =>
+    n >= 100000
+      ? [
+          [n, 20],
+          [n, 200],
+        ]
+      : [[n, 20]],
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-"));
   const pack = loadPack();
   console.log("\nEngine: all rules on synthetic live snapshots (best of %d; wall time includes reading and parsing the file and loading the Wasm)", repeat);
@@ -60,7 +93,10 @@ export async function benchEngine(opa: string, sizes = [1000, 10000, 100000], re
       const byType: Record<string, Array<Resource & { _ref: number }>> = {};
       snap.resources.forEach((r, i) => (byType[r.type] ??= []).push({ ...r, _ref: i }));
       const inputFile = path.join(dir, `input-${n}-${accounts}.json`);
-      fs.writeFileSync(inputFile, JSON.stringify({ byType, coverage: snap.coverage, context: { kind: "live", accounts: snap.source.accounts, regions: snap.source.regions } }));
+      fs.writeFileSync(
+        inputFile,
+        JSON.stringify({ byType, coverage: snap.coverage, context: { kind: "live", accounts: snap.source.accounts, regions: snap.source.regions } }),
+      );
       const dataFile = path.join(dir, "data.json");
       fs.writeFileSync(dataFile, JSON.stringify({ config: { params: pack.params, disabled: {} } }));
 
@@ -71,12 +107,20 @@ export async function benchEngine(opa: string, sizes = [1000, 10000, 100000], re
       const o = opaRuns.reduce((a, b) => (b.ms < a.ms ? b : a));
       console.log(
         [
-          `${n} (${accounts})`, engine.totalMs.toFixed(0), engine.peakRssMiB.toFixed(0), floor.totalMs.toFixed(0),
-          o.timedOut ? `> ${OPA_TIMEOUT_MS} (stopped)` : o.ms.toFixed(0), o.peakRssMiB?.toFixed(0) ?? "-",
-          (engine.totalMs / floor.totalMs).toFixed(1) + "x", o.timedOut ? `> ${(OPA_TIMEOUT_MS / engine.totalMs).toFixed(1)}x` : (o.ms / engine.totalMs).toFixed(1) + "x", engine.findings,
+          `${n} (${accounts})`,
+          engine.totalMs.toFixed(0),
+          engine.peakRssMiB.toFixed(0),
+          floor.totalMs.toFixed(0),
+          o.timedOut ? `> ${OPA_TIMEOUT_MS} (stopped)` : o.ms.toFixed(0),
+          o.peakRssMiB?.toFixed(0) ?? "-",
+          (engine.totalMs / floor.totalMs).toFixed(1) + "x",
+          o.timedOut ? `> ${(OPA_TIMEOUT_MS / engine.totalMs).toFixed(1)}x` : (o.ms / engine.totalMs).toFixed(1) + "x",
+          engine.findings,
         ].join(" | "),
       );
-      console.log(`          rampart breakdown: read+parse ${engine.readParseMs.toFixed(0)} ms, load Wasm ${engine.loadMs.toFixed(0)} ms, evaluate ${engine.evalMs.toFixed(0)} ms`);
+      console.log(
+        `          rampart breakdown: read+parse ${engine.readParseMs.toFixed(0)} ms, load Wasm ${engine.loadMs.toFixed(0)} ms, evaluate ${engine.evalMs.toFixed(0)} ms`,
+      );
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -90,7 +90,12 @@ function measure(paths: string[], cwd: string): Measured {
   ].join("\n");
   const args = ["iac", ...paths, "--format", "json", "--output", report, "--fail-on", "none"];
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script, ...args], { cwd, encoding: "utf8", maxBuffer: 256 << 20, env: { ...process.env, NO_COLOR: "1" } });
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script, ...args], {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 256 << 20,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   const wallMs = performance.now() - t0;
   const line = r.stderr.split("\n").find((l) => l.startsWith("BENCH "));
   if (!line) throw new Error(`rampart iac did not finish (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
@@ -146,8 +151,12 @@ export async function bench(): Promise<void> {
     const best = sorted[0];
     const median = sorted[Math.floor(sorted.length / 2)];
     const filesPerSecond = (ms: number) => ((best.files.loaded + best.files.skipped + best.files.error) / (ms / 1000)).toFixed(0);
-    console.log(`\nIaC: \`rampart iac\` on ${total} template files (corpus ${corpusFiles}, rule examples ${examples.length}, generated variants ${variants}); best of ${REPEAT}, in a child process`);
-    console.log("files (loaded/skipped/error) | judgements | findings | wall ms best | wall ms median | files/s best | peak RSS MiB | fixed cost ms (empty folder) | target");
+    console.log(
+      `\nIaC: \`rampart iac\` on ${total} template files (corpus ${corpusFiles}, rule examples ${examples.length}, generated variants ${variants}); best of ${REPEAT}, in a child process`,
+    );
+    console.log(
+      "files (loaded/skipped/error) | judgements | findings | wall ms best | wall ms median | files/s best | peak RSS MiB | fixed cost ms (empty folder) | target",
+    );
     console.log(
       [
         `${total} (${best.files.loaded}/${best.files.skipped}/${best.files.error})`,

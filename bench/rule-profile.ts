@@ -23,5 +23,7 @@ time(undefined); // warm-up
 const all = time(undefined);
 const none = time(new Set());
 const rows = engine.rules.map((r) => ({ id: r.id, ms: time(new Set([r.id])) - none })).sort((a, b) => b.ms - a.ms);
-console.log(`${n} resources in ${accounts} accounts: all rules ${all.toFixed(0)} ms, no rule ${none.toFixed(0)} ms, sum of single rules ${rows.reduce((s, r) => s + r.ms, 0).toFixed(0)} ms`);
+console.log(
+  `${n} resources in ${accounts} accounts: all rules ${all.toFixed(0)} ms, no rule ${none.toFixed(0)} ms, sum of single rules ${rows.reduce((s, r) => s + r.ms, 0).toFixed(0)} ms`,
+);
 for (const r of rows) console.log(`${r.ms.toFixed(0).padStart(7)} ms  ${r.id}`);

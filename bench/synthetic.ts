@@ -10,36 +10,52 @@ function trust(kind: number, account: string, i: number): object {
     case 0: // Roles Anywhere, scoped (the article's shape)
       return {
         Version: "2012-10-17",
-        Statement: [{
-          Effect: "Allow",
-          Principal: { Service: "rolesanywhere.amazonaws.com" },
-          Action: ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"],
-          Condition: {
-            StringEquals: { "aws:PrincipalTag/x509Subject/CN": `host-${i}.example.com` },
-            ArnEquals: { "aws:SourceArn": `arn:aws:rolesanywhere:us-east-1:${account}:trust-anchor/ta-${i}` },
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "rolesanywhere.amazonaws.com" },
+            Action: ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"],
+            Condition: {
+              StringEquals: { "aws:PrincipalTag/x509Subject/CN": `host-${i}.example.com` },
+              ArnEquals: { "aws:SourceArn": `arn:aws:rolesanywhere:us-east-1:${account}:trust-anchor/ta-${i}` },
+            },
           },
-        }],
+        ],
       };
     case 1: // Roles Anywhere, unscoped
       return { Version: "2012-10-17", Statement: { Effect: "Allow", Principal: { Service: "rolesanywhere.amazonaws.com" }, Action: "sts:*" } };
     case 2: // Pod Identity
-      return { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] };
+      return {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+      };
     case 3: // IRSA, wildcard subject
       return {
         Version: "2012-10-17",
-        Statement: [{
-          Effect: "Allow",
-          Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC${i}` },
-          Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: { StringLike: { [`oidc.eks.us-east-1.amazonaws.com/id/ABC${i}:sub`]: "system:serviceaccount:*" } },
-        }],
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC${i}` },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: { StringLike: { [`oidc.eks.us-east-1.amazonaws.com/id/ABC${i}:sub`]: "system:serviceaccount:*" } },
+          },
+        ],
       };
     default: // an ordinary service role
       return { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] };
   }
 }
 
-function resource(type: string, account: string, region: string, arn: string, name: string, properties: Record<string, unknown>, observed?: Record<string, unknown>, tags: Record<string, string> = {}): Resource {
+function resource(
+  type: string,
+  account: string,
+  region: string,
+  arn: string,
+  name: string,
+  properties: Record<string, unknown>,
+  observed?: Record<string, unknown>,
+  tags: Record<string, string> = {},
+): Resource {
   return { type, id: arn, arn, name, account, region, tags, properties, ...(observed ? { observed } : {}), source: { kind: "aws", account, region } };
 }
 
@@ -52,58 +68,133 @@ export function syntheticSnapshot(n: number, accounts = 20): Snapshot {
     const account = ACCOUNTS[Math.min(ACCOUNTS.length - 1, Math.floor((i * ACCOUNTS.length) / n))];
     const region = REGIONS[i % REGIONS.length];
     switch (i % 10) {
-      case 0: case 1: case 2: case 3: {
+      case 0:
+      case 1:
+      case 2:
+      case 3: {
         const name = `role-${i}`;
-        resources.push(resource("AWS::IAM::Role", account, "global", `arn:aws:iam::${account}:role/${name}`, name, {
-          RoleName: name,
-          AssumeRolePolicyDocument: trust(i, account, i),
-          Policies: [{ PolicyName: "inline", PolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: i % 3 ? "secretsmanager:GetSecretValue" : "s3:GetObject", Resource: "*" }] } }],
-          ManagedPolicyArns: [`arn:aws:iam::${account}:policy/policy-${i + 4}`],
-        }));
+        resources.push(
+          resource("AWS::IAM::Role", account, "global", `arn:aws:iam::${account}:role/${name}`, name, {
+            RoleName: name,
+            AssumeRolePolicyDocument: trust(i, account, i),
+            Policies: [
+              {
+                PolicyName: "inline",
+                PolicyDocument: {
+                  Version: "2012-10-17",
+                  Statement: [{ Effect: "Allow", Action: i % 3 ? "secretsmanager:GetSecretValue" : "s3:GetObject", Resource: "*" }],
+                },
+              },
+            ],
+            ManagedPolicyArns: [`arn:aws:iam::${account}:policy/policy-${i + 4}`],
+          }),
+        );
         break;
       }
       case 4: {
         const name = `policy-${i}`;
-        resources.push(resource("AWS::IAM::ManagedPolicy", account, "global", `arn:aws:iam::${account}:policy/${name}`, name, {
-          ManagedPolicyName: name,
-          PolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: i % 20 === 4 ? "acm-pca:IssueCertificate" : "ec2:Describe*", Resource: "*" }] },
-        }, { attachmentCount: 1 }));
+        resources.push(
+          resource(
+            "AWS::IAM::ManagedPolicy",
+            account,
+            "global",
+            `arn:aws:iam::${account}:policy/${name}`,
+            name,
+            {
+              ManagedPolicyName: name,
+              PolicyDocument: {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: i % 20 === 4 ? "acm-pca:IssueCertificate" : "ec2:Describe*", Resource: "*" }],
+              },
+            },
+            { attachmentCount: 1 },
+          ),
+        );
         break;
       }
       case 5: {
         const id = `key-${i}`;
-        resources.push(resource("AWS::KMS::Key", account, region, `arn:aws:kms:${region}:${account}:key/${id}`, id, {
-          KeyPolicy: { Version: "2012-10-17", Statement: [
-            { Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
-            ...(i % 4 === 1 ? [{ Sid: "Use", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" }] : []),
-          ] },
-        }));
+        resources.push(
+          resource("AWS::KMS::Key", account, region, `arn:aws:kms:${region}:${account}:key/${id}`, id, {
+            KeyPolicy: {
+              Version: "2012-10-17",
+              Statement: [
+                { Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+                ...(i % 4 === 1
+                  ? [{ Sid: "Use", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" }]
+                  : []),
+              ],
+            },
+          }),
+        );
         break;
       }
       case 6: {
         const id = `sg-${i.toString(16).padStart(8, "0")}`;
-        resources.push(resource("AWS::EC2::SecurityGroup", account, region, `arn:aws:ec2:${region}:${account}:security-group/${id}`, id, {
-          GroupDescription: "app", GroupName: id, VpcId: "vpc-1",
-          SecurityGroupEgress: [i % 2 ? { IpProtocol: "-1", CidrIp: "0.0.0.0/0" } : { IpProtocol: "tcp", FromPort: 443, ToPort: 443, CidrIp: "10.0.0.0/8" }],
-        }, undefined, { team: `t${i % 7}` }));
+        resources.push(
+          resource(
+            "AWS::EC2::SecurityGroup",
+            account,
+            region,
+            `arn:aws:ec2:${region}:${account}:security-group/${id}`,
+            id,
+            {
+              GroupDescription: "app",
+              GroupName: id,
+              VpcId: "vpc-1",
+              SecurityGroupEgress: [
+                i % 2 ? { IpProtocol: "-1", CidrIp: "0.0.0.0/0" } : { IpProtocol: "tcp", FromPort: 443, ToPort: 443, CidrIp: "10.0.0.0/8" },
+              ],
+            },
+            undefined,
+            { team: `t${i % 7}` },
+          ),
+        );
         break;
       }
       case 7: {
         const id = `subnet-${i.toString(16).padStart(8, "0")}`;
-        resources.push(resource("AWS::EC2::Subnet", account, region, `arn:aws:ec2:${region}:${account}:subnet/${id}`, id, { VpcId: "vpc-1", CidrBlock: "10.0.0.0/24", AvailabilityZone: `${region}a` }, { AvailableIpAddressCount: (i * 37) % 251 }));
+        resources.push(
+          resource(
+            "AWS::EC2::Subnet",
+            account,
+            region,
+            `arn:aws:ec2:${region}:${account}:subnet/${id}`,
+            id,
+            { VpcId: "vpc-1", CidrBlock: "10.0.0.0/24", AvailabilityZone: `${region}a` },
+            { AvailableIpAddressCount: (i * 37) % 251 },
+          ),
+        );
         break;
       }
       case 8: {
         const name = `secret-${i}`;
-        resources.push(resource("AWS::SecretsManager::Secret", account, region, `arn:aws:secretsmanager:${region}:${account}:secret:${name}-AbCdEf`, name, { Name: name, ...(i % 3 ? { KmsKeyId: `arn:aws:kms:${region}:${account}:key/key-${i - 3}` } : {}) }, undefined, { "kubernetes-namespace": "default", "eks-cluster-name": "prod" }));
+        resources.push(
+          resource(
+            "AWS::SecretsManager::Secret",
+            account,
+            region,
+            `arn:aws:secretsmanager:${region}:${account}:secret:${name}-AbCdEf`,
+            name,
+            { Name: name, ...(i % 3 ? { KmsKeyId: `arn:aws:kms:${region}:${account}:key/key-${i - 3}` } : {}) },
+            undefined,
+            { "kubernetes-namespace": "default", "eks-cluster-name": "prod" },
+          ),
+        );
         break;
       }
       default: {
         const id = `ta-${i}`;
-        resources.push(resource("AWS::RolesAnywhere::TrustAnchor", account, region, `arn:aws:rolesanywhere:${region}:${account}:trust-anchor/${id}`, id, {
-          Name: id, Enabled: true,
-          Source: i % 2 ? { SourceType: "AWS_ACM_PCA", SourceData: { AcmPcaArn: `arn:aws:acm-pca:${region}:${account}:certificate-authority/ca-${i}` } } : { SourceType: "CERTIFICATE_BUNDLE", SourceData: { X509CertificateData: "-----BEGIN CERTIFICATE-----" } },
-        }));
+        resources.push(
+          resource("AWS::RolesAnywhere::TrustAnchor", account, region, `arn:aws:rolesanywhere:${region}:${account}:trust-anchor/${id}`, id, {
+            Name: id,
+            Enabled: true,
+            Source:
+              i % 2
+                ? { SourceType: "AWS_ACM_PCA", SourceData: { AcmPcaArn: `arn:aws:acm-pca:${region}:${account}:certificate-authority/ca-${i}` } }
+                : { SourceType: "CERTIFICATE_BUNDLE", SourceData: { X509CertificateData: "-----BEGIN CERTIFICATE-----" } },
+          }),
+        );
       }
     }
   }

@@ -40,7 +40,11 @@ export function readFindings(file: string): FindingsDocument {
   return d;
 }
 
-export function diffFindings(oldDoc: FindingsDocument, newDoc: FindingsDocument, files: { old: string; new: string } = { old: "OLD", new: "NEW" }): FindingsDiff {
+export function diffFindings(
+  oldDoc: FindingsDocument,
+  newDoc: FindingsDocument,
+  files: { old: string; new: string } = { old: "OLD", new: "NEW" },
+): FindingsDiff {
   const active = (d: FindingsDocument) => new Map(d.findings.filter((f) => f.status !== "suppressed").map((f) => [f.id, f]));
   const before = active(oldDoc);
   const after = active(newDoc);
@@ -69,7 +73,11 @@ export function newFailures(d: FindingsDiff): Finding[] {
 
 /** Escapes text for a Markdown table cell (pipes, backslashes, HTML, newlines). */
 function escapeMarkdownCell(s: string): string {
-  return s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/[<>]/g, (ch) => (ch === "<" ? "&lt;" : "&gt;")).replace(/\r?\n/g, " ");
+  return s
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/[<>]/g, (ch) => (ch === "<" ? "&lt;" : "&gt;"))
+    .replace(/\r?\n/g, " ");
 }
 
 const where = (f: Finding) =>
@@ -86,7 +94,13 @@ export function formatDiff(d: FindingsDiff, format: "table" | "json" | "markdown
         {
           old: d.old,
           new: d.new,
-          summary: { new: d.new_.length, resolved: d.resolved.length, unchanged: d.unchanged.length, changed: d.changed.length, newFailing: newFailures(d).length },
+          summary: {
+            new: d.new_.length,
+            resolved: d.resolved.length,
+            unchanged: d.unchanged.length,
+            changed: d.changed.length,
+            newFailing: newFailures(d).length,
+          },
           new_findings: d.new_,
           resolved: d.resolved,
           changed: d.changed.map((c) => ({ ...c.finding, previousStatus: c.was })),
@@ -104,13 +118,24 @@ export function formatDiff(d: FindingsDiff, format: "table" | "json" | "markdown
       if (!list.length) return;
       out.push(`### ${title} (${list.length})`, "", "| Severity | Status | Rule | Resource | Where | Finding |", "|---|---|---|---|---|---|");
       for (const [f, st] of list) {
-        out.push(`| ${f.severity} | ${st} | \`${f.ruleId}\` | \`${escapeMarkdownCell(f.resource.id)}\` | ${escapeMarkdownCell(where(f))} | ${escapeMarkdownCell(f.message)} |`);
+        out.push(
+          `| ${f.severity} | ${st} | \`${f.ruleId}\` | \`${escapeMarkdownCell(f.resource.id)}\` | ${escapeMarkdownCell(where(f))} | ${escapeMarkdownCell(f.message)} |`,
+        );
       }
       out.push("");
     };
-    table("New", d.new_.map((f) => [f, f.status]));
-    table("Changed status", d.changed.map((c) => [c.finding, `${c.was} → ${c.finding.status}`]));
-    table("Resolved", d.resolved.map((f) => [f, f.status]));
+    table(
+      "New",
+      d.new_.map((f) => [f, f.status]),
+    );
+    table(
+      "Changed status",
+      d.changed.map((c) => [c.finding, `${c.was} → ${c.finding.status}`]),
+    );
+    table(
+      "Resolved",
+      d.resolved.map((f) => [f, f.status]),
+    );
     if (!d.new_.length && !d.resolved.length && !d.changed.length) out.push("No change.", "");
     return out.join("\n");
   }

@@ -90,7 +90,10 @@ export function parseParams(file: string | undefined, pairs: string[] = []): Rec
         throw new UserError(`--param ${p}: the value looks like JSON but does not parse.`);
       }
     } else if (accepts("array")) {
-      value = raw.split(",").map((s) => s.trim()).filter(Boolean);
+      value = raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
     } else if (accepts("boolean") || props[name].enum?.includes(true)) {
       // A flag-like parameter: "true" / "false" on the command line are the booleans.
       if (raw !== "true" && raw !== "false") throw new UserError(`--param ${p}: ${rule}.${name} is true or false.`);
@@ -107,9 +110,14 @@ function readFindings(file: string): FindingsDocument {
     doc = JSON.parse(fs.readFileSync(file, "utf8")) as FindingsDocument;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`--findings ${file}: ${code ? `cannot read the file (${code})` : `not valid JSON (${(e as Error).message})`}. Give the output of \`rampart scan --format json\`.`);
+    throw new UserError(
+      `--findings ${file}: ${code ? `cannot read the file (${code})` : `not valid JSON (${(e as Error).message})`}. Give the output of \`rampart scan --format json\`.`,
+    );
   }
-  if (doc?.schemaVersion !== "1" || !Array.isArray(doc.findings)) throw new UserError(`--findings ${file}: not a rampart findings document (schemaVersion "1" with findings[]). Give the output of \`rampart scan --format json\`.`);
+  if (doc?.schemaVersion !== "1" || !Array.isArray(doc.findings))
+    throw new UserError(
+      `--findings ${file}: not a rampart findings document (schemaVersion "1" with findings[]). Give the output of \`rampart scan --format json\`.`,
+    );
   return doc;
 }
 
@@ -123,7 +131,9 @@ async function enginePack(policy: string | undefined): Promise<{ engine: Engine;
 async function confirm(question: string, yes: boolean | undefined): Promise<boolean> {
   if (yes) return true;
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new UserError("refusing to change anything without a confirmation: there is no terminal to ask on. Review the plan and pass --yes to apply it non-interactively.");
+    throw new UserError(
+      "refusing to change anything without a confirmation: there is no terminal to ask on. Review the plan and pass --yes to apply it non-interactively.",
+    );
   }
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -148,7 +158,9 @@ function renderCall(c: ApiCall, indent: string): string[] {
 
 export function renderPlan(plan: Plan, applying: boolean): string {
   const lines: string[] = [];
-  lines.push(`rampart fix: ${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"} planned, ${plan.manual.length} finding${plan.manual.length === 1 ? "" : "s"} for a person${applying ? "" : " (nothing has been changed)"}`);
+  lines.push(
+    `rampart fix: ${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"} planned, ${plan.manual.length} finding${plan.manual.length === 1 ? "" : "s"} for a person${applying ? "" : " (nothing has been changed)"}`,
+  );
   for (const c of plan.changes) {
     lines.push("");
     lines.push(`[${c.id}] ${c.ruleId}  ${c.resource.type} ${c.resource.id}`);
@@ -198,7 +210,8 @@ export function renderRun(j: Journal, runsDir: string, mode: "apply" | "rollback
     lines.push(`  [${s.change.id}] ${label.padEnd(16)} ${s.change.ruleId}  ${s.change.resource.id}`);
     const last = s.history[s.history.length - 1];
     if (last?.detail && s.status !== "verified") lines.push(`      ${last.detail}`);
-    for (const v of s.verify ?? []) if (mode === "apply" && v.outcome !== "fixed") lines.push(`      finding ${v.findingId}: ${v.outcome}${v.message ? `: ${v.message}` : ""}`);
+    for (const v of s.verify ?? [])
+      if (mode === "apply" && v.outcome !== "fixed") lines.push(`      finding ${v.findingId}: ${v.outcome}${v.message ? `: ${v.message}` : ""}`);
   }
   lines.push(`summary: ${[...counts.entries()].map(([k, n]) => `${n} ${k}`).join(", ") || "nothing to do"}`);
   if (mode === "apply" && rollbackCandidates(j).length > 0) lines.push(`undo with: rampart rollback ${j.runId}`);
@@ -212,7 +225,10 @@ function awsFor(opts: { profile?: string }, homeRegion?: string): AwsClients {
 }
 
 function regionsOf(v: string | undefined): string[] {
-  return (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function allowOf(opts: FixOptions): RiskFlag[] {
@@ -222,7 +238,15 @@ function allowOf(opts: FixOptions): RiskFlag[] {
   return a;
 }
 
-async function runApply(j: Journal, opts: FixOptions, aws: AwsClients, engine: Engine, pack: PolicyPack, runsDir: string, format: "table" | "json"): Promise<number> {
+async function runApply(
+  j: Journal,
+  opts: FixOptions,
+  aws: AwsClients,
+  engine: Engine,
+  pack: PolicyPack,
+  runsDir: string,
+  format: "table" | "json",
+): Promise<number> {
   const unlock = lockRun(runsDir, j.runId);
   try {
     await applyRun(j, { aws, runsDir, concurrency: parseConcurrency(opts.concurrency), engine, pack });
@@ -238,8 +262,16 @@ async function runApply(j: Journal, opts: FixOptions, aws: AwsClients, engine: E
 export async function fixCommand(opts: FixOptions): Promise<number> {
   const format = parseFormat(opts.format);
   const runsDir = opts.runsDir ? path.resolve(opts.runsDir) : defaultRunsDir();
-  const sources = [opts.findings ? "--findings" : "", opts.fromScan ? "--from-scan" : "", opts.snapshot ? "--snapshot" : "", opts.resume ? "--resume" : ""].filter(Boolean);
-  if (sources.length !== 1) throw new UserError(`give exactly one of --findings <file>, --from-scan, --snapshot <file> or --resume <run-id>${sources.length ? ` (got ${sources.join(", ")})` : ""}.`);
+  const sources = [
+    opts.findings ? "--findings" : "",
+    opts.fromScan ? "--from-scan" : "",
+    opts.snapshot ? "--snapshot" : "",
+    opts.resume ? "--resume" : "",
+  ].filter(Boolean);
+  if (sources.length !== 1)
+    throw new UserError(
+      `give exactly one of --findings <file>, --from-scan, --snapshot <file> or --resume <run-id>${sources.length ? ` (got ${sources.join(", ")})` : ""}.`,
+    );
   const allow = allowOf(opts);
 
   if (opts.resume) {
@@ -316,7 +348,10 @@ export async function fixCommand(opts: FixOptions): Promise<number> {
     }
     const caller = await (aws as AwsClients).account();
     const blocked = plan.changes.filter((c) => c.risk && !allow.includes(c.risk.flag));
-    if (blocked.length && format === "table") out(`\n${blocked.length} risky change${blocked.length === 1 ? "" : "s"} will be skipped without ${[...new Set(blocked.map((c) => `--${c.risk?.flag}`))].join(" ")}.\n`);
+    if (blocked.length && format === "table")
+      out(
+        `\n${blocked.length} risky change${blocked.length === 1 ? "" : "s"} will be skipped without ${[...new Set(blocked.map((c) => `--${c.risk?.flag}`))].join(" ")}.\n`,
+      );
     const n = plan.changes.length - blocked.length;
     if (n > 0 && !(await confirm(`Apply ${n} change${n === 1 ? "" : "s"} to account ${caller}?`, opts.yes))) {
       process.stderr.write("rampart: nothing changed.\n");
@@ -336,7 +371,10 @@ export async function fixCommand(opts: FixOptions): Promise<number> {
   }
 }
 
-export async function rollbackCommand(runId: string, opts: { yes?: boolean; profile?: string; runsDir?: string; format?: string; concurrency?: string }): Promise<number> {
+export async function rollbackCommand(
+  runId: string,
+  opts: { yes?: boolean; profile?: string; runsDir?: string; format?: string; concurrency?: string },
+): Promise<number> {
   const format = parseFormat(opts.format);
   const runsDir = opts.runsDir ? path.resolve(opts.runsDir) : defaultRunsDir();
   const j = readJournal(runsDir, runId);
@@ -419,4 +457,3 @@ export function registerFixCommands(program: Command): void {
       process.exitCode = await rollbackCommand(runId, opts);
     });
 }
-

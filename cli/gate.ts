@@ -37,7 +37,8 @@ export interface Baseline {
 
 function compareEntries(a: BaselineEntry, b: BaselineEntry): number {
   const k = (e: BaselineEntry) => [e.file ?? "", e.rule, e.resource.id, e.id];
-  const ka = k(a), kb = k(b);
+  const ka = k(a),
+    kb = k(b);
   for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
   return 0;
 }
@@ -78,7 +79,9 @@ export function readBaseline(file: string): Baseline {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new UserError(`--baseline ${file}: cannot read the baseline file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Create it with \`rampart iac <paths…> --write-baseline ${file}\`.`);
+    throw new UserError(
+      `--baseline ${file}: cannot read the baseline file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Create it with \`rampart iac <paths…> --write-baseline ${file}\`.`,
+    );
   }
   const bad = (why: string) =>
     new UserError(`--baseline ${file}: not a rampart baseline (${why}). Write a new one with \`rampart iac <paths…> --write-baseline ${file}\`.`);
@@ -110,7 +113,8 @@ export function readBaseline(file: string): Baseline {
 export function applyBaseline(doc: FindingsDocument, baseline: Baseline, file: string, scannedFiles?: Iterable<string>): void {
   const known = new Set(baseline.findings.map((e) => e.id));
   const seen = new Set<string>();
-  let matched = 0, fresh = 0;
+  let matched = 0,
+    fresh = 0;
   for (const f of doc.findings) {
     if (f.status === "suppressed") continue;
     if (known.has(f.id)) {
@@ -173,7 +177,9 @@ export function changedFiles(ref: string, cwd: string = process.cwd()): Set<stri
     add(git(["diff", "--name-only", "-z", "--no-ext-diff", "HEAD", "--"], top));
     add(git(["ls-files", "--others", "--exclude-standard", "-z"], top));
   } catch (e) {
-    throw new UserError(`${flag}: cannot list the changed files (${gitError(e)}). With a shallow clone, fetch more history (actions/checkout: fetch-depth: 0).`);
+    throw new UserError(
+      `${flag}: cannot list the changed files (${gitError(e)}). With a shallow clone, fetch more history (actions/checkout: fetch-depth: 0).`,
+    );
   }
   const real = new Set<string>();
   for (const p of out) real.add(realpath(p) ?? p);
@@ -190,10 +196,12 @@ export function selectChanged(paths: string[], ref: string): string[] {
   }
   const changed = changedFiles(ref);
   const all = findTemplateFiles(paths, true);
-  const picked = all.filter((f) => {
-    const r = realpath(f.file);
-    return r !== undefined && changed.has(r);
-  }).map((f) => f.file);
+  const picked = all
+    .filter((f) => {
+      const r = realpath(f.file);
+      return r !== undefined && changed.has(r);
+    })
+    .map((f) => f.file);
   process.stderr.write(`--changed-since ${ref}: ${picked.length} of ${all.length} template file(s) changed\n`);
   return picked;
 }

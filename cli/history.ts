@@ -35,7 +35,9 @@ function s3Client(): Promise<typeof import("@aws-sdk/client-s3")> {
 /** An S3 failure as a user error: the location, what failed, and the service's error. */
 function s3Error(location: string, what: "read" | "write", e: unknown): UserError {
   const err = e as { name?: string; message?: string };
-  return new UserError(`--history ${location}: cannot ${what} the scan history (${err.name ?? "Error"}: ${err.message ?? String(e)}). Check the bucket name and that the credentials may s3:ListBucket, s3:GetObject and s3:PutObject there.`);
+  return new UserError(
+    `--history ${location}: cannot ${what} the scan history (${err.name ?? "Error"}: ${err.message ?? String(e)}). Check the bucket name and that the credentials may s3:ListBucket, s3:GetObject and s3:PutObject there.`,
+  );
 }
 
 /** Writes the document to the history; returns where it went. */
@@ -68,7 +70,14 @@ export async function recordHistory(location: string, doc: FindingsDocument): Pr
 
 export function toPoint(doc: FindingsDocument): HistoryPoint {
   const s = doc.summary;
-  return { at: doc.scan.startedAt, fail: s.fail ?? 0, unknown: s.unknown ?? 0, pass: s.pass ?? 0, suppressed: s.suppressed ?? 0, bySeverity: s.bySeverity ?? {} };
+  return {
+    at: doc.scan.startedAt,
+    fail: s.fail ?? 0,
+    unknown: s.unknown ?? 0,
+    pass: s.pass ?? 0,
+    suppressed: s.suppressed ?? 0,
+    bySeverity: s.bySeverity ?? {},
+  };
 }
 
 function parseDoc(text: string, where: string): FindingsDocument | undefined {
@@ -109,7 +118,10 @@ export async function readHistory(location: string): Promise<FindingsDocument[]>
     }
   } else {
     if (!fs.existsSync(location)) return [];
-    for (const name of fs.readdirSync(location).filter((n) => n.endsWith(".json")).sort()) {
+    for (const name of fs
+      .readdirSync(location)
+      .filter((n) => n.endsWith(".json"))
+      .sort()) {
       const d = parseDoc(fs.readFileSync(path.join(location, name), "utf8"), path.join(location, name));
       if (d) docs.push(d);
     }

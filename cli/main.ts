@@ -61,10 +61,23 @@ function progressReporter(): ((p: { done: number; total: number; service?: strin
   };
 }
 
-async function scanCommand(opts: Common & ScanExtras & {
-  snapshot?: string; snapshotOut?: string; profile?: string; regions?: string; accounts?: string; roleName?: string;
-  externalId?: string; org?: boolean; services?: string; concurrency?: string; source?: string; aggregator?: string;
-}): Promise<number> {
+async function scanCommand(
+  opts: Common &
+    ScanExtras & {
+      snapshot?: string;
+      snapshotOut?: string;
+      profile?: string;
+      regions?: string;
+      accounts?: string;
+      roleName?: string;
+      externalId?: string;
+      org?: boolean;
+      services?: string;
+      concurrency?: string;
+      source?: string;
+      aggregator?: string;
+    },
+): Promise<number> {
   const { engine, pack } = await prepare(opts);
   const startedAt = new Date();
   let snapshot;
@@ -72,14 +85,26 @@ async function scanCommand(opts: Common & ScanExtras & {
     snapshot = readSnapshot(opts.snapshot);
   } else {
     const { collect } = await import("../collectors/aws/runner.js");
-    const regions = opts.regions === "all" ? "all" : opts.regions?.split(",").map((s) => s.trim()).filter(Boolean);
+    const regions =
+      opts.regions === "all"
+        ? "all"
+        : opts.regions
+            ?.split(",")
+            .map((s) => s.trim())
+            .filter(Boolean);
     snapshot = await collect({
       profile: opts.profile,
       regions,
-      accounts: opts.accounts?.split(",").map((s) => s.trim()).filter(Boolean),
+      accounts: opts.accounts
+        ?.split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
       roleName: opts.roleName,
       externalId: opts.externalId,
-      services: opts.services?.split(",").map((s) => s.trim()).filter(Boolean),
+      services: opts.services
+        ?.split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
       concurrency: parseConcurrency(opts.concurrency),
       org: opts.org,
       source: parseSource(opts.source),
@@ -88,7 +113,12 @@ async function scanCommand(opts: Common & ScanExtras & {
     });
   }
   if (opts.snapshotOut) writeSnapshot(opts.snapshotOut, snapshot);
-  const doc = engine.evaluate(snapshot, pack, { kind: "live", startedAt, targets: opts.snapshot ? [opts.snapshot] : snapshot.source.accounts, includePasses: opts.format === "junit" || opts.to === "config" });
+  const doc = engine.evaluate(snapshot, pack, {
+    kind: "live",
+    startedAt,
+    targets: opts.snapshot ? [opts.snapshot] : snapshot.source.accounts,
+    includePasses: opts.format === "junit" || opts.to === "config",
+  });
   const exported = await afterEvaluate(doc, engine, opts);
   return Math.max(emit(doc, engine, opts), exported);
 }
@@ -104,7 +134,14 @@ async function iacCommand(paths: string[], opts: Common & ScanExtras & { cfnPara
   const load = await loadIac(files, { cfnParams: opts.cfnParams });
   // The account the templates deploy to: own-account checks (trust policies, key policies) use it.
   if (opts.account) for (const r of load.snapshot.resources) r.account = opts.account;
-  const doc = engine.evaluate(load.snapshot, pack, { kind: "iac", startedAt, lineIndex: load.lineIndex, extraExceptions: load.ignores, targets: paths, includePasses: opts.format === "junit" });
+  const doc = engine.evaluate(load.snapshot, pack, {
+    kind: "iac",
+    startedAt,
+    lineIndex: load.lineIndex,
+    extraExceptions: load.ignores,
+    targets: paths,
+    includePasses: opts.format === "junit",
+  });
   doc.scan.files = load.files;
   if (opts.changedSince !== undefined) doc.scan.changedSince = { ref: opts.changedSince, files: files.length };
   if (baseline && opts.baseline !== undefined) gate.applyBaseline(doc, baseline, opts.baseline, load.lineIndex.keys());
@@ -145,11 +182,17 @@ async function demoCommand(opts: Common): Promise<number> {
   if (format === "table" && !opts.output) {
     const c = pc.createColors(useColor(process.stdout));
     process.stdout.write(`${c.bold("rampart demo")} — no AWS account needed. Two inputs, one set of rules:\n\n`);
-    process.stdout.write(c.bold(c.underline(`1. A live-account snapshot: examples/demo/account.json (${live.summary.fail + live.summary.unknown + live.summary.pass} judgements)`)) + "\n\n");
+    process.stdout.write(
+      c.bold(
+        c.underline(`1. A live-account snapshot: examples/demo/account.json (${live.summary.fail + live.summary.unknown + live.summary.pass} judgements)`),
+      ) + "\n\n",
+    );
     emit(live, engine, { ...opts, failOn: "none" });
     process.stdout.write("\n" + c.bold(c.underline("2. CloudFormation templates: examples/demo/templates/")) + "\n\n");
     emit(iac, engine, { ...opts, failOn: "none" });
-    process.stdout.write(`\n${c.dim("Try: npx rampart rules list · npx rampart scan --snapshot examples/demo/account.json --format sarif · npx rampart iac --account 012345678912 examples/templates/")}\n`);
+    process.stdout.write(
+      `\n${c.dim("Try: npx rampart rules list · npx rampart scan --snapshot examples/demo/account.json --format sarif · npx rampart iac --account 012345678912 examples/templates/")}\n`,
+    );
     return 0;
   }
   const merged: FindingsDocument = {
@@ -199,7 +242,10 @@ export function buildProgram(): Command {
       .option("--aggregator <name>", "with --source config: read an AWS Config aggregator of the organization")
       .option("--services <list>", "only these collectors (e.g. iam,rolesanywhere)")
       .option("--concurrency <n>", "parallel API calls across accounts, regions and services")
-      .option("--history <location>", "keep this scan's findings document as <location>/<timestamp>.json (a folder or s3://bucket/prefix); the HTML report draws a trend from it")
+      .option(
+        "--history <location>",
+        "keep this scan's findings document as <location>/<timestamp>.json (a folder or s3://bucket/prefix); the HTML report draws a trend from it",
+      )
       .option("--to <target>", "also send the findings to securityhub (BatchImportFindings) or config (PutEvaluations)")
       .option("--result-token <token>", "with --to config: the result token of the Config rule invocation (TESTMODE for a dry run)"),
   ).action(async (opts) => {
@@ -266,7 +312,12 @@ export function buildProgram(): Command {
       const { permissionsPolicy, OPTION_ACTIONS } = await import("../collectors/aws/index.js");
       const policy = permissionsPolicy();
       // The organization and AWS Config paths (--org, --source config, --aggregator) need a few more reads.
-      policy.Statement.push({ Sid: "RampartOrganizationAndConfig", Effect: "Allow", Action: [...new Set(Object.values(OPTION_ACTIONS).flat())].sort(), Resource: "*" });
+      policy.Statement.push({
+        Sid: "RampartOrganizationAndConfig",
+        Effect: "Allow",
+        Action: [...new Set(Object.values(OPTION_ACTIONS).flat())].sort(),
+        Resource: "*",
+      });
       process.stdout.write(JSON.stringify(policy, null, 2) + "\n");
     });
 

@@ -12,7 +12,21 @@ const order = ["critical", "high", "medium", "low", "info"];
 export function rulesList(engine: Engine, format: string, color: boolean): string {
   const rules = [...engine.rules].sort((a, b) => a.family.localeCompare(b.family) || a.id.localeCompare(b.id));
   if (format === "json") {
-    return JSON.stringify(rules.map((r) => ({ id: r.id, severity: r.severity, family: r.family, inputs: r.inputs, resourceTypes: r.resourceTypes, title: r.title, guidance: r.guidance })), null, 2) + "\n";
+    return (
+      JSON.stringify(
+        rules.map((r) => ({
+          id: r.id,
+          severity: r.severity,
+          family: r.family,
+          inputs: r.inputs,
+          resourceTypes: r.resourceTypes,
+          title: r.title,
+          guidance: r.guidance,
+        })),
+        null,
+        2,
+      ) + "\n"
+    );
   }
   const c = pc.createColors(color);
   const w = Math.max(...rules.map((r) => r.id.length), 2);
@@ -21,7 +35,11 @@ export function rulesList(engine: Engine, format: string, color: boolean): strin
     const inputs = ["live", "cloudformation", "terraform"].map((i) => (r.inputs.includes(i as never) ? i : "-".padEnd(i.length))).join(" ");
     lines.push(`${r.id.padEnd(w)}  ${r.severity.padEnd(8)}  ${r.family.padEnd(17)}  ${inputs}`);
   }
-  const bySev = order.map((s) => [s, rules.filter((r) => r.severity === s).length] as const).filter(([, n]) => n).map(([s, n]) => `${n} ${s}`).join(", ");
+  const bySev = order
+    .map((s) => [s, rules.filter((r) => r.severity === s).length] as const)
+    .filter(([, n]) => n)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(", ");
   lines.push("", `${rules.length} rules (${bySev}). \`rampart rules show <id>\` for details.`);
   return lines.join("\n") + "\n";
 }
@@ -42,7 +60,10 @@ function automaticFix(id: string, c: ReturnType<typeof pc.createColors>): string
 export function rulesShow(engine: Engine, id: string, color: boolean): string {
   const r = engine.rule(id);
   if (!r) {
-    const near = engine.rules.filter((x) => x.id.includes(id) || id.includes(x.id.split("-")[0])).map((x) => x.id).slice(0, 5);
+    const near = engine.rules
+      .filter((x) => x.id.includes(id) || id.includes(x.id.split("-")[0]))
+      .map((x) => x.id)
+      .slice(0, 5);
     throw new UserError(`rules show ${id}: no such rule.${near.length ? ` Did you mean: ${near.join(", ")}?` : ""} See \`rampart rules list\`.`);
   }
   const c = pc.createColors(color);

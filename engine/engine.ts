@@ -158,7 +158,8 @@ export class Engine {
       for (const ref of judged) {
         if (hit.has(ref)) continue;
         s.pass++;
-        if (opts.includePasses) passes.push({ ruleId: meta.id, resource: resourceOf(resources[ref]), location: locationOf(resources[ref], undefined, opts.lineIndex) });
+        if (opts.includePasses)
+          passes.push({ ruleId: meta.id, resource: resourceOf(resources[ref]), location: locationOf(resources[ref], undefined, opts.lineIndex) });
       }
     }
     findings.push(...this.coverageFindings(snapshot.coverage, pack));
@@ -169,7 +170,9 @@ export class Engine {
     findings.sort(compareFindings);
 
     const bySeverity: Partial<Record<Severity, number>> = {};
-    let fail = 0, unknown = 0, suppressed = 0;
+    let fail = 0,
+      unknown = 0,
+      suppressed = 0;
     for (const f of findings) {
       const s = summaryOf(f.ruleId);
       if (f.status === "fail") {
@@ -288,7 +291,15 @@ export class Engine {
         if (!meta.resourceTypes.some((t) => types.has(t))) continue;
         const where = [c.account, c.region].filter(Boolean).join("/");
         const id = `${c.service}${where ? `:${where}` : ""}`;
-        const r: Resource = { type: "rampart::coverage::gap", id, account: c.account, region: c.region, tags: {}, properties: {}, source: { kind: "aws", account: c.account ?? "", region: c.region ?? "" } };
+        const r: Resource = {
+          type: "rampart::coverage::gap",
+          id,
+          account: c.account,
+          region: c.region,
+          tags: {},
+          properties: {},
+          source: { kind: "aws", account: c.account ?? "", region: c.region ?? "" },
+        };
         out.push({
           id: fingerprint(meta.id, r, c.action ?? c.service),
           ruleId: meta.id,
@@ -308,7 +319,15 @@ export class Engine {
 
 function absentResource(a: AbsentRef): Resource {
   const where = [a.account, a.region].filter(Boolean).join("/");
-  return { type: a.type, id: `(no ${a.type}${where ? ` in ${where}` : ""})`, account: a.account, region: a.region, tags: {}, properties: {}, source: { kind: "aws", account: a.account ?? "", region: a.region ?? "" } };
+  return {
+    type: a.type,
+    id: `(no ${a.type}${where ? ` in ${where}` : ""})`,
+    account: a.account,
+    region: a.region,
+    tags: {},
+    properties: {},
+    source: { kind: "aws", account: a.account ?? "", region: a.region ?? "" },
+  };
 }
 
 export function resourceOf(r: Resource): Finding["resource"] {
@@ -355,7 +374,10 @@ export function fingerprint(ruleId: string, r: Resource, key: string): string {
 }
 
 function globToRegExp(pattern: string): RegExp {
-  const esc = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const esc = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${esc}$`);
 }
 

@@ -34,7 +34,9 @@ function readPackFile(file: string): Record<string, unknown> {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new UserError(`--policy ${file}: cannot read the policy pack (${(e as NodeJS.ErrnoException).code ?? e}). Give the path of a pack YAML file, e.g. policies/default.yaml.`);
+    throw new UserError(
+      `--policy ${file}: cannot read the policy pack (${(e as NodeJS.ErrnoException).code ?? e}). Give the path of a pack YAML file, e.g. policies/default.yaml.`,
+    );
   }
   let doc: unknown;
   try {

@@ -15,7 +15,9 @@ export function readSnapshot(file: string): Snapshot {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new UserError(`--snapshot ${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? e}). Give the path of a snapshot written by \`rampart scan --snapshot-out\`.`);
+    throw new UserError(
+      `--snapshot ${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? e}). Give the path of a snapshot written by \`rampart scan --snapshot-out\`.`,
+    );
   }
   let doc: unknown;
   try {

@@ -10,9 +10,7 @@
 import type { Json } from "./types.js";
 
 export type DiffOp =
-  | { op: "add"; path: string; value: Json }
-  | { op: "remove"; path: string; value: Json }
-  | { op: "replace"; path: string; from: Json; value: Json };
+  { op: "add"; path: string; value: Json } | { op: "remove"; path: string; value: Json } | { op: "replace"; path: string; from: Json; value: Json };
 
 function isObject(v: Json | undefined): v is { [k: string]: Json } {
   return typeof v === "object" && v !== null && !Array.isArray(v);

@@ -36,7 +36,9 @@ export function remediationFor(ruleId: string): Remediation | undefined {
 }
 
 /** The IAM policy `rampart fix` / `rampart rollback` need: every module's actions, plus identity and the reads of the collectors the verify step runs. */
-export async function remediationPermissions(from: readonly Remediation[] = remediations): Promise<{ Version: "2012-10-17"; Statement: Array<{ Sid: string; Effect: "Allow"; Action: string[]; Resource: "*" }> }> {
+export async function remediationPermissions(
+  from: readonly Remediation[] = remediations,
+): Promise<{ Version: "2012-10-17"; Statement: Array<{ Sid: string; Effect: "Allow"; Action: string[]; Resource: "*" }> }> {
   const { collectorFor } = await import("../collectors/aws/index.js");
   const verifyReads = from.flatMap((r) => r.verifyServices.flatMap((s) => collectorFor(s)?.actions ?? []));
   const actions = [...new Set(["sts:GetCallerIdentity", ...from.flatMap((r) => r.permissions), ...verifyReads])].sort();

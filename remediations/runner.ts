@@ -60,7 +60,13 @@ function selected(f: Finding, opts: PlanOptions): boolean {
 export async function planFixes(findings: Finding[], opts: PlanOptions = {}): Promise<Plan> {
   const manual: ManualItem[] = [];
   const groups = new Map<string, { module: Remediation; findings: Finding[] }>();
-  const manualOf = (f: Finding, reason: string, advice: string): ManualItem => ({ findingId: f.id, ruleId: f.ruleId, resourceId: f.resource.id, reason, advice });
+  const manualOf = (f: Finding, reason: string, advice: string): ManualItem => ({
+    findingId: f.id,
+    ruleId: f.ruleId,
+    resourceId: f.resource.id,
+    reason,
+    advice,
+  });
   const chosen = findings.filter((f) => selected(f, opts));
   if ((opts.rule || opts.resource) && chosen.length === 0) {
     throw new UserError(`no finding matches${opts.rule ? ` --rule ${opts.rule}` : ""}${opts.resource ? ` --resource ${opts.resource}` : ""}.`);
@@ -74,15 +80,33 @@ export async function planFixes(findings: Finding[], opts: PlanOptions = {}): Pr
       continue;
     }
     if (f.status === "unknown") {
-      manual.push(manualOf(f, "the rule could not decide (unknown), so there is nothing safe to change", `${f.message} Resolve the unknown (permissions, unresolved template values) and scan again.`));
+      manual.push(
+        manualOf(
+          f,
+          "the rule could not decide (unknown), so there is nothing safe to change",
+          `${f.message} Resolve the unknown (permissions, unresolved template values) and scan again.`,
+        ),
+      );
       continue;
     }
     if (f.location?.file) {
-      manual.push(manualOf(f, "the finding is in infrastructure code, not in a live account", `Edit ${f.location.file}${f.location.line ? `:${f.location.line}` : ""} and deploy it. ${f.fix ?? ""}`.trim()));
+      manual.push(
+        manualOf(
+          f,
+          "the finding is in infrastructure code, not in a live account",
+          `Edit ${f.location.file}${f.location.line ? `:${f.location.line}` : ""} and deploy it. ${f.fix ?? ""}`.trim(),
+        ),
+      );
       continue;
     }
     if (caller && f.resource.account && f.resource.account !== caller) {
-      manual.push(manualOf(f, `the resource is in account ${f.resource.account}, the credentials are for account ${caller}`, `Run \`rampart fix\` with credentials of account ${f.resource.account} (--profile).`));
+      manual.push(
+        manualOf(
+          f,
+          `the resource is in account ${f.resource.account}, the credentials are for account ${caller}`,
+          `Run \`rampart fix\` with credentials of account ${f.resource.account} (--profile).`,
+        ),
+      );
       continue;
     }
     const key = `${f.ruleId}\u0000${f.resource.type}\u0000${f.resource.id}\u0000${f.resource.account ?? ""}\u0000${f.resource.region ?? ""}`;
@@ -110,7 +134,13 @@ export async function planFixes(findings: Finding[], opts: PlanOptions = {}): Pr
       });
     } catch (e) {
       return {
-        manual: g.findings.map((f) => manualOf(f, `the resource could not be read to plan the fix: ${errorText(e)}`, "Check the permissions from `rampart permissions --remediation` and run `rampart fix` again.")),
+        manual: g.findings.map((f) =>
+          manualOf(
+            f,
+            `the resource could not be read to plan the fix: ${errorText(e)}`,
+            "Check the permissions from `rampart permissions --remediation` and run `rampart fix` again.",
+          ),
+        ),
       };
     }
   });
@@ -261,7 +291,11 @@ async function applyStep(j: Journal, step: Step, deps: RunDeps): Promise<void> {
       step.callsDone = c.calls.length;
       transition(step, "applied", "the interrupted run had already made the change");
     } else {
-      transition(step, "refused-drift", `the resource changed since the plan: ${driftText(c.before, current)}. Run \`rampart fix\` again to plan against the current state.`);
+      transition(
+        step,
+        "refused-drift",
+        `the resource changed since the plan: ${driftText(c.before, current)}. Run \`rampart fix\` again to plan against the current state.`,
+      );
     }
     save();
     return;
@@ -341,12 +375,19 @@ export async function verifyRun(j: Journal, deps: RunDeps): Promise<void> {
       s.verify = c.findingIds.map((id) => {
         const f = left.find((x) => x.id === id);
         if (f?.status === "fail") return { findingId: id, outcome: "still-failing" as const, message: f.message };
-        if (f || !present || gaps.length > 0) return { findingId: id, outcome: "unknown" as const, message: f?.message ?? (present ? `the re-collection was incomplete: ${gapText}` : "the resource was not found when collected again") };
+        if (f || !present || gaps.length > 0)
+          return {
+            findingId: id,
+            outcome: "unknown" as const,
+            message: f?.message ?? (present ? `the re-collection was incomplete: ${gapText}` : "the resource was not found when collected again"),
+          };
         return { findingId: id, outcome: "fixed" as const };
       });
       // New findings of the same rule on the resource (a different key) mean the fix is not done either.
       const known = new Set(j.manual.map((x) => x.findingId));
-      for (const f of left) if (f.status === "fail" && !c.findingIds.includes(f.id) && !known.has(f.id)) s.verify.push({ findingId: f.id, outcome: "still-failing", message: f.message });
+      for (const f of left)
+        if (f.status === "fail" && !c.findingIds.includes(f.id) && !known.has(f.id))
+          s.verify.push({ findingId: f.id, outcome: "still-failing", message: f.message });
       try {
         s.observedAfter = await moduleOf(s).read(c.target, deps.aws);
       } catch {
@@ -394,7 +435,11 @@ export async function rollbackRun(j: Journal, deps: RunDeps): Promise<Journal> {
         }
         const fixed = (s.observedAfter !== undefined && same(m, current, s.observedAfter)) || same(m, current, c.after);
         if (!fixed) {
-          transition(s, "rollback-refused-drift", `the resource changed since the fix: ${driftText(s.observedAfter ?? c.after, current)}. Restore it by hand if needed; the before-state is in the journal.`);
+          transition(
+            s,
+            "rollback-refused-drift",
+            `the resource changed since the fix: ${driftText(s.observedAfter ?? c.after, current)}. Restore it by hand if needed; the before-state is in the journal.`,
+          );
           save(s);
           continue;
         }

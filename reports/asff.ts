@@ -92,7 +92,10 @@ function clip(s: string, max: number): string {
 
 /** The id of a pass (rule × resource), stable across runs. */
 export function passId(ruleId: string, r: Finding["resource"]): string {
-  return createHash("sha256").update(["pass", ruleId, r.type, r.id, r.account ?? "", r.region ?? ""].join("\u0000")).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update(["pass", ruleId, r.type, r.id, r.account ?? "", r.region ?? ""].join("\u0000"))
+    .digest("hex")
+    .slice(0, 32);
 }
 
 /** The account the document is about, when every resource that names one names the same. */
@@ -168,7 +171,11 @@ export function toAsff(doc: FindingsDocument, ctx: Pick<ReportContext, "rules">,
       RecordState: "ACTIVE",
     };
     if (f.status === "suppressed" && f.exception) {
-      a.Note = { Text: clip(`Suppressed by a rampart exception: ${f.exception.reason} (owner ${f.exception.owner}, expires ${f.exception.expires})`, 512), UpdatedBy: "rampart", UpdatedAt: now };
+      a.Note = {
+        Text: clip(`Suppressed by a rampart exception: ${f.exception.reason} (owner ${f.exception.owner}, expires ${f.exception.expires})`, 512),
+        UpdatedBy: "rampart",
+        UpdatedAt: now,
+      };
     }
     out.push(a);
   }

@@ -8,8 +8,26 @@ import type { ReportContext } from "./index.js";
  */
 
 export const CSV_COLUMNS = [
-  "id", "status", "severity", "ruleId", "title", "resourceType", "resourceId", "resourceName", "resourceArn", "account", "region",
-  "file", "line", "pointer", "message", "fix", "suppressedStatus", "exceptionReason", "exceptionOwner", "exceptionExpires",
+  "id",
+  "status",
+  "severity",
+  "ruleId",
+  "title",
+  "resourceType",
+  "resourceId",
+  "resourceName",
+  "resourceArn",
+  "account",
+  "region",
+  "file",
+  "line",
+  "pointer",
+  "message",
+  "fix",
+  "suppressedStatus",
+  "exceptionReason",
+  "exceptionOwner",
+  "exceptionExpires",
 ] as const;
 
 export function csvCell(value: unknown): string {
@@ -20,9 +38,26 @@ export function csvCell(value: unknown): string {
 
 function row(f: Finding): unknown[] {
   return [
-    f.id, f.status, f.severity, f.ruleId, f.title, f.resource.type, f.resource.id, f.resource.name, f.resource.arn, f.resource.account, f.resource.region,
-    f.location?.file, f.location?.line, f.location?.pointer ?? f.location?.address, f.message, f.fix, f.suppressedStatus,
-    f.exception?.reason, f.exception?.owner, f.exception?.expires,
+    f.id,
+    f.status,
+    f.severity,
+    f.ruleId,
+    f.title,
+    f.resource.type,
+    f.resource.id,
+    f.resource.name,
+    f.resource.arn,
+    f.resource.account,
+    f.resource.region,
+    f.location?.file,
+    f.location?.line,
+    f.location?.pointer ?? f.location?.address,
+    f.message,
+    f.fix,
+    f.suppressedStatus,
+    f.exception?.reason,
+    f.exception?.owner,
+    f.exception?.expires,
   ];
 }
 

@@ -18,7 +18,10 @@ export function escapeHtml(s: unknown): string {
 
 /** JSON that is safe inside a `<script type="application/json">` element. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 const CSS = `
@@ -160,7 +163,10 @@ function countBy<T>(items: T[], key: (t: T) => string): Array<[string, number]> 
 function barChart(title: string, entries: Array<[string, number]>, cls: (label: string) => string = () => "bar", max = 12): string {
   const shown = entries.slice(0, max);
   if (entries.length > max) shown.push([`${entries.length - max} more`, entries.slice(max).reduce((n, [, v]) => n + v, 0)]);
-  const rowH = 22, labelW = 170, width = 460, barW = width - labelW - 50;
+  const rowH = 22,
+    labelW = 170,
+    width = 460,
+    barW = width - labelW - 50;
   const height = Math.max(1, shown.length) * rowH + 8;
   const top = Math.max(1, ...shown.map(([, v]) => v));
   const body = shown.length
@@ -179,20 +185,34 @@ function barChart(title: string, entries: Array<[string, number]>, cls: (label: 
 /** A line chart of failing / unknown / suppressed counts over the scan history. */
 function trendChart(points: HistoryPoint[]): string {
   const pts = [...points].sort((a, b) => a.at.localeCompare(b.at));
-  const width = 940, height = 220, left = 40, right = 16, top = 12, bottom = 36;
+  const width = 940,
+    height = 220,
+    left = 40,
+    right = 16,
+    top = 12,
+    bottom = 36;
   const top$ = Math.max(1, ...pts.map((p) => Math.max(p.fail, p.unknown, p.suppressed)));
   const x = (i: number) => left + (pts.length === 1 ? (width - left - right) / 2 : (i * (width - left - right)) / (pts.length - 1));
   const y = (v: number) => top + (height - top - bottom) * (1 - v / top$);
   const series = (["fail", "unknown", "suppressed"] as const)
     .map((k) => {
       const line = `<polyline class="trend-${k}" points="${pts.map((p, i) => `${x(i).toFixed(1)},${y(p[k]).toFixed(1)}`).join(" ")}"/>`;
-      const dots = pts.map((p, i) => `<circle class="dot-${k}" cx="${x(i).toFixed(1)}" cy="${y(p[k]).toFixed(1)}" r="3"><title>${escapeHtml(p.at)}: ${p[k]} ${k}</title></circle>`).join("");
+      const dots = pts
+        .map(
+          (p, i) =>
+            `<circle class="dot-${k}" cx="${x(i).toFixed(1)}" cy="${y(p[k]).toFixed(1)}" r="3"><title>${escapeHtml(p.at)}: ${p[k]} ${k}</title></circle>`,
+        )
+        .join("");
       return line + dots;
     })
     .join("");
   const step = Math.max(1, Math.ceil(pts.length / 8));
   const labels = pts
-    .map((p, i) => (i % step === 0 || i === pts.length - 1 ? `<text x="${x(i).toFixed(1)}" y="${height - 14}" text-anchor="middle">${escapeHtml(p.at.slice(0, 10))}</text>` : ""))
+    .map((p, i) =>
+      i % step === 0 || i === pts.length - 1
+        ? `<text x="${x(i).toFixed(1)}" y="${height - 14}" text-anchor="middle">${escapeHtml(p.at.slice(0, 10))}</text>`
+        : "",
+    )
     .join("");
   const axis = `<line class="axis" x1="${left}" y1="${height - bottom}" x2="${width - right}" y2="${height - bottom}"/><line class="axis" x1="${left}" y1="${top}" x2="${left}" y2="${height - bottom}"/><text x="${left - 6}" y="${top + 10}" text-anchor="end">${top$}</text><text x="${left - 6}" y="${height - bottom}" text-anchor="end">0</text>`;
   const legend = `<text x="${width - 250}" y="${height - 2}"><tspan class="dot-fail">■</tspan> failing  <tspan class="dot-unknown">■</tspan> unknown  <tspan class="dot-suppressed">■</tspan> suppressed</text>`;
@@ -204,11 +224,16 @@ function details(f: Finding): string {
   const loc = f.location
     ? [f.location.file + (f.location.line ? `:${f.location.line}` : ""), f.location.pointer, f.location.address].filter(Boolean).join(" · ")
     : [f.resource.arn ?? f.resource.id, f.resource.account, f.resource.region].filter(Boolean).join(" · ");
-  rows.push(`<dt>Resource</dt><dd><span class="rid">${escapeHtml(f.resource.id)}</span> (${escapeHtml(f.resource.type)})${f.resource.name ? ` — ${escapeHtml(f.resource.name)}` : ""}</dd>`);
+  rows.push(
+    `<dt>Resource</dt><dd><span class="rid">${escapeHtml(f.resource.id)}</span> (${escapeHtml(f.resource.type)})${f.resource.name ? ` — ${escapeHtml(f.resource.name)}` : ""}</dd>`,
+  );
   rows.push(`<dt>Location</dt><dd><code>${escapeHtml(loc)}</code></dd>`);
   if (f.rationale) rows.push(`<dt>Why it matters</dt><dd>${escapeHtml(f.rationale)}</dd>`);
   if (f.fix) rows.push(`<dt>Fix</dt><dd>${escapeHtml(f.fix)}${f.remediation?.automatic ? " <em>(rampart fix can apply this)</em>" : ""}</dd>`);
-  if (f.exception) rows.push(`<dt>Exception</dt><dd>${escapeHtml(f.exception.reason)} — owner ${escapeHtml(f.exception.owner)}, expires ${escapeHtml(f.exception.expires)}${f.exception.origin ? ` (${escapeHtml(f.exception.origin)})` : ""}</dd>`);
+  if (f.exception)
+    rows.push(
+      `<dt>Exception</dt><dd>${escapeHtml(f.exception.reason)} — owner ${escapeHtml(f.exception.owner)}, expires ${escapeHtml(f.exception.expires)}${f.exception.origin ? ` (${escapeHtml(f.exception.origin)})` : ""}</dd>`,
+    );
   if (f.evidence !== undefined) rows.push(`<dt>Evidence</dt><dd><pre>${escapeHtml(JSON.stringify(f.evidence, null, 2))}</pre></dd>`);
   rows.push(`<dt>Finding id</dt><dd><code>${escapeHtml(f.id)}</code></dd>`);
   return `<details><summary>${escapeHtml(f.message)}</summary><dl>${rows.join("")}</dl></details>`;
@@ -240,9 +265,18 @@ export function formatHtml(doc: FindingsDocument, ctx: ReportContext): string {
   const sevEntries = SEVERITIES.map((k) => [k, fail.filter(([f]) => f.severity === k).length] as [string, number]).filter(([, n]) => n > 0);
   const charts = [
     barChart("Failing findings by severity", sevEntries, (l) => `sev-${l}`),
-    barChart("Failing and unknown by family", countBy(active, (f) => family.get(f.ruleId) ?? (f.ruleId.startsWith("rampart-") ? "rampart" : "other"))),
-    barChart("Failing and unknown by account", countBy(active, (f) => f.resource.account ?? (f.location?.file ? "(infrastructure code)" : "(none)"))),
-    barChart("Failing and unknown by region", countBy(active, (f) => f.resource.region ?? (f.location?.file ? "(infrastructure code)" : "(none)"))),
+    barChart(
+      "Failing and unknown by family",
+      countBy(active, (f) => family.get(f.ruleId) ?? (f.ruleId.startsWith("rampart-") ? "rampart" : "other")),
+    ),
+    barChart(
+      "Failing and unknown by account",
+      countBy(active, (f) => f.resource.account ?? (f.location?.file ? "(infrastructure code)" : "(none)")),
+    ),
+    barChart(
+      "Failing and unknown by region",
+      countBy(active, (f) => f.resource.region ?? (f.location?.file ? "(infrastructure code)" : "(none)")),
+    ),
   ].join("");
 
   const rulesInDoc = [...new Set(doc.findings.map((f) => f.ruleId))].sort();
@@ -256,12 +290,19 @@ export function formatHtml(doc: FindingsDocument, ctx: ReportContext): string {
 
   const gaps = doc.coverage.filter((g) => g.status === "denied" || g.status === "error");
   const warn = [
-    doc.scan.incomplete ? `<div class="warn"><b>Incomplete scan.</b> ${gaps.length} part(s) of the account could not be read; rules reading them report <i>unknown</i>.</div>` : "",
-    doc.errors?.length ? `<div class="warn"><b>Input errors (${doc.errors.length}):</b> ${doc.errors.map((e) => `${escapeHtml(e.file)}: ${escapeHtml(e.reason)}`).join("; ")}</div>` : "",
+    doc.scan.incomplete
+      ? `<div class="warn"><b>Incomplete scan.</b> ${gaps.length} part(s) of the account could not be read; rules reading them report <i>unknown</i>.</div>`
+      : "",
+    doc.errors?.length
+      ? `<div class="warn"><b>Input errors (${doc.errors.length}):</b> ${doc.errors.map((e) => `${escapeHtml(e.file)}: ${escapeHtml(e.reason)}`).join("; ")}</div>`
+      : "",
   ].join("");
   const coverage = gaps.length
     ? `<section id="coverage"><h2>Coverage gaps <span class="count">(${gaps.length})</span></h2><table><thead><tr><th>Status</th><th>Service</th><th>Account / region</th><th>Action</th><th>Detail</th></tr></thead><tbody>${gaps
-        .map((g) => `<tr><td>${escapeHtml(g.status)}</td><td>${escapeHtml(g.service)}</td><td>${escapeHtml([g.account, g.region].filter(Boolean).join("/"))}</td><td><code>${escapeHtml(g.action ?? "")}</code></td><td>${escapeHtml(g.detail ?? "")}</td></tr>`)
+        .map(
+          (g) =>
+            `<tr><td>${escapeHtml(g.status)}</td><td>${escapeHtml(g.service)}</td><td>${escapeHtml([g.account, g.region].filter(Boolean).join("/"))}</td><td><code>${escapeHtml(g.action ?? "")}</code></td><td>${escapeHtml(g.detail ?? "")}</td></tr>`,
+        )
         .join("")}</tbody></table></section>`
     : "";
 

@@ -30,7 +30,9 @@ function caseName(r: Res): string {
 }
 
 function describe(f: Finding): string {
-  const loc = f.location?.file ? `${f.location.file}${f.location.line ? `:${f.location.line}` : ""}${f.location.pointer ? ` ${f.location.pointer}` : ""}` : (f.resource.arn ?? f.resource.id);
+  const loc = f.location?.file
+    ? `${f.location.file}${f.location.line ? `:${f.location.line}` : ""}${f.location.pointer ? ` ${f.location.pointer}` : ""}`
+    : (f.resource.arn ?? f.resource.id);
   const lines = [`[${f.severity}] ${f.message}`, `  resource: ${f.resource.type} ${f.resource.id}`, `  at: ${loc}`];
   if (f.rationale) lines.push(`  why: ${f.rationale}`);
   if (f.fix) lines.push(`  fix: ${f.fix}`);
@@ -63,11 +65,14 @@ export function formatJunit(doc: FindingsDocument, _ctx?: ReportContext): string
   for (const p of doc.passes ?? []) caseFor(p.ruleId, p.resource, p.location).pass = true;
 
   const seconds = Math.max(0, (Date.parse(doc.scan.finishedAt) - Date.parse(doc.scan.startedAt)) / 1000) || 0;
-  let tests = 0, failures = 0, skipped = 0;
+  let tests = 0,
+    failures = 0,
+    skipped = 0;
   const body: string[] = [];
   for (const ruleId of [...suites.keys()].sort()) {
     const cases = [...suites.get(ruleId)!.values()].sort((a, b) => a.name.localeCompare(b.name));
-    let sFail = 0, sSkip = 0;
+    let sFail = 0,
+      sSkip = 0;
     const out: string[] = [];
     for (const c of cases) {
       const attrs = `name="${x(c.name)}" classname="${x(c.classname)}" time="0"${c.file ? ` file="${x(c.file)}"` : ""}${c.line ? ` line="${c.line}"` : ""}`;

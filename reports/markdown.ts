@@ -4,7 +4,11 @@ const icon: Record<string, string> = { critical: "🟣", high: "🔴", medium: "
 
 /** Escapes text for a Markdown table cell. */
 function cell(s: string): string {
-  return s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/[<>]/g, (ch) => (ch === "<" ? "&lt;" : "&gt;")).replace(/\r?\n/g, " ");
+  return s
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/[<>]/g, (ch) => (ch === "<" ? "&lt;" : "&gt;"))
+    .replace(/\r?\n/g, " ");
 }
 
 function loc(f: Finding): string {
@@ -18,8 +22,13 @@ export function formatMarkdown(doc: FindingsDocument): string {
   const out: string[] = [];
   out.push(`## rampart ${doc.scan.kind === "iac" ? "infrastructure-code" : "account"} scan`);
   out.push("");
-  const sev = (["critical", "high", "medium", "low", "info"] as const).filter((k) => s.bySeverity[k]).map((k) => `${icon[k]} ${s.bySeverity[k]} ${k}`).join(" · ");
-  out.push(`**${s.fail} failing**${sev ? ` (${sev})` : ""} · ${s.unknown} unknown · ${s.pass} passing · ${s.suppressed} suppressed${doc.scan.incomplete ? " · ⚠️ **incomplete scan**" : ""}`);
+  const sev = (["critical", "high", "medium", "low", "info"] as const)
+    .filter((k) => s.bySeverity[k])
+    .map((k) => `${icon[k]} ${s.bySeverity[k]} ${k}`)
+    .join(" · ");
+  out.push(
+    `**${s.fail} failing**${sev ? ` (${sev})` : ""} · ${s.unknown} unknown · ${s.pass} passing · ${s.suppressed} suppressed${doc.scan.incomplete ? " · ⚠️ **incomplete scan**" : ""}`,
+  );
   out.push("");
   const section = (title: string, list: Finding[]) => {
     if (!list.length) return;
@@ -29,18 +38,40 @@ export function formatMarkdown(doc: FindingsDocument): string {
   };
   const b = doc.scan.baseline;
   if (b) out.push(`Baseline \`${cell(b.file)}\`: **${b.new} new** · ${b.matched} already known (not counted) · ${b.fixed} fixed since`, "");
-  section(b ? "New failing" : "Failing", doc.findings.filter((f) => f.status === "fail" && !f.baseline));
-  section("Unknown (rampart could not decide)", doc.findings.filter((f) => f.status === "unknown" && !f.baseline));
+  section(
+    b ? "New failing" : "Failing",
+    doc.findings.filter((f) => f.status === "fail" && !f.baseline),
+  );
+  section(
+    "Unknown (rampart could not decide)",
+    doc.findings.filter((f) => f.status === "unknown" && !f.baseline),
+  );
   const known = doc.findings.filter((f) => f.status !== "suppressed" && f.baseline);
   if (known.length) {
-    out.push(`<details><summary>Already in the baseline (${known.length}, not counted)</summary>`, "", "| Severity | Rule | Resource | Where | Finding |", "|---|---|---|---|---|");
-    for (const f of known) out.push(`| ${f.status === "unknown" ? "unknown" : `${icon[f.severity]} ${f.severity}`} | \`${f.ruleId}\` | \`${cell(f.resource.id)}\` | ${loc(f)} | ${cell(f.message)} |`);
+    out.push(
+      `<details><summary>Already in the baseline (${known.length}, not counted)</summary>`,
+      "",
+      "| Severity | Rule | Resource | Where | Finding |",
+      "|---|---|---|---|---|",
+    );
+    for (const f of known)
+      out.push(
+        `| ${f.status === "unknown" ? "unknown" : `${icon[f.severity]} ${f.severity}`} | \`${f.ruleId}\` | \`${cell(f.resource.id)}\` | ${loc(f)} | ${cell(f.message)} |`,
+      );
     out.push("", "</details>", "");
   }
   const sup = doc.findings.filter((f) => f.status === "suppressed");
   if (sup.length) {
-    out.push(`<details><summary>Suppressed by exceptions (${sup.length})</summary>`, "", "| Rule | Resource | Reason | Owner | Expires |", "|---|---|---|---|---|");
-    for (const f of sup) out.push(`| \`${f.ruleId}\` | \`${cell(f.resource.id)}\` | ${cell(f.exception?.reason ?? "")} | ${cell(f.exception?.owner ?? "")} | ${f.exception?.expires ?? ""} |`);
+    out.push(
+      `<details><summary>Suppressed by exceptions (${sup.length})</summary>`,
+      "",
+      "| Rule | Resource | Reason | Owner | Expires |",
+      "|---|---|---|---|---|",
+    );
+    for (const f of sup)
+      out.push(
+        `| \`${f.ruleId}\` | \`${cell(f.resource.id)}\` | ${cell(f.exception?.reason ?? "")} | ${cell(f.exception?.owner ?? "")} | ${f.exception?.expires ?? ""} |`,
+      );
     out.push("", "</details>", "");
   }
   if (!s.fail && !s.unknown) out.push("✅ No findings.", "");

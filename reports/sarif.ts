@@ -17,7 +17,10 @@ export function formatSarif(doc: FindingsDocument, ctx: ReportContext): string {
       name: r.id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
       shortDescription: { text: r.title },
       fullDescription: { text: r.description.trim() },
-      help: { text: `${r.rationale ?? ""}\n\nFix: ${r.remediation?.summary ?? ""}\n\nGuidance: ${r.guidance}`.trim(), markdown: `${r.rationale ?? ""}\n\n**Fix:** ${r.remediation?.summary ?? ""}\n\n*Guidance:* ${r.guidance}` },
+      help: {
+        text: `${r.rationale ?? ""}\n\nFix: ${r.remediation?.summary ?? ""}\n\nGuidance: ${r.guidance}`.trim(),
+        markdown: `${r.rationale ?? ""}\n\n**Fix:** ${r.remediation?.summary ?? ""}\n\n*Guidance:* ${r.guidance}`,
+      },
       helpUri: `${HELP_BASE}${r.id}.md`,
       defaultConfiguration: { level: level[r.severity] ?? "warning" },
       properties: { tags: ["security", "aws", r.family], "security-severity": securitySeverity[r.severity], family: r.family, severity: r.severity },
@@ -72,7 +75,13 @@ function toResult(f: Finding, ruleIndex: number | undefined): Result {
     r.locations = [{ logicalLocations: [{ name: f.resource.id, kind: "resource", fullyQualifiedName: f.resource.arn ?? f.resource.id }] }];
   }
   if (f.status === "suppressed") {
-    r.suppressions = [{ kind: "external", status: "accepted", justification: `${f.exception?.reason ?? ""} (owner ${f.exception?.owner ?? "?"}, expires ${f.exception?.expires ?? "?"})` }];
+    r.suppressions = [
+      {
+        kind: "external",
+        status: "accepted",
+        justification: `${f.exception?.reason ?? ""} (owner ${f.exception?.owner ?? "?"}, expires ${f.exception?.expires ?? "?"})`,
+      },
+    ];
   }
   return r;
 }

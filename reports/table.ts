@@ -33,7 +33,8 @@ export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
     if (loc) lines.push(`         ${c.dim("at")} ${c.underline(loc)}${f.location?.pointer ? c.dim(`  ${f.location.pointer}`) : ""}`);
     lines.push(`         ${f.message}`);
     if (f.status === "fail" && f.rationale) lines.push(`         ${c.dim("why:")} ${c.dim(f.rationale)}`);
-    if (f.status === "fail" && f.fix) lines.push(`         ${c.dim("fix:")} ${f.fix}${f.remediation?.automatic ? c.green("  (rampart fix can apply this)") : ""}`);
+    if (f.status === "fail" && f.fix)
+      lines.push(`         ${c.dim("fix:")} ${f.fix}${f.remediation?.automatic ? c.green("  (rampart fix can apply this)") : ""}`);
     lines.push("");
   }
   const known = doc.findings.filter((f) => f.status !== "suppressed" && f.baseline);
@@ -45,13 +46,15 @@ export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
   const suppressed = doc.findings.filter((f) => f.status === "suppressed");
   if (suppressed.length) {
     lines.push(c.dim(`Suppressed by exceptions (${suppressed.length}):`));
-    for (const f of suppressed) lines.push(c.dim(`  ${f.ruleId}  ${f.resource.id}  — ${f.exception?.reason} (owner ${f.exception?.owner}, expires ${f.exception?.expires})`));
+    for (const f of suppressed)
+      lines.push(c.dim(`  ${f.ruleId}  ${f.resource.id}  — ${f.exception?.reason} (owner ${f.exception?.owner}, expires ${f.exception?.expires})`));
     lines.push("");
   }
   const gaps = doc.coverage.filter((g) => g.status === "denied" || g.status === "error");
   if (gaps.length) {
     lines.push(c.yellow(`Coverage gaps (${gaps.length}): these parts of the account were not read, so rules reading them say unknown.`));
-    for (const g of gaps) lines.push(`  ${g.status.padEnd(6)} ${g.service} ${[g.account, g.region].filter(Boolean).join("/")} ${g.action ?? ""} ${c.dim(g.detail ?? "")}`);
+    for (const g of gaps)
+      lines.push(`  ${g.status.padEnd(6)} ${g.service} ${[g.account, g.region].filter(Boolean).join("/")} ${g.action ?? ""} ${c.dim(g.detail ?? "")}`);
     lines.push("");
   }
   if (doc.errors?.length) {
@@ -64,7 +67,9 @@ export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
     .filter((k) => s.bySeverity[k])
     .map((k) => sev[k](`${s.bySeverity[k]} ${k}`))
     .join(", ");
-  const files = doc.scan.files ? ` in ${doc.scan.files.loaded} file(s)${doc.scan.files.skipped ? `, ${doc.scan.files.skipped} skipped (not CloudFormation)` : ""}` : "";
+  const files = doc.scan.files
+    ? ` in ${doc.scan.files.loaded} file(s)${doc.scan.files.skipped ? `, ${doc.scan.files.skipped} skipped (not CloudFormation)` : ""}`
+    : "";
   lines.push(
     `${c.bold("rampart")} ${doc.scan.kind} scan${files}: ` +
       `${s.fail ? c.red(c.bold(`${s.fail} failing`)) : c.green("0 failing")}${bySev ? ` (${bySev})` : ""}, ` +

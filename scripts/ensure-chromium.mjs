@@ -8,7 +8,8 @@ import { existsSync } from "node:fs";
 const CHROMIUM = process.env.RAMPART_CHROMIUM || "/usr/bin/chromium";
 
 function install() {
-  const run = (args) => execFileSync("apt-get", args, { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, timeout: 900_000 });
+  const run = (args) =>
+    execFileSync("apt-get", args, { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, timeout: 900_000 });
   run(["update"]);
   run(["install", "-y", "--no-install-recommends", "chromium"]);
 }
@@ -16,7 +17,9 @@ function install() {
 if (!existsSync(CHROMIUM)) {
   const root = typeof process.getuid === "function" && process.getuid() === 0;
   if (!root) {
-    process.stderr.write(`Chromium is not at ${CHROMIUM} and this user is not root, so it cannot be installed here. Install it with \`sudo apt-get install -y chromium\` to run the browser test.\n`);
+    process.stderr.write(
+      `Chromium is not at ${CHROMIUM} and this user is not root, so it cannot be installed here. Install it with \`sudo apt-get install -y chromium\` to run the browser test.\n`,
+    );
     process.exit(3);
   }
   try {

@@ -25,7 +25,12 @@ export function runRegoTests(opa) {
     .sort((a, b) => a[1] - b[1]);
   const low = files.filter(([, c]) => c < COVERAGE_FLOOR);
   const tests = spawnSync(opa, ["test", ...OPA_LOAD, "rules"], { encoding: "utf8" });
-  process.stdout.write(tests.stdout.split("\n").filter((l) => /^PASS|^FAIL|^-+$|^$/.test(l) === false || /PASS:|FAIL:/.test(l)).join("\n"));
+  process.stdout.write(
+    tests.stdout
+      .split("\n")
+      .filter((l) => /^PASS|^FAIL|^-+$|^$/.test(l) === false || /PASS:|FAIL:/.test(l))
+      .join("\n"),
+  );
   console.log(`\nRego coverage: ${pct.toFixed(1)}% over ${files.length} files (floor ${COVERAGE_FLOOR}%)`);
   for (const [f, c] of low) console.log(`  below floor: ${f} ${c.toFixed(1)}%`);
   if (pct < COVERAGE_FLOOR) {

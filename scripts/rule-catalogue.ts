@@ -62,7 +62,8 @@ export function renderDoc(meta: RuleMeta, ex: ExamplesFile | undefined): string 
   if (ex?.examples?.length) {
     out.push("## Examples", "");
     for (const e of ex.examples) {
-      const verdict = e.expect.length === 0 ? "passes" : e.expect.map((x) => `${x.status} on \`${x.resource}\`${x.rule !== meta.id ? ` (${x.rule})` : ""}`).join(", ");
+      const verdict =
+        e.expect.length === 0 ? "passes" : e.expect.map((x) => `${x.status} on \`${x.resource}\`${x.rule !== meta.id ? ` (${x.rule})` : ""}`).join(", ");
       out.push(`### ${e.name}`, "", `Result: ${verdict}.`, "");
       if (e.params) out.push(`Policy-pack parameters: \`${JSON.stringify(e.params)}\``, "");
       const [lang, body] = e.cloudformation ? ["yaml", e.cloudformation] : e.terraform ? ["json", e.terraform] : ["yaml", e.snapshot ?? ""];

@@ -14,7 +14,10 @@ try {
   console.error(`rampart setup: ${e.message}`);
   process.exit(1);
 }
-const tsc = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+const tsc = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
+  cwd: root,
+  stdio: "inherit",
+});
 if (tsc.status !== 0) {
   console.error("rampart setup: TypeScript build failed");
   process.exit(1);

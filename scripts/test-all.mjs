@@ -39,7 +39,9 @@ step("opa fmt --list (Rego formatting)", () => {
 step("opa check --strict", () => run(opa, ["check", "--strict", ...OPA_LOAD, "rules"]));
 step("compile rules to Wasm", () => (buildPolicy({ quiet: true }), true));
 step("opa test --coverage", () => runRegoTests(opa));
-step("prettier --check (TypeScript, JSON, YAML, Markdown)", () => run(process.execPath, [bin("prettier", "bin/prettier.cjs"), "--check", "--log-level", "warn", "."]));
+step("prettier --check (TypeScript, JSON, YAML, Markdown)", () =>
+  run(process.execPath, [bin("prettier", "bin/prettier.cjs"), "--check", "--log-level", "warn", "."]),
+);
 step("eslint", () => run(process.execPath, [bin("eslint", "bin/eslint.js"), "."]));
 step("tsc (type check)", () => run(process.execPath, [bin("typescript", "bin/tsc"), "-p", "tsconfig.json", "--noEmit"]));
 step("tsc (build dist/)", () => run(process.execPath, [bin("typescript", "bin/tsc"), "-p", "tsconfig.build.json"]));

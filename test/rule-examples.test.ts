@@ -21,7 +21,11 @@ async function snapshotOf(e: RuleExample, origin: string): Promise<{ snapshot: S
   if (e.cloudformation) {
     const r = loadCloudFormationText(e.cloudformation, origin);
     if (r.status !== "loaded") throw new Error(`${origin}: ${r.status}: ${r.reason}`);
-    return { snapshot: { schemaVersion: "1", source: { kind: "iac" }, resources: r.resources, coverage: [] }, kind: "iac", lines: new Map([[origin, r.lines]]) };
+    return {
+      snapshot: { schemaVersion: "1", source: { kind: "iac" }, resources: r.resources, coverage: [] },
+      kind: "iac",
+      lines: new Map([[origin, r.lines]]),
+    };
   }
   if (e.terraform) {
     const { loadTerraformPlanText } = await import("../collectors/iac/terraform/index.js" as string);
@@ -46,7 +50,14 @@ for (const meta of manifestRules()) {
         const doc = engine.evaluate(snapshot, pack, { kind, lineIndex: lines });
         const got = doc.findings.map((f) => key({ rule: f.ruleId, resource: f.resource.id, status: f.status })).sort();
         const want = e.expect.map(key).sort();
-        expect(got, JSON.stringify(doc.findings.map((f) => [f.ruleId, f.resource.id, f.message]), null, 1)).toEqual(want);
+        expect(
+          got,
+          JSON.stringify(
+            doc.findings.map((f) => [f.ruleId, f.resource.id, f.message]),
+            null,
+            1,
+          ),
+        ).toEqual(want);
       });
     }
   });

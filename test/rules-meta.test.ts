@@ -37,7 +37,10 @@ describe("rule catalogue", () => {
   });
 
   it("says `automatic: true` exactly for the rules with a remediation module, and every module's rule exists", () => {
-    const automatic = rules.filter((r) => r.remediation?.automatic === true).map((r) => r.id).sort();
+    const automatic = rules
+      .filter((r) => r.remediation?.automatic === true)
+      .map((r) => r.id)
+      .sort();
     expect(automatic).toEqual(remediations.map((m) => m.ruleId).sort());
   });
 

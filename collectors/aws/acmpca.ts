@@ -57,7 +57,9 @@ export const acmpca: ServiceCollector = {
       const cas: CertificateAuthority[] = [];
       let token: string | undefined;
       do {
-        const page = await call(ctx, "acm-pca:ListCertificateAuthorities", () => client.send(new ListCertificateAuthoritiesCommand({ NextToken: token, MaxResults: 100 })));
+        const page = await call(ctx, "acm-pca:ListCertificateAuthorities", () =>
+          client.send(new ListCertificateAuthoritiesCommand({ NextToken: token, MaxResults: 100 })),
+        );
         cas.push(...(page.CertificateAuthorities ?? []));
         token = page.NextToken;
       } while (token);

@@ -52,7 +52,11 @@ const GLOBAL_TYPES = new Set(["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Gro
 /** The common-model types the Config source can produce. */
 export const CONFIG_SOURCE_TYPES: readonly string[] = Object.keys(CONFIG_TYPE).sort();
 
-export const CONFIG_RECORDER_ACTIONS: readonly string[] = ["config:DescribeConfigurationRecorders", "config:SelectResourceConfig", "config:BatchGetResourceConfig"];
+export const CONFIG_RECORDER_ACTIONS: readonly string[] = [
+  "config:DescribeConfigurationRecorders",
+  "config:SelectResourceConfig",
+  "config:BatchGetResourceConfig",
+];
 export const CONFIG_AGGREGATOR_ACTIONS: readonly string[] = ["config:SelectAggregateResourceConfig", "config:BatchGetAggregateResourceConfig"];
 
 // --- configuration items --------------------------------------------------------------
@@ -81,7 +85,8 @@ function f(o: unknown, name: string): unknown {
   return o[pascal];
 }
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : undefined;
 const bool = (v: unknown): boolean | undefined => (typeof v === "boolean" ? v : v === "true" ? true : v === "false" ? false : undefined);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const date = (v: unknown): Date | undefined => (typeof v === "string" || typeof v === "number" ? new Date(v) : v instanceof Date ? v : undefined);
@@ -120,7 +125,9 @@ export function fromBatchItem(b: BaseConfigurationItem): ConfigItem {
     awsRegion: b.awsRegion,
     accountId: b.accountId,
     configuration: isObj(maybeJson(b.configuration)) ? (maybeJson(b.configuration) as Obj) : undefined,
-    supplementaryConfiguration: b.supplementaryConfiguration ? Object.fromEntries(Object.entries(b.supplementaryConfiguration).map(([k, v]) => [k, maybeJson(v)])) : undefined,
+    supplementaryConfiguration: b.supplementaryConfiguration
+      ? Object.fromEntries(Object.entries(b.supplementaryConfiguration).map(([k, v]) => [k, maybeJson(v)]))
+      : undefined,
   };
 }
 
@@ -137,10 +144,17 @@ function ipPermission(p: unknown): IpPermission {
     FromPort: num(f(p, "fromPort")),
     ToPort: num(f(p, "toPort")),
     // Config repeats the IPv4 ranges twice: as objects (with descriptions) and as bare strings.
-    IpRanges: v4.length > 0 ? v4.map((r) => ({ CidrIp: str(f(r, "cidrIp")), Description: str(f(r, "description")) })) : arr(f(p, "ipRanges")).map((r) => (typeof r === "string" ? { CidrIp: r } : { CidrIp: str(f(r, "cidrIp")), Description: str(f(r, "description")) })),
+    IpRanges:
+      v4.length > 0
+        ? v4.map((r) => ({ CidrIp: str(f(r, "cidrIp")), Description: str(f(r, "description")) }))
+        : arr(f(p, "ipRanges")).map((r) => (typeof r === "string" ? { CidrIp: r } : { CidrIp: str(f(r, "cidrIp")), Description: str(f(r, "description")) })),
     Ipv6Ranges: arr(f(p, "ipv6Ranges")).map((r) => ({ CidrIpv6: str(f(r, "cidrIpv6")), Description: str(f(r, "description")) })),
     PrefixListIds: arr(f(p, "prefixListIds")).map((r) => ({ PrefixListId: str(f(r, "prefixListId")), Description: str(f(r, "description")) })),
-    UserIdGroupPairs: arr(f(p, "userIdGroupPairs")).map((g) => ({ GroupId: str(f(g, "groupId")), UserId: str(f(g, "userId")), Description: str(f(g, "description")) })),
+    UserIdGroupPairs: arr(f(p, "userIdGroupPairs")).map((g) => ({
+      GroupId: str(f(g, "groupId")),
+      UserId: str(f(g, "userId")),
+      Description: str(f(g, "description")),
+    })),
   };
 }
 
@@ -229,7 +243,11 @@ function secretFromItem(o: Origin, item: ConfigItem, collectedAt: Date): Resourc
       RotationEnabled: bool(f(c, "rotationEnabled")),
       RotationLambdaARN: str(f(c, "rotationLambdaARN")) ?? str(f(c, "rotationLambdaArn")),
       RotationRules: isObj(rules)
-        ? { AutomaticallyAfterDays: num(f(rules, "automaticallyAfterDays")), ScheduleExpression: str(f(rules, "scheduleExpression")), Duration: str(f(rules, "duration")) }
+        ? {
+            AutomaticallyAfterDays: num(f(rules, "automaticallyAfterDays")),
+            ScheduleExpression: str(f(rules, "scheduleExpression")),
+            Duration: str(f(rules, "duration")),
+          }
         : undefined,
       LastRotatedDate: date(f(c, "lastRotatedDate")),
       LastAccessedDate: date(f(c, "lastAccessedDate")),
@@ -252,11 +270,23 @@ function inline(list: unknown, owner: string): { PolicyName: string; PolicyDocum
     PolicyDocument: parsePolicyDocument(str(f(p, "policyDocument")), `inline policy ${str(f(p, "policyName")) ?? "?"} of ${owner}`),
   }));
 }
-const attached = (list: unknown): string[] => arr(list).map((p) => str(f(p, "policyArn"))).filter((a): a is string => !!a);
+const attached = (list: unknown): string[] =>
+  arr(list)
+    .map((p) => str(f(p, "policyArn")))
+    .filter((a): a is string => !!a);
 
 function iamBase(o: Origin, type: string, item: ConfigItem, name: string | undefined, tags: Record<string, string>): Omit<Resource, "properties"> {
   const arn = str(f(item.configuration, "arn")) ?? item.arn ?? item.resourceId;
-  return compact({ type, id: arn, arn, name, account: o.account, region: "global", tags, source: { kind: "aws" as const, account: o.account, region: "global" } });
+  return compact({
+    type,
+    id: arn,
+    arn,
+    name,
+    account: o.account,
+    region: "global",
+    tags,
+    source: { kind: "aws" as const, account: o.account, region: "global" },
+  });
 }
 
 function roleFromItem(o: Origin, item: ConfigItem): Resource {
@@ -283,7 +313,9 @@ function roleFromItem(o: Origin, item: ConfigItem): Resource {
       RoleId: str(f(c, "roleId")),
       CreateDate: iso(date(f(c, "createDate"))),
       LastUsedDate: lastUsed === undefined ? unknown("AWS Config does not record the role's last use") : (iso(lastUsedDate) ?? null),
-      InstanceProfileArns: arr(f(c, "instanceProfileList")).map((p) => str(f(p, "arn"))).filter((a): a is string => !!a),
+      InstanceProfileArns: arr(f(c, "instanceProfileList"))
+        .map((p) => str(f(p, "arn")))
+        .filter((a): a is string => !!a),
     }),
   };
 }
@@ -418,7 +450,9 @@ function parseRow(row: string): ConfigItem | undefined {
   try {
     const o: unknown = JSON.parse(row);
     if (!isObj(o) || typeof o.resourceId !== "string" || typeof o.resourceType !== "string") return undefined;
-    const sup = isObj(o.supplementaryConfiguration) ? Object.fromEntries(Object.entries(o.supplementaryConfiguration).map(([k, v]) => [k, maybeJson(v)])) : undefined;
+    const sup = isObj(o.supplementaryConfiguration)
+      ? Object.fromEntries(Object.entries(o.supplementaryConfiguration).map(([k, v]) => [k, maybeJson(v)]))
+      : undefined;
     return {
       resourceId: o.resourceId,
       resourceType: o.resourceType,
@@ -509,7 +543,9 @@ export function configSource(opts: ConfigSourceOptions): ServiceCollector {
         do {
           const page = aggregator
             ? await call(ctx, selectAction, () =>
-                client.send(new SelectAggregateResourceConfigCommand({ Expression: query, ConfigurationAggregatorName: aggregator, NextToken: token, Limit: 100 })),
+                client.send(
+                  new SelectAggregateResourceConfigCommand({ Expression: query, ConfigurationAggregatorName: aggregator, NextToken: token, Limit: 100 }),
+                ),
               )
             : await call(ctx, selectAction, () => client.send(new SelectResourceConfigCommand({ Expression: query, NextToken: token, Limit: 100 })));
           for (const row of page.Results ?? []) {
@@ -540,11 +576,24 @@ export function configSource(opts: ConfigSourceOptions): ServiceCollector {
                   ),
                 )
               ).BaseConfigurationItems
-            : (await call(ctx, batchAction, () => client.send(new BatchGetResourceConfigCommand({ resourceKeys: chunk.map((c) => ({ resourceType: c.resourceType as ResourceType, resourceId: c.resourceId })) }))))
-                .baseConfigurationItems;
-          const byKey = new Map((got ?? []).filter((b) => !DELETED.test(b.configurationItemStatus ?? "")).map((b) => [`${b.resourceType}|${b.resourceId}|${b.accountId ?? ""}|${b.awsRegion ?? ""}`, b]));
+            : (
+                await call(ctx, batchAction, () =>
+                  client.send(
+                    new BatchGetResourceConfigCommand({
+                      resourceKeys: chunk.map((c) => ({ resourceType: c.resourceType as ResourceType, resourceId: c.resourceId })),
+                    }),
+                  ),
+                )
+              ).baseConfigurationItems;
+          const byKey = new Map(
+            (got ?? [])
+              .filter((b) => !DELETED.test(b.configurationItemStatus ?? ""))
+              .map((b) => [`${b.resourceType}|${b.resourceId}|${b.accountId ?? ""}|${b.awsRegion ?? ""}`, b]),
+          );
           for (const c of chunk) {
-            const b = byKey.get(`${c.resourceType}|${c.resourceId}|${c.accountId ?? ""}|${c.awsRegion ?? ""}`) ?? (got ?? []).find((x) => x.resourceType === c.resourceType && x.resourceId === c.resourceId);
+            const b =
+              byKey.get(`${c.resourceType}|${c.resourceId}|${c.accountId ?? ""}|${c.awsRegion ?? ""}`) ??
+              (got ?? []).find((x) => x.resourceType === c.resourceType && x.resourceId === c.resourceId);
             if (!b || DELETED.test(b.configurationItemStatus ?? "")) continue;
             const full = fromBatchItem(b);
             items.push({ ...full, tags: c.tags ?? full.tags, accountId: full.accountId ?? c.accountId, awsRegion: full.awsRegion ?? c.awsRegion });

@@ -57,8 +57,12 @@ export function clusterResource(o: Origin, c: Cluster): Resource {
           })
         : undefined,
       AccessConfig: c.accessConfig ? compact({ AuthenticationMode: c.accessConfig.authenticationMode }) : undefined,
-      EncryptionConfig: c.encryptionConfig?.map((e) => compact({ Resources: e.resources, Provider: e.provider?.keyArn ? { KeyArn: e.provider.keyArn } : undefined })),
-      KubernetesNetworkConfig: net ? compact({ ServiceIpv4Cidr: net.serviceIpv4Cidr, ServiceIpv6Cidr: net.serviceIpv6Cidr, IpFamily: net.ipFamily }) : undefined,
+      EncryptionConfig: c.encryptionConfig?.map((e) =>
+        compact({ Resources: e.resources, Provider: e.provider?.keyArn ? { KeyArn: e.provider.keyArn } : undefined }),
+      ),
+      KubernetesNetworkConfig: net
+        ? compact({ ServiceIpv4Cidr: net.serviceIpv4Cidr, ServiceIpv6Cidr: net.serviceIpv6Cidr, IpFamily: net.ipFamily })
+        : undefined,
       Logging: c.logging?.clusterLogging
         ? {
             ClusterLogging: {
@@ -101,7 +105,13 @@ export function podIdentityResource(o: Origin, a: PodIdentityAssociation): Resou
       DisableSessionTags: a.disableSessionTags,
       Tags,
     }),
-    observed: compact({ AssociationId: a.associationId, OwnerArn: a.ownerArn, ExternalId: a.externalId, CreatedAt: iso(a.createdAt), ModifiedAt: iso(a.modifiedAt) }),
+    observed: compact({
+      AssociationId: a.associationId,
+      OwnerArn: a.ownerArn,
+      ExternalId: a.externalId,
+      CreatedAt: iso(a.createdAt),
+      ModifiedAt: iso(a.modifiedAt),
+    }),
     source: { kind: "aws" as const, account: o.account, region: o.region },
   });
 }

@@ -38,7 +38,12 @@ function properties(lb: LoadBalancer): Record<string, unknown> {
       .filter((a) => a.SubnetId)
       .map((a) => {
         const addr = a.LoadBalancerAddresses?.[0];
-        return compact({ SubnetId: a.SubnetId, AllocationId: addr?.AllocationId, PrivateIPv4Address: addr?.PrivateIPv4Address, IPv6Address: addr?.IPv6Address });
+        return compact({
+          SubnetId: a.SubnetId,
+          AllocationId: addr?.AllocationId,
+          PrivateIPv4Address: addr?.PrivateIPv4Address,
+          IPv6Address: addr?.IPv6Address,
+        });
       }),
     EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: lb.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic,
   });
@@ -54,7 +59,9 @@ export const elbv2: ServiceCollector = {
       const lbs: LoadBalancer[] = [];
       let marker: string | undefined;
       do {
-        const page = await call(ctx, "elasticloadbalancing:DescribeLoadBalancers", () => client.send(new DescribeLoadBalancersCommand({ Marker: marker, PageSize: 400 })));
+        const page = await call(ctx, "elasticloadbalancing:DescribeLoadBalancers", () =>
+          client.send(new DescribeLoadBalancersCommand({ Marker: marker, PageSize: 400 })),
+        );
         lbs.push(...(page.LoadBalancers ?? []));
         marker = page.NextMarker;
       } while (marker);

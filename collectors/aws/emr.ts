@@ -39,7 +39,12 @@ export function fleetConfig(f: InstanceFleet): Record<string, unknown> {
   const onDemand = f.LaunchSpecifications?.OnDemandSpecification;
   const launch = compact({
     SpotSpecification: spot
-      ? compact({ AllocationStrategy: spot.AllocationStrategy, TimeoutAction: spot.TimeoutAction, TimeoutDurationMinutes: spot.TimeoutDurationMinutes, BlockDurationMinutes: spot.BlockDurationMinutes })
+      ? compact({
+          AllocationStrategy: spot.AllocationStrategy,
+          TimeoutAction: spot.TimeoutAction,
+          TimeoutDurationMinutes: spot.TimeoutDurationMinutes,
+          BlockDurationMinutes: spot.BlockDurationMinutes,
+        })
       : undefined,
     OnDemandSpecification: onDemand ? compact({ AllocationStrategy: onDemand.AllocationStrategy }) : undefined,
   });
@@ -128,7 +133,9 @@ async function listFleets(ctx: CollectContext, client: EMRClient, clusterId: str
   let marker: string | undefined;
   do {
     // The marker inside `Instances` says why the fleets are missing; the cluster is then unknown.
-    const page = await tryCall(ctx, "elasticmapreduce:ListInstanceFleets", [], () => client.send(new ListInstanceFleetsCommand({ ClusterId: clusterId, Marker: marker })));
+    const page = await tryCall(ctx, "elasticmapreduce:ListInstanceFleets", [], () =>
+      client.send(new ListInstanceFleetsCommand({ ClusterId: clusterId, Marker: marker })),
+    );
     if (!page) return undefined;
     out.push(...(page.InstanceFleets ?? []));
     marker = page.Marker;
@@ -161,7 +168,9 @@ async function clusterFacts(ctx: CollectContext, client: EMRClient, s: ClusterSu
   if (cluster.InstanceCollectionType !== "INSTANCE_FLEET") return { cluster };
   const fleets = await listFleets(ctx, client, id);
   // A missing scaling policy changes the verdict (the limits raise the need): a failed read makes the type unknown.
-  const sp = await tryCall(ctx, "elasticmapreduce:GetManagedScalingPolicy", [EMR_CLUSTER], () => client.send(new GetManagedScalingPolicyCommand({ ClusterId: id })));
+  const sp = await tryCall(ctx, "elasticmapreduce:GetManagedScalingPolicy", [EMR_CLUSTER], () =>
+    client.send(new GetManagedScalingPolicyCommand({ ClusterId: id })),
+  );
   const running = await countRunning(ctx, client, id);
   return { cluster, fleets, scaling: sp ? (sp.ManagedScalingPolicy ?? null) : undefined, running };
 }
@@ -182,7 +191,9 @@ export const emr: ServiceCollector = {
       const summaries: ClusterSummary[] = [];
       let marker: string | undefined;
       do {
-        const page = await call(ctx, "elasticmapreduce:ListClusters", () => client.send(new ListClustersCommand({ ClusterStates: [...ACTIVE_STATES], Marker: marker })));
+        const page = await call(ctx, "elasticmapreduce:ListClusters", () =>
+          client.send(new ListClustersCommand({ ClusterStates: [...ACTIVE_STATES], Marker: marker })),
+        );
         summaries.push(...(page.Clusters ?? []));
         marker = page.Marker;
       } while (marker);

@@ -30,7 +30,8 @@ export const FMS_POLICY = "AWS::FMS::Policy";
 const INNER_CONCURRENCY = 4;
 
 /** The error messages Firewall Manager gives an account that is not its administrator. */
-const NOT_ADMIN = /only available to (the )?Administrat(ion|or) account|not currently delegated|is not the (Firewall Manager |AWS FM |FMS )?administrator|not (an|the) FMS admin/i;
+const NOT_ADMIN =
+  /only available to (the )?Administrat(ion|or) account|not currently delegated|is not the (Firewall Manager |AWS FM |FMS )?administrator|not (an|the) FMS admin/i;
 
 /** True when `err` says this account is not the Firewall Manager administrator. */
 export function isNotAdministrator(err: unknown): boolean {
@@ -64,7 +65,8 @@ export function complianceStatus(s: PolicyComplianceStatus): { status: string; i
   const hasIssues = Object.keys(issues).length > 0;
   if (results.includes("NON_COMPLIANT")) return compact({ status: "NON_COMPLIANT", issues: hasIssues ? issues : undefined });
   if (results.length > 0 && results.every((r) => r === "COMPLIANT") && !hasIssues) return { status: "COMPLIANT" };
-  if (!hasIssues) issues.EvaluationResults = results.length === 0 ? "Firewall Manager has not evaluated this account yet" : `evaluation results ${results.join(", ")}`;
+  if (!hasIssues)
+    issues.EvaluationResults = results.length === 0 ? "Firewall Manager has not evaluated this account yet" : `evaluation results ${results.join(", ")}`;
   return { status: "UNKNOWN", issues };
 }
 
@@ -73,7 +75,11 @@ function violator(v: ComplianceViolator): NonNullable<ComplianceEntry["violators
     resourceId: v.ResourceId,
     resourceType: v.ResourceType,
     violationReason: v.ViolationReason,
-    resourceDescription: v.Metadata ? Object.entries(v.Metadata).map(([k, val]) => `${k}: ${val}`).join("; ") || undefined : undefined,
+    resourceDescription: v.Metadata
+      ? Object.entries(v.Metadata)
+          .map(([k, val]) => `${k}: ${val}`)
+          .join("; ") || undefined
+      : undefined,
   });
 }
 
@@ -84,7 +90,9 @@ async function compliance(ctx: CollectContext, client: FMSClient, policyId: stri
   do {
     let page;
     try {
-      page = await call(ctx, "fms:ListComplianceStatus", () => client.send(new ListComplianceStatusCommand({ PolicyId: policyId, NextToken: token, MaxResults: 100 })));
+      page = await call(ctx, "fms:ListComplianceStatus", () =>
+        client.send(new ListComplianceStatusCommand({ PolicyId: policyId, NextToken: token, MaxResults: 100 })),
+      );
     } catch (err) {
       const f = classifyError(err);
       ctx.gap({ action: "fms:ListComplianceStatus", status: f.status, detail: f.detail, resourceTypes: [FMS_POLICY] });
@@ -100,7 +108,9 @@ async function compliance(ctx: CollectContext, client: FMSClient, policyId: stri
     const entry: ComplianceEntry = compact({ account, status: verdict.status, lastUpdated: iso(s.LastUpdated), issues: verdict.issues });
     if (verdict.status !== "NON_COMPLIANT") return verdict.status === "COMPLIANT" ? { ...entry, violators: [] } : entry;
     // A failed detail leaves `violators` out: the account is still reported non-compliant, without the list.
-    const detail = await tryCall(ctx, "fms:GetComplianceDetail", [], () => client.send(new GetComplianceDetailCommand({ PolicyId: policyId, MemberAccount: account })));
+    const detail = await tryCall(ctx, "fms:GetComplianceDetail", [], () =>
+      client.send(new GetComplianceDetailCommand({ PolicyId: policyId, MemberAccount: account })),
+    );
     return detail ? { ...entry, violators: (detail.PolicyComplianceDetail?.Violators ?? []).map(violator) } : entry;
   });
 }

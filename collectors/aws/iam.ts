@@ -68,9 +68,7 @@ async function authorizationDetails(ctx: CollectContext, client: IAMClient): Pro
   let marker: string | undefined;
   do {
     const page = await call(ctx, "iam:GetAccountAuthorizationDetails", () =>
-      client.send(
-        new GetAccountAuthorizationDetailsCommand({ Filter: ["Role", "User", "Group", "LocalManagedPolicy"], MaxItems: 1000, Marker: marker }),
-      ),
+      client.send(new GetAccountAuthorizationDetailsCommand({ Filter: ["Role", "User", "Group", "LocalManagedPolicy"], MaxItems: 1000, Marker: marker })),
     );
     out.roles.push(...(page.RoleDetailList ?? []));
     out.users.push(...(page.UserDetailList ?? []));
@@ -331,14 +329,7 @@ export const iam: ServiceCollector = {
   service: "iam",
   global: true,
   resourceTypes: [IAM_ROLE, IAM_USER, IAM_GROUP, IAM_MANAGED_POLICY, IAM_ACCESS_KEY],
-  actions: [
-    "iam:GetAccountAuthorizationDetails",
-    "iam:ListRoles",
-    "iam:GetPolicy",
-    "iam:GetPolicyVersion",
-    "iam:ListAccessKeys",
-    "iam:GetAccessKeyLastUsed",
-  ],
+  actions: ["iam:GetAccountAuthorizationDetails", "iam:ListRoles", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"],
   async collect(ctx) {
     const client = new IAMClient(ctx.clientConfig);
     try {

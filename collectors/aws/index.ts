@@ -22,7 +22,24 @@ import type { ServiceCollector } from "./types.js";
 export type { AwsClientConfig, CollectContext, Gap, ServiceCollector } from "./types.js";
 
 /** Every service collector, in collection order. Add new services here. */
-export const collectors: readonly ServiceCollector[] = [iam, rolesanywhere, acmpca, kms, secretsmanager, eks, ec2, emr, networkfirewall, wafv2, fms, elbv2, workmail, guardduty, events, firehose];
+export const collectors: readonly ServiceCollector[] = [
+  iam,
+  rolesanywhere,
+  acmpca,
+  kms,
+  secretsmanager,
+  eks,
+  ec2,
+  emr,
+  networkfirewall,
+  wafv2,
+  fms,
+  elbv2,
+  workmail,
+  guardduty,
+  events,
+  firehose,
+];
 
 /** Actions the scan options add: `--org` (organizations:ListAccounts) and `--source config` (recorder or `--aggregator`). */
 export const OPTION_ACTIONS = { org: ORGANIZATIONS_ACTIONS, config: CONFIG_RECORDER_ACTIONS, aggregator: CONFIG_AGGREGATOR_ACTIONS } as const;

@@ -42,7 +42,8 @@ export interface KeyFacts {
 export function keyResource(o: Origin, f: KeyFacts): Resource {
   const m = f.metadata;
   const t = f.tags ? convertTags(f.tags.map((x) => ("TagKey" in x ? { Key: x.TagKey, Value: x.TagValue } : x))) : undefined;
-  const policy = typeof f.policy === "string" || f.policy === undefined ? parsePolicyDocument(f.policy as string | undefined, `key policy of ${f.arn}`) : f.policy;
+  const policy =
+    typeof f.policy === "string" || f.policy === undefined ? parsePolicyDocument(f.policy as string | undefined, `key policy of ${f.arn}`) : f.policy;
   const notDescribed = m ? undefined : unknown("kms:DescribeKey failed, so the key's metadata was not read");
   return compact({
     type: KMS_KEY,

@@ -126,7 +126,11 @@ export const networkfirewall: ServiceCollector = {
             EnabledAnalysisTypes: fw?.EnabledAnalysisTypes ?? [],
             Tags,
           }),
-          observed: compact({ FirewallId: fw?.FirewallId, Status: d.FirewallStatus?.Status, ConfigurationSyncStateSummary: d.FirewallStatus?.ConfigurationSyncStateSummary }),
+          observed: compact({
+            FirewallId: fw?.FirewallId,
+            Status: d.FirewallStatus?.Status,
+            ConfigurationSyncStateSummary: d.FirewallStatus?.ConfigurationSyncStateSummary,
+          }),
         };
 
         let logging: unknown;
@@ -171,7 +175,11 @@ export const networkfirewall: ServiceCollector = {
             FirewallPolicy: d.FirewallPolicy ?? unknown(`network-firewall:DescribeFirewallPolicy returned no policy for ${arn}`),
             Tags,
           }),
-          observed: compact({ FirewallPolicyId: r?.FirewallPolicyId, FirewallPolicyStatus: r?.FirewallPolicyStatus, NumberOfAssociations: r?.NumberOfAssociations }),
+          observed: compact({
+            FirewallPolicyId: r?.FirewallPolicyId,
+            FirewallPolicyStatus: r?.FirewallPolicyStatus,
+            NumberOfAssociations: r?.NumberOfAssociations,
+          }),
         };
       });
       for (const p of policyResources) if (p) resources.push(p);

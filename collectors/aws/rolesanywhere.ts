@@ -21,7 +21,11 @@ export const PROFILE = "AWS::RolesAnywhere::Profile";
 export const CRL = "AWS::RolesAnywhere::CRL";
 
 /** Follows nextToken to the end. */
-async function all<T>(ctx: CollectContext, action: string, page: (nextToken: string | undefined) => Promise<{ items: T[] | undefined; nextToken?: string }>): Promise<T[]> {
+async function all<T>(
+  ctx: CollectContext,
+  action: string,
+  page: (nextToken: string | undefined) => Promise<{ items: T[] | undefined; nextToken?: string }>,
+): Promise<T[]> {
   const out: T[] = [];
   let token: string | undefined;
   do {
@@ -70,7 +74,13 @@ export const rolesanywhere: ServiceCollector = {
         if (!r) return undefined;
         return convertTags(r.tags);
       };
-      const resource = async (type: string, arn: string | undefined, name: string | undefined, properties: Record<string, unknown>, observed: Record<string, unknown>): Promise<Resource | undefined> => {
+      const resource = async (
+        type: string,
+        arn: string | undefined,
+        name: string | undefined,
+        properties: Record<string, unknown>,
+        observed: Record<string, unknown>,
+      ): Promise<Resource | undefined> => {
         if (!arn) return undefined;
         const t = await tagsOf(arn);
         const tagsUnknown = unknown("rolesanywhere:ListTagsForResource failed, so the tags were not read");
@@ -89,40 +99,44 @@ export const rolesanywhere: ServiceCollector = {
       };
 
       const work: (() => Promise<Resource | undefined>)[] = [
-        ...anchors.map((a) => () =>
-          resource(
-            TRUST_ANCHOR,
-            a.trustAnchorArn,
-            a.name,
-            compact({ Name: a.name, Enabled: a.enabled, Source: sourceProperty(a) }),
-            compact({ TrustAnchorId: a.trustAnchorId, CreatedAt: iso(a.createdAt), UpdatedAt: iso(a.updatedAt) }),
-          ),
+        ...anchors.map(
+          (a) => () =>
+            resource(
+              TRUST_ANCHOR,
+              a.trustAnchorArn,
+              a.name,
+              compact({ Name: a.name, Enabled: a.enabled, Source: sourceProperty(a) }),
+              compact({ TrustAnchorId: a.trustAnchorId, CreatedAt: iso(a.createdAt), UpdatedAt: iso(a.updatedAt) }),
+            ),
         ),
-        ...profiles.map((p) => () =>
-          resource(
-            PROFILE,
-            p.profileArn,
-            p.name,
-            compact({
-              Name: p.name,
-              Enabled: p.enabled,
-              RoleArns: p.roleArns ?? [],
-              ManagedPolicyArns: p.managedPolicyArns,
-              SessionPolicy: p.sessionPolicy === undefined ? undefined : parsePolicyDocument(p.sessionPolicy, `session policy of profile ${p.name ?? p.profileArn}`),
-              DurationSeconds: p.durationSeconds,
-              RequireInstanceProperties: p.requireInstanceProperties,
-            }),
-            compact({ ProfileId: p.profileId, CreatedBy: p.createdBy, CreatedAt: iso(p.createdAt), UpdatedAt: iso(p.updatedAt) }),
-          ),
+        ...profiles.map(
+          (p) => () =>
+            resource(
+              PROFILE,
+              p.profileArn,
+              p.name,
+              compact({
+                Name: p.name,
+                Enabled: p.enabled,
+                RoleArns: p.roleArns ?? [],
+                ManagedPolicyArns: p.managedPolicyArns,
+                SessionPolicy:
+                  p.sessionPolicy === undefined ? undefined : parsePolicyDocument(p.sessionPolicy, `session policy of profile ${p.name ?? p.profileArn}`),
+                DurationSeconds: p.durationSeconds,
+                RequireInstanceProperties: p.requireInstanceProperties,
+              }),
+              compact({ ProfileId: p.profileId, CreatedBy: p.createdBy, CreatedAt: iso(p.createdAt), UpdatedAt: iso(p.updatedAt) }),
+            ),
         ),
-        ...crls.map((c) => () =>
-          resource(
-            CRL,
-            c.crlArn,
-            c.name,
-            compact({ Name: c.name, Enabled: c.enabled, TrustAnchorArn: c.trustAnchorArn }),
-            compact({ CrlId: c.crlId, CrlSizeBytes: c.crlData?.byteLength, CreatedAt: iso(c.createdAt), UpdatedAt: iso(c.updatedAt) }),
-          ),
+        ...crls.map(
+          (c) => () =>
+            resource(
+              CRL,
+              c.crlArn,
+              c.name,
+              compact({ Name: c.name, Enabled: c.enabled, TrustAnchorArn: c.trustAnchorArn }),
+              compact({ CrlId: c.crlId, CrlSizeBytes: c.crlData?.byteLength, CreatedAt: iso(c.createdAt), UpdatedAt: iso(c.updatedAt) }),
+            ),
         ),
       ];
       const out = await mapPool(work, 4, (w) => w());

@@ -93,11 +93,7 @@ async function resolveHomeRegion(opts: CollectOptions): Promise<string> {
 }
 
 /** Temporary credentials of `roleArn`, refreshed five minutes before they expire. */
-export function assumeRoleProvider(
-  base: AwsClientConfig,
-  roleArn: string,
-  externalId: string | undefined,
-): AwsCredentialIdentityProvider {
+export function assumeRoleProvider(base: AwsClientConfig, roleArn: string, externalId: string | undefined): AwsCredentialIdentityProvider {
   let cached: AwsCredentialIdentity | undefined;
   let pending: Promise<AwsCredentialIdentity> | undefined;
   return () => {
@@ -294,7 +290,9 @@ export async function collect(opts: CollectOptions = {}): Promise<Snapshot> {
 
   const regions = [...new Set(tasks.map((t) => t.region))].sort();
   resources.sort((a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.type, b.type) || cmp(a.id, b.id));
-  coverage.sort((a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.service, b.service) || cmp(a.status, b.status) || cmp(a.action, b.action));
+  coverage.sort(
+    (a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.service, b.service) || cmp(a.status, b.status) || cmp(a.action, b.action),
+  );
   return {
     schemaVersion: "1",
     source: { kind: "aws", collectedAt: collectedAt.toISOString(), accounts: plans.map((p) => p.account), regions },

@@ -19,7 +19,20 @@ const INNER_CONCURRENCY = 4;
 /** The metadata of one secret (ListSecrets' entry, or the same fields from AWS Config). */
 export type SecretFacts = Pick<
   SecretListEntry,
-  "ARN" | "Name" | "Description" | "KmsKeyId" | "Tags" | "RotationEnabled" | "RotationLambdaARN" | "LastRotatedDate" | "LastAccessedDate" | "LastChangedDate" | "CreatedDate" | "DeletedDate" | "OwningService" | "PrimaryRegion"
+  | "ARN"
+  | "Name"
+  | "Description"
+  | "KmsKeyId"
+  | "Tags"
+  | "RotationEnabled"
+  | "RotationLambdaARN"
+  | "LastRotatedDate"
+  | "LastAccessedDate"
+  | "LastChangedDate"
+  | "CreatedDate"
+  | "DeletedDate"
+  | "OwningService"
+  | "PrimaryRegion"
 > & { RotationRules?: { AutomaticallyAfterDays?: number; ScheduleExpression?: string; Duration?: string } };
 
 export function secretResource(o: Origin, s: SecretFacts, collectedAt: Date): Resource {
@@ -62,7 +75,10 @@ export function secretPolicyResource(o: Origin, secretArn: string, name: string 
     account: o.account,
     region: o.region,
     tags: {},
-    properties: { SecretId: secretArn, ResourcePolicy: typeof policy === "string" ? parsePolicyDocument(policy, `resource policy of secret ${name ?? secretArn}`) : policy },
+    properties: {
+      SecretId: secretArn,
+      ResourcePolicy: typeof policy === "string" ? parsePolicyDocument(policy, `resource policy of secret ${name ?? secretArn}`) : policy,
+    },
     source: { kind: "aws" as const, account: o.account, region: o.region },
   });
 }

@@ -47,7 +47,8 @@ export async function tryCall<T>(ctx: CollectContext, action: string, resourceTy
 const DENIED = /AccessDenied|^UnauthorizedOperation$|^UnauthorizedAccess|^AuthorizationError|^NotAuthorized|^Forbidden(Exception)?$|^AccessDeniedException$/;
 /** The service or region is not enabled for the account: nothing to read there. */
 const SKIPPED = /^(OptInRequired|SubscriptionRequiredException|InvalidAction)$/;
-const THROTTLED = /^(Throttling|ThrottlingException|ThrottledException|TooManyRequestsException|RequestLimitExceeded|RequestThrottled|RequestThrottledException|SlowDown|ProvisionedThroughputExceededException)$/;
+const THROTTLED =
+  /^(Throttling|ThrottlingException|ThrottledException|TooManyRequestsException|RequestLimitExceeded|RequestThrottled|RequestThrottledException|SlowDown|ProvisionedThroughputExceededException)$/;
 
 export interface Fault {
   status: Exclude<CoverageStatus, "ok">;

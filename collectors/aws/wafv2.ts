@@ -71,7 +71,8 @@ async function markerPages<P extends { NextMarker?: string }, T>(
 
 async function listTags(ctx: CollectContext, client: WAFV2Client, arn: string): Promise<Tag[] | undefined> {
   return markerPages(
-    (NextMarker) => tryCall(ctx, "wafv2:ListTagsForResource", [], () => client.send(new ListTagsForResourceCommand({ ResourceARN: arn, NextMarker, Limit: 100 }))),
+    (NextMarker) =>
+      tryCall(ctx, "wafv2:ListTagsForResource", [], () => client.send(new ListTagsForResourceCommand({ ResourceARN: arn, NextMarker, Limit: 100 }))),
     (p) => p.TagInfoForResource?.TagList,
   );
 }
@@ -158,8 +159,14 @@ async function collectScope(ctx: CollectContext, client: WAFV2Client, scope: Sco
   // The regional list decides whether the service is readable at all; the CLOUDFRONT one only costs its own types.
   const summaries =
     scope === "REGIONAL"
-      ? await markerPages((m) => call(ctx, "wafv2:ListWebACLs", () => listAcls(m)), (p) => p.WebACLs)
-      : await markerPages((m) => tryCall(ctx, "wafv2:ListWebACLs", [WAF_WEB_ACL, WAF_LOGGING], () => listAcls(m)), (p) => p.WebACLs);
+      ? await markerPages(
+          (m) => call(ctx, "wafv2:ListWebACLs", () => listAcls(m)),
+          (p) => p.WebACLs,
+        )
+      : await markerPages(
+          (m) => tryCall(ctx, "wafv2:ListWebACLs", [WAF_WEB_ACL, WAF_LOGGING], () => listAcls(m)),
+          (p) => p.WebACLs,
+        );
   if (!summaries) return [];
 
   const perAcl = await mapPool(summaries, INNER_CONCURRENCY, async (s): Promise<Resource[]> => {
@@ -186,13 +193,7 @@ async function collectScope(ctx: CollectContext, client: WAFV2Client, scope: Sco
 export const wafv2: ServiceCollector = {
   service: "wafv2",
   resourceTypes: [WAF_WEB_ACL, WAF_ASSOCIATION, WAF_LOGGING],
-  actions: [
-    "wafv2:ListWebACLs",
-    "wafv2:GetWebACL",
-    "wafv2:ListTagsForResource",
-    "wafv2:ListResourcesForWebACL",
-    "wafv2:ListLoggingConfigurations",
-  ],
+  actions: ["wafv2:ListWebACLs", "wafv2:GetWebACL", "wafv2:ListTagsForResource", "wafv2:ListResourcesForWebACL", "wafv2:ListLoggingConfigurations"],
   async collect(ctx) {
     const client = new WAFV2Client(ctx.clientConfig);
     try {

@@ -53,7 +53,9 @@ export function perResource<T>(v: unknown, f: Finding, name?: string): T | undef
   if (v === undefined || v === null) return undefined;
   if (typeof v === "object" && !Array.isArray(v)) {
     const m = v as Record<string, T>;
-    return m[f.resource.id] ?? (f.resource.arn ? m[f.resource.arn] : undefined) ?? (name ? m[name] : undefined) ?? (f.resource.name ? m[f.resource.name] : undefined);
+    return (
+      m[f.resource.id] ?? (f.resource.arn ? m[f.resource.arn] : undefined) ?? (name ? m[name] : undefined) ?? (f.resource.name ? m[f.resource.name] : undefined)
+    );
   }
   return v as T;
 }

@@ -67,7 +67,10 @@ function clip(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
-export function toEvaluations(doc: FindingsDocument, opts: Pick<ConfigExportOptions, "orderingTimestamp" | "unknownAs"> = {}): { evaluations: Evaluation[]; skipped: number } {
+export function toEvaluations(
+  doc: FindingsDocument,
+  opts: Pick<ConfigExportOptions, "orderingTimestamp" | "unknownAs"> = {},
+): { evaluations: Evaluation[]; skipped: number } {
   if (doc.scan.kind !== "live") throw new UserError("--to config reports live resources; scan an account (rampart scan), not templates.");
   const at = opts.orderingTimestamp ?? new Date(doc.scan.startedAt);
   const acc = new Map<string, Acc>();
@@ -107,7 +110,13 @@ export function toEvaluations(doc: FindingsDocument, opts: Pick<ConfigExportOpti
       type = "COMPLIANT";
       note = `rampart: passes ${a.pass} rule(s)`;
     }
-    evaluations.push({ ComplianceResourceType: a.type, ComplianceResourceId: clip(a.id, 768), ComplianceType: type, Annotation: clip(note, 256), OrderingTimestamp: at });
+    evaluations.push({
+      ComplianceResourceType: a.type,
+      ComplianceResourceId: clip(a.id, 768),
+      ComplianceType: type,
+      Annotation: clip(note, 256),
+      OrderingTimestamp: at,
+    });
   }
   evaluations.sort((x, y) => `${x.ComplianceResourceType}${x.ComplianceResourceId}`.localeCompare(`${y.ComplianceResourceType}${y.ComplianceResourceId}`));
   return { evaluations, skipped };
@@ -115,14 +124,18 @@ export function toEvaluations(doc: FindingsDocument, opts: Pick<ConfigExportOpti
 
 export async function exportToConfig(doc: FindingsDocument, opts: ConfigExportOptions): Promise<ConfigExportResult> {
   if (!opts.resultToken) {
-    throw new UserError("--to config needs the result token of a Config rule invocation (run rampart as the rule's Lambda function, or give --result-token; TESTMODE for a dry run).");
+    throw new UserError(
+      "--to config needs the result token of a Config rule invocation (run rampart as the rule's Lambda function, or give --result-token; TESTMODE for a dry run).",
+    );
   }
   const { evaluations, skipped } = toEvaluations(doc, opts);
   const testMode = opts.testMode ?? opts.resultToken === TEST_MODE_TOKEN;
   const size = opts.batchSize ?? BATCH_SIZE;
   const failed: Evaluation[] = [];
   for (let i = 0; i < evaluations.length; i += size) {
-    const res = await opts.client.send(new PutEvaluationsCommand({ ResultToken: opts.resultToken, Evaluations: evaluations.slice(i, i + size), ...(testMode ? { TestMode: true } : {}) }));
+    const res = await opts.client.send(
+      new PutEvaluationsCommand({ ResultToken: opts.resultToken, Evaluations: evaluations.slice(i, i + size), ...(testMode ? { TestMode: true } : {}) }),
+    );
     failed.push(...(res.FailedEvaluations ?? []));
   }
   const byCompliance: ConfigExportResult["byCompliance"] = {};
@@ -188,7 +201,9 @@ export function createHandler(deps: HandlerDeps = {}) {
       await client.send(
         new PutEvaluationsCommand({
           ResultToken: event.resultToken,
-          Evaluations: [{ ComplianceResourceType: item.resourceType, ComplianceResourceId: item.resourceId, ComplianceType: "NOT_APPLICABLE", OrderingTimestamp: at }],
+          Evaluations: [
+            { ComplianceResourceType: item.resourceType, ComplianceResourceId: item.resourceId, ComplianceType: "NOT_APPLICABLE", OrderingTimestamp: at },
+          ],
           ...(event.resultToken === TEST_MODE_TOKEN ? { TestMode: true } : {}),
         }),
       );
@@ -198,7 +213,11 @@ export function createHandler(deps: HandlerDeps = {}) {
     const engine = await Engine.load();
     const pack = loadPack(params.policy ?? deps.policy);
     checkPackRules(pack, new Set(engine.rules.map((r) => r.id)));
-    const split = (s?: string) => s?.split(",").map((x) => x.trim()).filter(Boolean);
+    const split = (s?: string) =>
+      s
+        ?.split(",")
+        .map((x) => x.trim())
+        .filter(Boolean);
     const regions = split(params.regions) ?? (process.env.AWS_REGION ? [process.env.AWS_REGION] : undefined);
     const collect =
       deps.collect ??

@@ -38,8 +38,15 @@ export async function exportFindings(
   }
   const { ConfigServiceClient } = await import("@aws-sdk/client-config-service");
   const { exportToConfig } = await import("./config.js");
-  const r = await exportToConfig(doc, { client: new ConfigServiceClient({ region }), resultToken: opts.resultToken ?? process.env.RAMPART_CONFIG_RESULT_TOKEN ?? "" });
-  const counts = Object.entries(r.byCompliance).map(([k, n]) => `${n} ${k}`).join(", ");
-  process.stderr.write(`AWS Config (${region}): ${r.sent} evaluation(s) sent${counts ? ` (${counts})` : ""}${r.failed.length ? `, ${r.failed.length} FAILED` : ""}.\n`);
+  const r = await exportToConfig(doc, {
+    client: new ConfigServiceClient({ region }),
+    resultToken: opts.resultToken ?? process.env.RAMPART_CONFIG_RESULT_TOKEN ?? "",
+  });
+  const counts = Object.entries(r.byCompliance)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(", ");
+  process.stderr.write(
+    `AWS Config (${region}): ${r.sent} evaluation(s) sent${counts ? ` (${counts})` : ""}${r.failed.length ? `, ${r.failed.length} FAILED` : ""}.\n`,
+  );
   return r.failed.length ? 2 : 0;
 }

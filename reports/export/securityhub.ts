@@ -66,7 +66,11 @@ function archived(f: AwsSecurityFinding, now: string): AwsSecurityFinding {
   return { ...(copy as unknown as AwsSecurityFinding), RecordState: "ARCHIVED", Workflow: { Status: "RESOLVED" }, UpdatedAt: now };
 }
 
-export async function exportToSecurityHub(doc: FindingsDocument, ctx: Pick<ReportContext, "rules">, opts: SecurityHubExportOptions): Promise<SecurityHubExportResult> {
+export async function exportToSecurityHub(
+  doc: FindingsDocument,
+  ctx: Pick<ReportContext, "rules">,
+  opts: SecurityHubExportOptions,
+): Promise<SecurityHubExportResult> {
   const now = opts.now ?? new Date();
   const arn = productArn(opts.region, opts.account);
   const existing = await activeRampartFindings(opts.client, arn);

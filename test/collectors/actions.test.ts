@@ -15,7 +15,13 @@ import {
 } from "@aws-sdk/client-iam";
 import { ListCrlsCommand, ListProfilesCommand, ListTagsForResourceCommand, ListTrustAnchorsCommand, RolesAnywhereClient } from "@aws-sdk/client-rolesanywhere";
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { DescribeClusterCommand as EksDescribeClusterCommand, DescribePodIdentityAssociationCommand, EKSClient, ListClustersCommand as EksListClustersCommand, ListPodIdentityAssociationsCommand } from "@aws-sdk/client-eks";
+import {
+  DescribeClusterCommand as EksDescribeClusterCommand,
+  DescribePodIdentityAssociationCommand,
+  EKSClient,
+  ListClustersCommand as EksListClustersCommand,
+  ListPodIdentityAssociationsCommand,
+} from "@aws-sdk/client-eks";
 import {
   DescribeClusterCommand as EmrDescribeClusterCommand,
   EMRClient,
@@ -97,7 +103,12 @@ beforeAll(() => {
   mocks.iam.on(GetAccountAuthorizationDetailsCommand).resolves({
     IsTruncated: false,
     RoleDetailList: [
-      { RoleName: "r", Arn: `arn:aws:iam::${ACCOUNT}:role/r`, AssumeRolePolicyDocument: doc, AttachedManagedPolicies: [{ PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }] },
+      {
+        RoleName: "r",
+        Arn: `arn:aws:iam::${ACCOUNT}:role/r`,
+        AssumeRolePolicyDocument: doc,
+        AttachedManagedPolicies: [{ PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }],
+      },
     ],
     UserDetailList: [{ UserName: "u", Arn: `arn:aws:iam::${ACCOUNT}:user/u` }],
   });
@@ -106,18 +117,24 @@ beforeAll(() => {
   mocks.iam.on(GetPolicyVersionCommand).resolves({ PolicyVersion: { Document: doc } });
   mocks.iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: "AKIAEXAMPLE", Status: "Active" }], IsTruncated: false });
   mocks.iam.on(GetAccessKeyLastUsedCommand).resolves({ AccessKeyLastUsed: { ServiceName: "N/A", Region: "N/A" } });
-  mocks.rolesanywhere.on(legacy(ListTrustAnchorsCommand)).resolves({ trustAnchors: [{ trustAnchorArn: "arn:aws:rolesanywhere:eu-west-1:012345678912:trust-anchor/a" }] });
+  mocks.rolesanywhere
+    .on(legacy(ListTrustAnchorsCommand))
+    .resolves({ trustAnchors: [{ trustAnchorArn: "arn:aws:rolesanywhere:eu-west-1:012345678912:trust-anchor/a" }] });
   mocks.rolesanywhere.on(legacy(ListProfilesCommand)).resolves({ profiles: [] });
   mocks.rolesanywhere.on(legacy(ListCrlsCommand)).resolves({ crls: [] });
   mocks.rolesanywhere.on(legacy(ListTagsForResourceCommand)).resolves({ tags: [] });
-  mocks["acm-pca"].on(legacy(ListCertificateAuthoritiesCommand)).resolves({ CertificateAuthorities: [{ Arn: "arn:aws:acm-pca:eu-west-1:012345678912:certificate-authority/x", Status: "ACTIVE" }] });
+  mocks["acm-pca"]
+    .on(legacy(ListCertificateAuthoritiesCommand))
+    .resolves({ CertificateAuthorities: [{ Arn: "arn:aws:acm-pca:eu-west-1:012345678912:certificate-authority/x", Status: "ACTIVE" }] });
   mocks["acm-pca"].on(legacy(ListTagsCommand)).resolves({ Tags: [] });
 });
 beforeAll(() => {
   // kms, secretsmanager, eks, ec2, elasticmapreduce: one of everything, so every declared action is called.
   const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k1`;
   mocks.kms.on(ListKeysCommand).resolves({ Keys: [{ KeyId: "k1", KeyArn: key }], Truncated: false });
-  mocks.kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: "k1", Arn: key, KeyManager: "CUSTOMER", KeySpec: "SYMMETRIC_DEFAULT", Origin: "AWS_KMS", KeyState: "Enabled" } });
+  mocks.kms
+    .on(DescribeKeyCommand)
+    .resolves({ KeyMetadata: { KeyId: "k1", Arn: key, KeyManager: "CUSTOMER", KeySpec: "SYMMETRIC_DEFAULT", Origin: "AWS_KMS", KeyState: "Enabled" } });
   mocks.kms.on(GetKeyPolicyCommand).resolves({ Policy: '{"Version":"2012-10-17","Statement":[]}' });
   mocks.kms.on(GetKeyRotationStatusCommand).resolves({ KeyRotationEnabled: true });
   mocks.kms.on(ListResourceTagsCommand).resolves({ Tags: [], Truncated: false });
@@ -126,7 +143,9 @@ beforeAll(() => {
   mocks.eks.on(EksListClustersCommand).resolves({ clusters: ["c"] });
   mocks.eks.on(EksDescribeClusterCommand).resolves({ cluster: { name: "c", arn: `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/c` } });
   mocks.eks.on(ListPodIdentityAssociationsCommand).resolves({ associations: [{ associationId: "a-1", clusterName: "c" }] });
-  mocks.eks.on(DescribePodIdentityAssociationCommand).resolves({ association: { associationId: "a-1", clusterName: "c", namespace: "n", serviceAccount: "sa", roleArn: `arn:aws:iam::${ACCOUNT}:role/r` } });
+  mocks.eks
+    .on(DescribePodIdentityAssociationCommand)
+    .resolves({ association: { associationId: "a-1", clusterName: "c", namespace: "n", serviceAccount: "sa", roleArn: `arn:aws:iam::${ACCOUNT}:role/r` } });
   mocks.ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [] });
   mocks.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
   mocks.elasticmapreduce.on(EmrListClustersCommand).resolves({ Clusters: [{ Id: "j-1" }] });
@@ -139,7 +158,16 @@ beforeAll(() => {
   // network-firewall, wafv2, fms, elasticloadbalancing, workmail, guardduty, events, firehose: one of everything.
   const nfw = `arn:aws:network-firewall:eu-west-1:${ACCOUNT}`;
   mocks["network-firewall"].on(ListFirewallsCommand).resolves({ Firewalls: [{ FirewallName: "f", FirewallArn: `${nfw}:firewall/f` }] });
-  mocks["network-firewall"].on(DescribeFirewallCommand).resolves({ Firewall: { FirewallName: "f", FirewallArn: `${nfw}:firewall/f`, FirewallPolicyArn: `${nfw}:firewall-policy/p`, VpcId: "vpc-1", SubnetMappings: [], FirewallId: "1" } });
+  mocks["network-firewall"].on(DescribeFirewallCommand).resolves({
+    Firewall: {
+      FirewallName: "f",
+      FirewallArn: `${nfw}:firewall/f`,
+      FirewallPolicyArn: `${nfw}:firewall-policy/p`,
+      VpcId: "vpc-1",
+      SubnetMappings: [],
+      FirewallId: "1",
+    },
+  });
   mocks["network-firewall"].on(DescribeLoggingConfigurationCommand).resolves({ FirewallArn: `${nfw}:firewall/f` });
   mocks["network-firewall"].on(ListFirewallPoliciesCommand).resolves({ FirewallPolicies: [{ Name: "p", Arn: `${nfw}:firewall-policy/p` }] });
   mocks["network-firewall"].on(DescribeFirewallPolicyCommand).resolves({
@@ -148,20 +176,43 @@ beforeAll(() => {
     FirewallPolicy: { StatelessDefaultActions: ["aws:forward_to_sfe"], StatelessFragmentDefaultActions: ["aws:forward_to_sfe"] },
   });
   mocks["network-firewall"].on(ListRuleGroupsCommand).resolves({ RuleGroups: [{ Name: "g", Arn: `${nfw}:stateful-rulegroup/g` }] });
-  mocks["network-firewall"].on(DescribeRuleGroupCommand).resolves({ UpdateToken: "t", RuleGroupResponse: { RuleGroupArn: `${nfw}:stateful-rulegroup/g`, RuleGroupName: "g", RuleGroupId: "g" } });
+  mocks["network-firewall"]
+    .on(DescribeRuleGroupCommand)
+    .resolves({ UpdateToken: "t", RuleGroupResponse: { RuleGroupArn: `${nfw}:stateful-rulegroup/g`, RuleGroupName: "g", RuleGroupId: "g" } });
   const acl = `arn:aws:wafv2:eu-west-1:${ACCOUNT}:regional/webacl/w/1`;
   mocks.wafv2.on(ListWebACLsCommand).resolves({ WebACLs: [{ Name: "w", Id: "1", ARN: acl }] });
-  mocks.wafv2.on(GetWebACLCommand).resolves({ WebACL: { Name: "w", Id: "1", ARN: acl, DefaultAction: { Allow: {} }, VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: "w" } } });
+  mocks.wafv2.on(GetWebACLCommand).resolves({
+    WebACL: {
+      Name: "w",
+      Id: "1",
+      ARN: acl,
+      DefaultAction: { Allow: {} },
+      VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: "w" },
+    },
+  });
   mocks.wafv2.on(WafListTagsForResourceCommand).resolves({ TagInfoForResource: { ResourceARN: acl, TagList: [] } });
   mocks.wafv2.on(ListResourcesForWebACLCommand).resolves({ ResourceArns: [] });
   mocks.wafv2.on(ListLoggingConfigurationsCommand).resolves({ LoggingConfigurations: [] });
   const policy = `arn:aws:fms:eu-west-1:${ACCOUNT}:policy/p1`;
   mocks.fms.on(FmsListPoliciesCommand).resolves({ PolicyList: [{ PolicyArn: policy, PolicyId: "p1", PolicyName: "p" }] });
-  mocks.fms.on(FmsGetPolicyCommand).resolves({ PolicyArn: policy, Policy: { PolicyName: "p", SecurityServicePolicyData: { Type: "WAFV2" }, ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer", ExcludeResourceTags: false, RemediationEnabled: false } });
+  mocks.fms.on(FmsGetPolicyCommand).resolves({
+    PolicyArn: policy,
+    Policy: {
+      PolicyName: "p",
+      SecurityServicePolicyData: { Type: "WAFV2" },
+      ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer",
+      ExcludeResourceTags: false,
+      RemediationEnabled: false,
+    },
+  });
   mocks.fms.on(FmsListTagsForResourceCommand).resolves({ TagList: [] });
-  mocks.fms.on(ListComplianceStatusCommand).resolves({ PolicyComplianceStatusList: [{ MemberAccount: "222233334444", EvaluationResults: [{ ComplianceStatus: "NON_COMPLIANT" }] }] });
+  mocks.fms
+    .on(ListComplianceStatusCommand)
+    .resolves({ PolicyComplianceStatusList: [{ MemberAccount: "222233334444", EvaluationResults: [{ ComplianceStatus: "NON_COMPLIANT" }] }] });
   mocks.fms.on(GetComplianceDetailCommand).resolves({ PolicyComplianceDetail: { Violators: [] } });
-  mocks.elasticloadbalancing.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [{ LoadBalancerArn: `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:loadbalancer/app/a/1`, LoadBalancerName: "a" }] });
+  mocks.elasticloadbalancing
+    .on(DescribeLoadBalancersCommand)
+    .resolves({ LoadBalancers: [{ LoadBalancerArn: `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:loadbalancer/app/a/1`, LoadBalancerName: "a" }] });
   mocks.elasticloadbalancing.on(DescribeTagsCommand).resolves({ TagDescriptions: [] });
   mocks.workmail.on(ListOrganizationsCommand).resolves({ OrganizationSummaries: [{ OrganizationId: "m-1", Alias: "a", State: "Active" }] });
   mocks.workmail.on(DescribeOrganizationCommand).resolves({ OrganizationId: "m-1", Alias: "a", State: "Active" });
@@ -175,7 +226,15 @@ beforeAll(() => {
   mocks.events.on(ListTargetsByRuleCommand).resolves({ Targets: [] });
   mocks.firehose.on(ListDeliveryStreamsCommand).resolves({ DeliveryStreamNames: ["s"], HasMoreDeliveryStreams: false });
   mocks.firehose.on(DescribeDeliveryStreamCommand).resolves({
-    DeliveryStreamDescription: { DeliveryStreamName: "s", DeliveryStreamARN: `arn:aws:firehose:eu-west-1:${ACCOUNT}:deliverystream/s`, DeliveryStreamStatus: "ACTIVE", DeliveryStreamType: "DirectPut", VersionId: "1", Destinations: [], HasMoreDestinations: false },
+    DeliveryStreamDescription: {
+      DeliveryStreamName: "s",
+      DeliveryStreamARN: `arn:aws:firehose:eu-west-1:${ACCOUNT}:deliverystream/s`,
+      DeliveryStreamStatus: "ACTIVE",
+      DeliveryStreamType: "DirectPut",
+      VersionId: "1",
+      Destinations: [],
+      HasMoreDestinations: false,
+    },
   });
   mocks.firehose.on(ListTagsForDeliveryStreamCommand).resolves({ Tags: [], HasMoreTags: false });
 });

@@ -19,7 +19,21 @@ import { kms } from "../../collectors/aws/kms.js";
 import { collect } from "../../collectors/aws/runner.js";
 import { secretsmanager } from "../../collectors/aws/secretsmanager.js";
 import { classifyError } from "../../collectors/aws/util.js";
-import { KEY_ARN, KEY_ITEM, KEY_POLICY, KEY_ROW_BARE, POLICY_ROW, REGION, ROLE_ARN, ROLE_ROW, SECRET_ARN, SECRET_ROW, SG_ID, SG_ROW, SUBNET_ROW } from "./config-fixtures.js";
+import {
+  KEY_ARN,
+  KEY_ITEM,
+  KEY_POLICY,
+  KEY_ROW_BARE,
+  POLICY_ROW,
+  REGION,
+  ROLE_ARN,
+  ROLE_ROW,
+  SECRET_ARN,
+  SECRET_ROW,
+  SG_ID,
+  SG_ROW,
+  SUBNET_ROW,
+} from "./config-fixtures.js";
 import { ACCOUNT, ARTICLE_TRUST_POLICY, COLLECTED_AT, testContext } from "./fixtures.js";
 
 const OTHER = "210987654321";
@@ -30,13 +44,17 @@ const err = (name: string, status: number, message: string, attempts = 1): Error
 
 function mockRecorder(): void {
   cfg.on(DescribeConfigurationRecordersCommand).resolves({
-    ConfigurationRecorders: [{ name: "default", roleARN: "arn:aws:iam::x:role/config", recordingGroup: { allSupported: true, includeGlobalResourceTypes: true } }],
+    ConfigurationRecorders: [
+      { name: "default", roleARN: "arn:aws:iam::x:role/config", recordingGroup: { allSupported: true, includeGlobalResourceTypes: true } },
+    ],
   });
-  cfg.on(SelectResourceConfigCommand).callsFake(({ NextToken }: { NextToken?: string }) =>
-    NextToken === undefined
-      ? { Results: [ROLE_ROW, POLICY_ROW, SG_ROW].map((r) => JSON.stringify(r)), NextToken: "q2" }
-      : { Results: [SUBNET_ROW, KEY_ROW_BARE, SECRET_ROW].map((r) => JSON.stringify(r)) },
-  );
+  cfg
+    .on(SelectResourceConfigCommand)
+    .callsFake(({ NextToken }: { NextToken?: string }) =>
+      NextToken === undefined
+        ? { Results: [ROLE_ROW, POLICY_ROW, SG_ROW].map((r) => JSON.stringify(r)), NextToken: "q2" }
+        : { Results: [SUBNET_ROW, KEY_ROW_BARE, SECRET_ROW].map((r) => JSON.stringify(r)) },
+    );
   cfg.on(BatchGetResourceConfigCommand).resolves({
     baseConfigurationItems: [KEY_ITEM],
   });
@@ -66,7 +84,9 @@ describe("AWS Config source (recorder)", () => {
     expect(selects[0].args[0].input.Expression).toBe(
       "SELECT resourceId, resourceType, resourceName, arn, awsRegion, accountId, configuration, supplementaryConfiguration, tags WHERE resourceType IN ('AWS::EC2::SecurityGroup', 'AWS::EC2::Subnet', 'AWS::IAM::Group', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::IAM::User', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret')",
     );
-    expect(cfg.commandCalls(BatchGetResourceConfigCommand).map((c) => c.args[0].input)).toEqual([{ resourceKeys: [{ resourceType: "AWS::KMS::Key", resourceId: "1234abcd-12ab-34cd-56ef-1234567890ab" }] }]);
+    expect(cfg.commandCalls(BatchGetResourceConfigCommand).map((c) => c.args[0].input)).toEqual([
+      { resourceKeys: [{ resourceType: "AWS::KMS::Key", resourceId: "1234abcd-12ab-34cd-56ef-1234567890ab" }] },
+    ]);
 
     const role = rs.find((r) => r.id === ROLE_ARN);
     expect(role).toMatchObject({ type: "AWS::IAM::Role", region: "global", account: ACCOUNT, tags: { team: "pki" } });
@@ -107,16 +127,29 @@ describe("AWS Config source (recorder)", () => {
       { IpProtocol: "tcp", FromPort: 443, ToPort: 443, DestinationPrefixListId: "pl-0123456789abcdef0" },
     ]);
 
-    expect(rs.find((r) => r.type === "AWS::EC2::Subnet")).toMatchObject({ observed: { SubnetId: "subnet-0aaaaaaaaaaaaaaa1", AvailableIpAddressCount: 27 }, properties: { CidrBlock: "10.0.0.0/27", AvailabilityZone: "eu-west-1a" } });
-    expect(rs.find((r) => r.type === "AWS::KMS::Key")).toMatchObject({ id: KEY_ARN, properties: { KeyPolicy: KEY_POLICY, EnableKeyRotation: true, KeySpec: "SYMMETRIC_DEFAULT" }, observed: { KeyManager: "CUSTOMER" } });
-    expect(rs.find((r) => r.type === "AWS::SecretsManager::Secret")).toMatchObject({ id: SECRET_ARN, tags: { team: "payments" }, properties: { Name: "prod/db", KmsKeyId: KEY_ARN } });
+    expect(rs.find((r) => r.type === "AWS::EC2::Subnet")).toMatchObject({
+      observed: { SubnetId: "subnet-0aaaaaaaaaaaaaaa1", AvailableIpAddressCount: 27 },
+      properties: { CidrBlock: "10.0.0.0/27", AvailabilityZone: "eu-west-1a" },
+    });
+    expect(rs.find((r) => r.type === "AWS::KMS::Key")).toMatchObject({
+      id: KEY_ARN,
+      properties: { KeyPolicy: KEY_POLICY, EnableKeyRotation: true, KeySpec: "SYMMETRIC_DEFAULT" },
+      observed: { KeyManager: "CUSTOMER" },
+    });
+    expect(rs.find((r) => r.type === "AWS::SecretsManager::Secret")).toMatchObject({
+      id: SECRET_ARN,
+      tags: { team: "payments" },
+      properties: { Name: "prod/db", KmsKeyId: KEY_ARN },
+    });
 
     // types Config does not record (or not with what the rules read) are skipped, named
     expect(ctx.gaps).toEqual([
       {
         action: "config:SelectResourceConfig",
         status: "skipped",
-        detail: expect.stringContaining("AWS Config does not record AWS::EKS::Cluster, AWS::EKS::PodIdentityAssociation, AWS::IAM::AccessKey, AWS::SecretsManager::ResourcePolicy"),
+        detail: expect.stringContaining(
+          "AWS Config does not record AWS::EKS::Cluster, AWS::EKS::PodIdentityAssociation, AWS::IAM::AccessKey, AWS::SecretsManager::ResourcePolicy",
+        ),
         resourceTypes: ["AWS::EKS::Cluster", "AWS::EKS::PodIdentityAssociation", "AWS::IAM::AccessKey", "AWS::SecretsManager::ResourcePolicy"],
       },
     ]);
@@ -124,31 +157,79 @@ describe("AWS Config source (recorder)", () => {
 
   it("types the recorder does not record, or no recorder at all, are skipped, not empty", async () => {
     cfg.on(DescribeConfigurationRecordersCommand).resolves({
-      ConfigurationRecorders: [{ name: "default", recordingGroup: { allSupported: false, resourceTypes: ["AWS::EC2::SecurityGroup"], recordingStrategy: { useOnly: "INCLUSION_BY_RESOURCE_TYPES" } } }],
+      ConfigurationRecorders: [
+        {
+          name: "default",
+          recordingGroup: { allSupported: false, resourceTypes: ["AWS::EC2::SecurityGroup"], recordingStrategy: { useOnly: "INCLUSION_BY_RESOURCE_TYPES" } },
+        },
+      ],
     });
     const ctx = testContext({ region: REGION });
     await configSource({ types: ec2.resourceTypes }).collect(ctx);
     expect(cfg.commandCalls(SelectResourceConfigCommand)[0].args[0].input.Expression).toMatch(/IN \('AWS::EC2::SecurityGroup'\)$/);
-    expect(ctx.gaps).toEqual([{ action: "config:DescribeConfigurationRecorders", status: "skipped", detail: `the AWS Config recorder in ${REGION} does not record AWS::EC2::Subnet`, resourceTypes: ["AWS::EC2::Subnet"] }]);
+    expect(ctx.gaps).toEqual([
+      {
+        action: "config:DescribeConfigurationRecorders",
+        status: "skipped",
+        detail: `the AWS Config recorder in ${REGION} does not record AWS::EC2::Subnet`,
+        resourceTypes: ["AWS::EC2::Subnet"],
+      },
+    ]);
 
     cfg.on(DescribeConfigurationRecordersCommand).resolves({ ConfigurationRecorders: [] });
     const none = testContext({ region: REGION });
     expect(await configSource({ types: ec2.resourceTypes }).collect(none)).toEqual([]);
-    expect(none.gaps).toEqual([{ action: "config:DescribeConfigurationRecorders", status: "skipped", detail: `there is no AWS Config recorder in ${REGION}`, resourceTypes: ["AWS::EC2::SecurityGroup", "AWS::EC2::Subnet"] }]);
+    expect(none.gaps).toEqual([
+      {
+        action: "config:DescribeConfigurationRecorders",
+        status: "skipped",
+        detail: `there is no AWS Config recorder in ${REGION}`,
+        resourceTypes: ["AWS::EC2::SecurityGroup", "AWS::EC2::Subnet"],
+      },
+    ]);
   });
 
   it("denied select is denied coverage; throttled select is an error", async () => {
     cfg.on(SelectResourceConfigCommand).rejects(err("AccessDeniedException", 400, "not authorized to perform: config:SelectResourceConfig"));
-    const snap = await collect({ source: "config", services: ["ec2"], credentials: { accessKeyId: "A", secretAccessKey: "s" }, homeRegion: REGION, collectedAt: COLLECTED_AT, ratePerSecond: 0 });
+    const snap = await collect({
+      source: "config",
+      services: ["ec2"],
+      credentials: { accessKeyId: "A", secretAccessKey: "s" },
+      homeRegion: REGION,
+      collectedAt: COLLECTED_AT,
+      ratePerSecond: 0,
+    });
     expect(snap.coverage).toEqual([
-      { service: "config", account: ACCOUNT, region: REGION, status: "denied", action: "config:SelectResourceConfig", detail: expect.stringContaining("AccessDeniedException"), resourceTypes: ["AWS::EC2::SecurityGroup", "AWS::EC2::Subnet"] },
+      {
+        service: "config",
+        account: ACCOUNT,
+        region: REGION,
+        status: "denied",
+        action: "config:SelectResourceConfig",
+        detail: expect.stringContaining("AccessDeniedException"),
+        resourceTypes: ["AWS::EC2::SecurityGroup", "AWS::EC2::Subnet"],
+      },
     ]);
     cfg.on(SelectResourceConfigCommand).rejects(err("ThrottlingException", 400, "Rate exceeded", 6));
-    expect(classifyError(await configSource({ types: ec2.resourceTypes }).collect(testContext({ region: REGION })).catch((e: unknown) => e)).status).toBe("error");
+    expect(
+      classifyError(
+        await configSource({ types: ec2.resourceTypes })
+          .collect(testContext({ region: REGION }))
+          .catch((e: unknown) => e),
+      ).status,
+    ).toBe("error");
   });
 
   it("the runner with source 'config' runs the Config source instead of the services and keeps one copy of a global resource", async () => {
-    const snap = await collect({ source: "config", services: ["iam", "ec2"], regions: [REGION, "us-east-1"], credentials: { accessKeyId: "A", secretAccessKey: "s" }, homeRegion: REGION, collectedAt: COLLECTED_AT, ratePerSecond: 0 });
+    const snap = await collect({
+      source: "config",
+      services: ["iam", "ec2"],
+      regions: [REGION, "us-east-1"],
+      credentials: { accessKeyId: "A", secretAccessKey: "s" },
+      homeRegion: REGION,
+      collectedAt: COLLECTED_AT,
+      ratePerSecond: 0,
+    });
     expect(snap.resources.filter((r) => r.id === ROLE_ARN)).toHaveLength(1);
     expect(new Set(snap.coverage.map((c) => c.service))).toEqual(new Set(["config"]));
     expect(snap.coverage.filter((c) => c.status === "skipped").map((c) => c.resourceTypes)).toEqual([["AWS::IAM::AccessKey"], ["AWS::IAM::AccessKey"]]);
@@ -162,19 +243,39 @@ describe("AWS Config source (aggregator)", () => {
     });
     cfg.on(BatchGetAggregateResourceConfigCommand).resolves({
       BaseConfigurationItems: [
-        { resourceType: "AWS::KMS::Key", resourceId: KEY_ROW_BARE.resourceId, accountId: OTHER, awsRegion: REGION, configuration: JSON.stringify({ keyId: KEY_ROW_BARE.resourceId, arn: KEY_ARN, keyManager: "CUSTOMER", enabled: true }) },
+        {
+          resourceType: "AWS::KMS::Key",
+          resourceId: KEY_ROW_BARE.resourceId,
+          accountId: OTHER,
+          awsRegion: REGION,
+          configuration: JSON.stringify({ keyId: KEY_ROW_BARE.resourceId, arn: KEY_ARN, keyManager: "CUSTOMER", enabled: true }),
+        },
       ],
     });
-    const snap = await collect({ source: "config", aggregator: "org-aggregator", services: ["ec2", "kms"], credentials: { accessKeyId: "A", secretAccessKey: "s" }, homeRegion: REGION, collectedAt: COLLECTED_AT, ratePerSecond: 0 });
+    const snap = await collect({
+      source: "config",
+      aggregator: "org-aggregator",
+      services: ["ec2", "kms"],
+      credentials: { accessKeyId: "A", secretAccessKey: "s" },
+      homeRegion: REGION,
+      collectedAt: COLLECTED_AT,
+      ratePerSecond: 0,
+    });
     const sel = cfg.commandCalls(SelectAggregateResourceConfigCommand);
     expect(sel).toHaveLength(1);
-    expect(sel[0].args[0].input).toMatchObject({ ConfigurationAggregatorName: "org-aggregator", Expression: selectQuery(["AWS::KMS::Key", "AWS::EC2::SecurityGroup", "AWS::EC2::Subnet"].sort()) });
+    expect(sel[0].args[0].input).toMatchObject({
+      ConfigurationAggregatorName: "org-aggregator",
+      Expression: selectQuery(["AWS::KMS::Key", "AWS::EC2::SecurityGroup", "AWS::EC2::Subnet"].sort()),
+    });
     expect(cfg.commandCalls(BatchGetAggregateResourceConfigCommand)[0].args[0].input.ResourceIdentifiers).toEqual([
       { SourceAccountId: OTHER, SourceRegion: REGION, ResourceId: KEY_ROW_BARE.resourceId, ResourceType: "AWS::KMS::Key", ResourceName: undefined },
     ]);
     const sg = snap.resources.find((r) => r.type === "AWS::EC2::SecurityGroup");
     expect(sg).toMatchObject({ id: `arn:aws:ec2:us-east-2:${ACCOUNT}:security-group/${SG_ID}`, account: OTHER, region: "us-east-2" });
-    expect(snap.resources.find((r) => r.type === "AWS::KMS::Key")).toMatchObject({ account: OTHER, properties: { KeyPolicy: { $unknown: expect.stringContaining("no key policy") } } });
+    expect(snap.resources.find((r) => r.type === "AWS::KMS::Key")).toMatchObject({
+      account: OTHER,
+      properties: { KeyPolicy: { $unknown: expect.stringContaining("no key policy") } },
+    });
     expect(cfg.commandCalls(DescribeConfigurationRecordersCommand)).toHaveLength(0);
   });
 
@@ -185,7 +286,8 @@ describe("AWS Config source (aggregator)", () => {
   });
 
   it("declares exactly the actions each mode calls, all read-only", async () => {
-    const calledActions = (): string[] => [...new Set(cfg.calls().map((c) => `config:${(c.args[0] as object).constructor.name.replace(/Command$/, "")}`))].sort();
+    const calledActions = (): string[] =>
+      [...new Set(cfg.calls().map((c) => `config:${(c.args[0] as object).constructor.name.replace(/Command$/, "")}`))].sort();
     cfg.resetHistory();
     const rec = configSource({ types: WANTED });
     await rec.collect(testContext({ region: REGION }));

@@ -57,12 +57,16 @@ const GROUP: SecurityGroup = {
 describe("ec2 collector (mocked SDK)", () => {
   beforeEach(() => {
     ec2Mock.reset();
-    ec2Mock.on(DescribeSubnetsCommand).callsFake(({ NextToken }: { NextToken?: string }) =>
-      NextToken === undefined ? { Subnets: [SUBNETS[0]], NextToken: "subnets-2" } : { Subnets: [SUBNETS[1]] },
-    );
-    ec2Mock.on(DescribeSecurityGroupsCommand).callsFake(({ NextToken }: { NextToken?: string }) =>
-      NextToken === undefined ? { SecurityGroups: [GROUP], NextToken: "groups-2" } : { SecurityGroups: [] },
-    );
+    ec2Mock
+      .on(DescribeSubnetsCommand)
+      .callsFake(({ NextToken }: { NextToken?: string }) =>
+        NextToken === undefined ? { Subnets: [SUBNETS[0]], NextToken: "subnets-2" } : { Subnets: [SUBNETS[1]] },
+      );
+    ec2Mock
+      .on(DescribeSecurityGroupsCommand)
+      .callsFake(({ NextToken }: { NextToken?: string }) =>
+        NextToken === undefined ? { SecurityGroups: [GROUP], NextToken: "groups-2" } : { SecurityGroups: [] },
+      );
   });
   afterEach(() => ec2Mock.reset());
 
@@ -80,7 +84,14 @@ describe("ec2 collector (mocked SDK)", () => {
       account: ACCOUNT,
       region: REGION,
       tags: { Name: "emr-a" },
-      properties: { VpcId: "vpc-0123456789abcdef0", CidrBlock: "10.0.0.0/27", AvailabilityZone: "us-east-1a", AvailabilityZoneId: "use1-az1", MapPublicIpOnLaunch: false, Tags: [{ Key: "Name", Value: "emr-a" }] },
+      properties: {
+        VpcId: "vpc-0123456789abcdef0",
+        CidrBlock: "10.0.0.0/27",
+        AvailabilityZone: "us-east-1a",
+        AvailabilityZoneId: "use1-az1",
+        MapPublicIpOnLaunch: false,
+        Tags: [{ Key: "Name", Value: "emr-a" }],
+      },
       observed: { SubnetId: "subnet-0aaaaaaaaaaaaaaa1", AvailableIpAddressCount: 3, State: "available", DefaultForAz: false, OwnerId: ACCOUNT },
       source: { kind: "aws", account: ACCOUNT, region: REGION },
     });
@@ -96,7 +107,9 @@ describe("ec2 collector (mocked SDK)", () => {
       GroupName: "workload",
       GroupDescription: "workload",
       VpcId: "vpc-0123456789abcdef0",
-      SecurityGroupIngress: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, SourceSecurityGroupId: "sg-0fedcba9876543210", SourceSecurityGroupOwnerId: ACCOUNT }],
+      SecurityGroupIngress: [
+        { IpProtocol: "tcp", FromPort: 443, ToPort: 443, SourceSecurityGroupId: "sg-0fedcba9876543210", SourceSecurityGroupOwnerId: ACCOUNT },
+      ],
       SecurityGroupEgress: [
         { IpProtocol: "-1", CidrIp: "0.0.0.0/0" },
         { IpProtocol: "-1", CidrIpv6: "::/0" },
@@ -114,7 +127,12 @@ describe("ec2 collector (mocked SDK)", () => {
     const rs = await ec2.collect(ctx);
     expect(rs.map((r) => r.type)).toEqual(["AWS::EC2::Subnet", "AWS::EC2::Subnet"]);
     expect(ctx.gaps).toEqual([
-      { action: "ec2:DescribeSecurityGroups", status: "denied", detail: "UnauthorizedOperation: You are not authorized to perform this operation.", resourceTypes: ["AWS::EC2::SecurityGroup"] },
+      {
+        action: "ec2:DescribeSecurityGroups",
+        status: "denied",
+        detail: "UnauthorizedOperation: You are not authorized to perform this operation.",
+        resourceTypes: ["AWS::EC2::SecurityGroup"],
+      },
     ]);
   });
 
@@ -124,7 +142,12 @@ describe("ec2 collector (mocked SDK)", () => {
     const rs = await ec2.collect(ctx);
     expect(rs.map((r) => r.type)).toEqual(["AWS::EC2::SecurityGroup"]);
     expect(ctx.gaps).toEqual([
-      { action: "ec2:DescribeSubnets", status: "error", detail: "throttled after 6 attempts: RequestLimitExceeded: Request limit exceeded.", resourceTypes: ["AWS::EC2::Subnet"] },
+      {
+        action: "ec2:DescribeSubnets",
+        status: "error",
+        detail: "throttled after 6 attempts: RequestLimitExceeded: Request limit exceeded.",
+        resourceTypes: ["AWS::EC2::Subnet"],
+      },
     ]);
   });
 });
@@ -183,7 +206,10 @@ describe("EC2 over the query/XML wire protocol (loopback stub)", () => {
 <Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation. User: arn:aws:iam::${ACCOUNT}:user/scanner is not authorized to perform: ec2:DescribeSecurityGroups</Message></Error></Errors><RequestID>b1c2d3e4-EXAMPLE</RequestID></Response>`,
         };
       default:
-        return { status: 400, body: `<Response><Errors><Error><Code>InvalidAction</Code><Message>unexpected</Message></Error></Errors><RequestID>x</RequestID></Response>` };
+        return {
+          status: 400,
+          body: `<Response><Errors><Error><Code>InvalidAction</Code><Message>unexpected</Message></Error></Errors><RequestID>x</RequestID></Response>`,
+        };
     }
   }
 
@@ -220,9 +246,21 @@ describe("EC2 over the query/XML wire protocol (loopback stub)", () => {
       ["AWS::EC2::Subnet", SUBNETS[0].SubnetArn, 3],
       ["AWS::EC2::Subnet", SUBNETS[1].SubnetArn, 251],
     ]);
-    expect(snap.resources[0]).toMatchObject({ name: "emr-a", tags: { Name: "emr-a" }, properties: { CidrBlock: "10.0.0.0/27", AvailabilityZone: "us-east-1a", VpcId: "vpc-0123456789abcdef0" } });
+    expect(snap.resources[0]).toMatchObject({
+      name: "emr-a",
+      tags: { Name: "emr-a" },
+      properties: { CidrBlock: "10.0.0.0/27", AvailabilityZone: "us-east-1a", VpcId: "vpc-0123456789abcdef0" },
+    });
     expect(snap.coverage).toEqual([
-      { service: "ec2", account: ACCOUNT, region: REGION, status: "denied", action: "ec2:DescribeSecurityGroups", detail: expect.stringMatching(/^UnauthorizedOperation: You are not authorized/), resourceTypes: ["AWS::EC2::SecurityGroup"] },
+      {
+        service: "ec2",
+        account: ACCOUNT,
+        region: REGION,
+        status: "denied",
+        action: "ec2:DescribeSecurityGroups",
+        detail: expect.stringMatching(/^UnauthorizedOperation: You are not authorized/),
+        resourceTypes: ["AWS::EC2::SecurityGroup"],
+      },
       { service: "ec2", account: ACCOUNT, region: REGION, status: "ok", resourceTypes: ["AWS::EC2::Subnet"] },
     ]);
   });

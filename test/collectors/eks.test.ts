@@ -21,7 +21,9 @@ const ASSOC_ARN = `arn:aws:eks:${REGION}:${ACCOUNT}:podidentityassociation/prod/
 
 beforeEach(() => {
   m.reset();
-  m.on(ListClustersCommand).callsFake(({ nextToken }: { nextToken?: string }) => (nextToken === undefined ? { clusters: ["prod"], nextToken: "c2" } : { clusters: [] }));
+  m.on(ListClustersCommand).callsFake(({ nextToken }: { nextToken?: string }) =>
+    nextToken === undefined ? { clusters: ["prod"], nextToken: "c2" } : { clusters: [] },
+  );
   m.on(DescribeClusterCommand).resolves({
     cluster: {
       name: "prod",
@@ -31,15 +33,37 @@ beforeEach(() => {
       status: "ACTIVE",
       endpoint: "https://EXAMPLE.gr7.eu-west-1.eks.amazonaws.com",
       identity: { oidc: { issuer: "https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE" } },
-      resourcesVpcConfig: { subnetIds: ["subnet-1", "subnet-2"], securityGroupIds: ["sg-1"], endpointPublicAccess: true, endpointPrivateAccess: false, publicAccessCidrs: ["0.0.0.0/0"], vpcId: "vpc-1" },
+      resourcesVpcConfig: {
+        subnetIds: ["subnet-1", "subnet-2"],
+        securityGroupIds: ["sg-1"],
+        endpointPublicAccess: true,
+        endpointPrivateAccess: false,
+        publicAccessCidrs: ["0.0.0.0/0"],
+        vpcId: "vpc-1",
+      },
       accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" },
-      logging: { clusterLogging: [{ types: ["api", "audit"], enabled: true }, { types: ["scheduler"], enabled: false }] },
+      logging: {
+        clusterLogging: [
+          { types: ["api", "audit"], enabled: true },
+          { types: ["scheduler"], enabled: false },
+        ],
+      },
       tags: { env: "prod" },
     },
   });
-  m.on(ListPodIdentityAssociationsCommand).resolves({ associations: [{ clusterName: "prod", namespace: "payments", serviceAccount: "api", associationArn: ASSOC_ARN, associationId: "a-abcdefghijklmnop1" }] });
+  m.on(ListPodIdentityAssociationsCommand).resolves({
+    associations: [{ clusterName: "prod", namespace: "payments", serviceAccount: "api", associationArn: ASSOC_ARN, associationId: "a-abcdefghijklmnop1" }],
+  });
   m.on(DescribePodIdentityAssociationCommand).resolves({
-    association: { clusterName: "prod", namespace: "payments", serviceAccount: "api", roleArn: `arn:aws:iam::${ACCOUNT}:role/payments-api`, associationArn: ASSOC_ARN, associationId: "a-abcdefghijklmnop1", tags: {} },
+    association: {
+      clusterName: "prod",
+      namespace: "payments",
+      serviceAccount: "api",
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/payments-api`,
+      associationArn: ASSOC_ARN,
+      associationId: "a-abcdefghijklmnop1",
+      tags: {},
+    },
   });
 });
 afterEach(() => m.reset());
@@ -64,7 +88,10 @@ describe("eks collector", () => {
       observed: { OidcIssuer: expect.stringContaining("oidc.eks"), Status: "ACTIVE" },
     });
     const a = rs.find((r) => r.type === "AWS::EKS::PodIdentityAssociation");
-    expect(a).toMatchObject({ id: ASSOC_ARN, properties: { ClusterName: "prod", Namespace: "payments", ServiceAccount: "api", RoleArn: `arn:aws:iam::${ACCOUNT}:role/payments-api` } });
+    expect(a).toMatchObject({
+      id: ASSOC_ARN,
+      properties: { ClusterName: "prod", Namespace: "payments", ServiceAccount: "api", RoleArn: `arn:aws:iam::${ACCOUNT}:role/payments-api` },
+    });
     expect(ctx.gaps).toEqual([]);
   });
 
@@ -73,7 +100,9 @@ describe("eks collector", () => {
     const ctx = testContext({ region: REGION });
     const rs = await eks.collect(ctx);
     expect(rs.map((r) => r.type)).toEqual(["AWS::EKS::Cluster"]);
-    expect(ctx.gaps).toEqual([{ action: "eks:ListPodIdentityAssociations", status: "denied", detail: expect.any(String), resourceTypes: ["AWS::EKS::PodIdentityAssociation"] }]);
+    expect(ctx.gaps).toEqual([
+      { action: "eks:ListPodIdentityAssociations", status: "denied", detail: expect.any(String), resourceTypes: ["AWS::EKS::PodIdentityAssociation"] },
+    ]);
   });
 
   it("throttled ListClusters is an error", async () => {

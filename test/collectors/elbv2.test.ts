@@ -35,9 +35,11 @@ function lb(i: number): Record<string, unknown> {
 }
 
 function mockAccount(): void {
-  elb.on(DescribeLoadBalancersCommand).callsFake(({ Marker }: { Marker?: string }) =>
-    Marker ? { LoadBalancers: ALL.slice(15).map(lb) } : { LoadBalancers: ALL.slice(0, 15).map(lb), NextMarker: "m2" },
-  );
+  elb
+    .on(DescribeLoadBalancersCommand)
+    .callsFake(({ Marker }: { Marker?: string }) =>
+      Marker ? { LoadBalancers: ALL.slice(15).map(lb) } : { LoadBalancers: ALL.slice(0, 15).map(lb), NextMarker: "m2" },
+    );
   elb.on(DescribeTagsCommand).callsFake(({ ResourceArns }: { ResourceArns: string[] }) => ({
     TagDescriptions: ResourceArns.map((ResourceArn) => ({ ResourceArn, Tags: ResourceArn === lbArn(3) ? [{ Key: "Tier", Value: "Production" }] : [] })),
   }));
@@ -113,8 +115,16 @@ describe("elbv2 collector", () => {
   });
 
   it("through the runner: denied DescribeLoadBalancers is denied coverage; throttling is error", async () => {
-    const opts = { collectors: [elbv2], credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" }, homeRegion: REGION, ratePerSecond: 0, collectedAt: COLLECTED_AT };
-    elb.on(DescribeLoadBalancersCommand).rejects(serviceError("AccessDenied", 403, "User is not authorized to perform: elasticloadbalancing:DescribeLoadBalancers"));
+    const opts = {
+      collectors: [elbv2],
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" },
+      homeRegion: REGION,
+      ratePerSecond: 0,
+      collectedAt: COLLECTED_AT,
+    };
+    elb
+      .on(DescribeLoadBalancersCommand)
+      .rejects(serviceError("AccessDenied", 403, "User is not authorized to perform: elasticloadbalancing:DescribeLoadBalancers"));
     expect((await collect(opts)).coverage).toEqual([
       {
         service: "elasticloadbalancing",
@@ -127,6 +137,8 @@ describe("elbv2 collector", () => {
       },
     ]);
     elb.on(DescribeLoadBalancersCommand).rejects(serviceError("Throttling", 400, "Rate exceeded", 6));
-    expect((await collect(opts)).coverage).toEqual([expect.objectContaining({ status: "error", detail: "throttled after 6 attempts: Throttling: Rate exceeded" })]);
+    expect((await collect(opts)).coverage).toEqual([
+      expect.objectContaining({ status: "error", detail: "throttled after 6 attempts: Throttling: Rate exceeded" }),
+    ]);
   });
 });

@@ -48,7 +48,14 @@ const FLEET_CLUSTER: Cluster = {
   Tags: [],
 };
 const FLEETS: InstanceFleet[] = [
-  { Id: "if-1", Name: "primary", InstanceFleetType: "MASTER", TargetOnDemandCapacity: 1, TargetSpotCapacity: 0, InstanceTypeSpecifications: [{ InstanceType: "r6g.xlarge", WeightedCapacity: 1, EbsOptimized: true }] },
+  {
+    Id: "if-1",
+    Name: "primary",
+    InstanceFleetType: "MASTER",
+    TargetOnDemandCapacity: 1,
+    TargetSpotCapacity: 0,
+    InstanceTypeSpecifications: [{ InstanceType: "r6g.xlarge", WeightedCapacity: 1, EbsOptimized: true }],
+  },
   {
     Id: "if-2",
     Name: "core",
@@ -77,12 +84,26 @@ function mockEmr(): void {
     Cluster:
       ClusterId === FLEET_ID
         ? FLEET_CLUSTER
-        : { Id: GROUP_ID, Name: "groups", ClusterArn: arnOf(GROUP_ID), ReleaseLabel: "emr-6.15.0", InstanceCollectionType: "INSTANCE_GROUP", Ec2InstanceAttributes: { Ec2SubnetId: S[0] }, Tags: [{ Key: "team", Value: "bi" }] },
+        : {
+            Id: GROUP_ID,
+            Name: "groups",
+            ClusterArn: arnOf(GROUP_ID),
+            ReleaseLabel: "emr-6.15.0",
+            InstanceCollectionType: "INSTANCE_GROUP",
+            Ec2InstanceAttributes: { Ec2SubnetId: S[0] },
+            Tags: [{ Key: "team", Value: "bi" }],
+          },
   }));
-  m.on(ListInstanceFleetsCommand).callsFake(({ Marker }: { Marker?: string }) => (Marker === undefined ? { InstanceFleets: FLEETS.slice(0, 2), Marker: "f2" } : { InstanceFleets: FLEETS.slice(2) }));
-  m.on(GetManagedScalingPolicyCommand).resolves({ ManagedScalingPolicy: { ComputeLimits: { UnitType: "InstanceFleetUnits", MinimumCapacityUnits: 49, MaximumCapacityUnits: 120 } } });
+  m.on(ListInstanceFleetsCommand).callsFake(({ Marker }: { Marker?: string }) =>
+    Marker === undefined ? { InstanceFleets: FLEETS.slice(0, 2), Marker: "f2" } : { InstanceFleets: FLEETS.slice(2) },
+  );
+  m.on(GetManagedScalingPolicyCommand).resolves({
+    ManagedScalingPolicy: { ComputeLimits: { UnitType: "InstanceFleetUnits", MinimumCapacityUnits: 49, MaximumCapacityUnits: 120 } },
+  });
   m.on(ListInstancesCommand).callsFake(({ Marker }: { Marker?: string }) =>
-    Marker === undefined ? { Instances: Array.from({ length: 50 }, (_, i) => ({ Id: `ci-${i}` })), Marker: "i2" } : { Instances: Array.from({ length: 47 }, (_, i) => ({ Id: `ci-b${i}` })) },
+    Marker === undefined
+      ? { Instances: Array.from({ length: 50 }, (_, i) => ({ Id: `ci-${i}` })), Marker: "i2" }
+      : { Instances: Array.from({ length: 47 }, (_, i) => ({ Id: `ci-b${i}` })) },
   );
 }
 
@@ -110,7 +131,12 @@ describe("emr collector", () => {
       Name: "fleet-cluster",
       ReleaseLabel: "emr-7.2.0",
       Instances: {
-        MasterInstanceFleet: { Name: "primary", TargetOnDemandCapacity: 1, TargetSpotCapacity: 0, InstanceTypeConfigs: [{ InstanceType: "r6g.xlarge", WeightedCapacity: 1 }] },
+        MasterInstanceFleet: {
+          Name: "primary",
+          TargetOnDemandCapacity: 1,
+          TargetSpotCapacity: 0,
+          InstanceTypeConfigs: [{ InstanceType: "r6g.xlarge", WeightedCapacity: 1 }],
+        },
         CoreInstanceFleet: {
           Name: "core",
           TargetOnDemandCapacity: 48,
@@ -124,7 +150,9 @@ describe("emr collector", () => {
             TargetOnDemandCapacity: 0,
             TargetSpotCapacity: 48,
             InstanceTypeConfigs: [{ InstanceType: "r6g.xlarge", WeightedCapacity: 1 }],
-            LaunchSpecifications: { SpotSpecification: { AllocationStrategy: "capacity-optimized", TimeoutAction: "SWITCH_TO_ON_DEMAND", TimeoutDurationMinutes: 20 } },
+            LaunchSpecifications: {
+              SpotSpecification: { AllocationStrategy: "capacity-optimized", TimeoutAction: "SWITCH_TO_ON_DEMAND", TimeoutDurationMinutes: 20 },
+            },
           },
         ],
       },
@@ -135,7 +163,11 @@ describe("emr collector", () => {
     expect(m.commandCalls(ListInstancesCommand)[0].args[0].input.InstanceStates).toEqual(["AWAITING_FULFILLMENT", "PROVISIONING", "BOOTSTRAPPING", "RUNNING"]);
     // instance-group clusters: no fleet calls, no fleets inline
     const g = rs.find((r) => r.id === arnOf(GROUP_ID));
-    expect(g).toMatchObject({ tags: { team: "bi" }, properties: { Name: "groups", Instances: {} }, observed: { InstanceCollectionType: "INSTANCE_GROUP", Ec2SubnetId: S[0] } });
+    expect(g).toMatchObject({
+      tags: { team: "bi" },
+      properties: { Name: "groups", Instances: {} },
+      observed: { InstanceCollectionType: "INSTANCE_GROUP", Ec2SubnetId: S[0] },
+    });
     expect(m.commandCalls(ListInstanceFleetsCommand).every((x) => x.args[0].input.ClusterId === FLEET_ID)).toBe(true);
     expect(ctx.gaps).toEqual([]);
   });
@@ -159,7 +191,10 @@ describe("emr collector", () => {
     const rs = await emr.collect(testContext({ region: REGION }));
     expect(rs.find((r) => r.id === arnOf(FLEET_ID))?.properties).not.toHaveProperty("ManagedScalingPolicy");
     m.on(ListClustersCommand).rejects(err("ThrottlingException", 400, "Rate exceeded", 6));
-    expect(classifyError(await emr.collect(testContext({ region: REGION })).catch((e: unknown) => e))).toEqual({ status: "error", detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded" });
+    expect(classifyError(await emr.collect(testContext({ region: REGION })).catch((e: unknown) => e))).toEqual({
+      status: "error",
+      detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded",
+    });
   });
 });
 
@@ -178,7 +213,16 @@ describe("snapshot round trip (--snapshot-out, then scan --snapshot)", () => {
       })),
     });
     ec2M.on(DescribeSecurityGroupsCommand).resolves({
-      SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", GroupName: "workload", Description: "workload", VpcId: "vpc-XXXXXXXXXXXXXXXX1", OwnerId: ACCOUNT, IpPermissionsEgress: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] }],
+      SecurityGroups: [
+        {
+          GroupId: "sg-0123456789abcdef0",
+          GroupName: "workload",
+          Description: "workload",
+          VpcId: "vpc-XXXXXXXXXXXXXXXX1",
+          OwnerId: ACCOUNT,
+          IpPermissionsEgress: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }],
+        },
+      ],
     });
     const snapshot = await collect({
       collectors: [ec2, emr],

@@ -18,7 +18,19 @@ function mockAccount(): void {
   eb.on(ListRulesCommand).callsFake(({ NextToken }: { NextToken?: string }) =>
     NextToken
       ? { Rules: [{ Name: "nightly", Arn: ruleArn("nightly"), ScheduleExpression: "cron(0 2 * * ? *)", State: "DISABLED", EventBusName: "default" }] }
-      : { Rules: [{ Name: "guardduty-findings", Arn: ruleArn("guardduty-findings"), EventPattern: PATTERN, State: "ENABLED", EventBusName: "default", Description: "page on findings" }], NextToken: "r2" },
+      : {
+          Rules: [
+            {
+              Name: "guardduty-findings",
+              Arn: ruleArn("guardduty-findings"),
+              EventPattern: PATTERN,
+              State: "ENABLED",
+              EventBusName: "default",
+              Description: "page on findings",
+            },
+          ],
+          NextToken: "r2",
+        },
   );
   eb.on(ListTargetsByRuleCommand).callsFake(({ Rule, NextToken }: { Rule: string; NextToken?: string }) =>
     Rule !== "guardduty-findings"
@@ -97,12 +109,28 @@ describe("events collector", () => {
   });
 
   it("through the runner: denied ListRules is denied coverage; throttling is error", async () => {
-    const opts = { collectors: [events], credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" }, homeRegion: REGION, ratePerSecond: 0, collectedAt: COLLECTED_AT };
+    const opts = {
+      collectors: [events],
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" },
+      homeRegion: REGION,
+      ratePerSecond: 0,
+      collectedAt: COLLECTED_AT,
+    };
     eb.on(ListRulesCommand).rejects(accessDenied("events:ListRules"));
     expect((await collect(opts)).coverage).toEqual([
-      { service: "events", account: ACCOUNT, region: REGION, status: "denied", action: "events:ListRules", detail: expect.stringContaining("AccessDeniedException"), resourceTypes: [EVENTS_RULE] },
+      {
+        service: "events",
+        account: ACCOUNT,
+        region: REGION,
+        status: "denied",
+        action: "events:ListRules",
+        detail: expect.stringContaining("AccessDeniedException"),
+        resourceTypes: [EVENTS_RULE],
+      },
     ]);
     eb.on(ListRulesCommand).rejects(serviceError("ThrottlingException", 400, "Rate exceeded", 6));
-    expect((await collect(opts)).coverage).toEqual([expect.objectContaining({ status: "error", action: "events:ListRules", detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded" })]);
+    expect((await collect(opts)).coverage).toEqual([
+      expect.objectContaining({ status: "error", action: "events:ListRules", detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded" }),
+    ]);
   });
 });

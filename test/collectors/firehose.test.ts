@@ -45,13 +45,16 @@ function mockAccount(): void {
       ? { DeliveryStreamNames: [WAF, PLAIN], HasMoreDeliveryStreams: true }
       : { DeliveryStreamNames: [CMK], HasMoreDeliveryStreams: false },
   );
-  fh.on(DescribeDeliveryStreamCommand).callsFake(({ DeliveryStreamName }: { DeliveryStreamName: string }) => ({ DeliveryStreamDescription: description(DeliveryStreamName) }));
-  fh.on(ListTagsForDeliveryStreamCommand).callsFake(({ DeliveryStreamName, ExclusiveStartTagKey }: { DeliveryStreamName: string; ExclusiveStartTagKey?: string }) =>
-    DeliveryStreamName !== WAF
-      ? { Tags: [], HasMoreTags: false }
-      : ExclusiveStartTagKey
-        ? { Tags: [{ Key: "team", Value: "secops" }], HasMoreTags: false }
-        : { Tags: [{ Key: "env", Value: "prod" }], HasMoreTags: true },
+  fh.on(DescribeDeliveryStreamCommand).callsFake(({ DeliveryStreamName }: { DeliveryStreamName: string }) => ({
+    DeliveryStreamDescription: description(DeliveryStreamName),
+  }));
+  fh.on(ListTagsForDeliveryStreamCommand).callsFake(
+    ({ DeliveryStreamName, ExclusiveStartTagKey }: { DeliveryStreamName: string; ExclusiveStartTagKey?: string }) =>
+      DeliveryStreamName !== WAF
+        ? { Tags: [], HasMoreTags: false }
+        : ExclusiveStartTagKey
+          ? { Tags: [{ Key: "team", Value: "secops" }], HasMoreTags: false }
+          : { Tags: [{ Key: "env", Value: "prod" }], HasMoreTags: true },
   );
 }
 
@@ -76,7 +79,12 @@ describe("firehose collector", () => {
     const rs = await firehose.collect(ctx);
     expect(ctx.gaps).toEqual([]);
     expect(fh.commandCalls(ListDeliveryStreamsCommand).map((c) => c.args[0].input.ExclusiveStartDeliveryStreamName)).toEqual([undefined, PLAIN]);
-    expect(fh.commandCalls(ListTagsForDeliveryStreamCommand).filter((c) => c.args[0].input.DeliveryStreamName === WAF).map((c) => c.args[0].input.ExclusiveStartTagKey)).toEqual([undefined, "env"]);
+    expect(
+      fh
+        .commandCalls(ListTagsForDeliveryStreamCommand)
+        .filter((c) => c.args[0].input.DeliveryStreamName === WAF)
+        .map((c) => c.args[0].input.ExclusiveStartTagKey),
+    ).toEqual([undefined, "env"]);
 
     expect(rs[0]).toEqual({
       type: DELIVERY_STREAM,
@@ -120,13 +128,33 @@ describe("firehose collector", () => {
   });
 
   it("through the runner: denied ListDeliveryStreams is denied coverage; throttling on DescribeDeliveryStream is error", async () => {
-    const opts = { collectors: [firehose], credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" }, homeRegion: REGION, ratePerSecond: 0, collectedAt: COLLECTED_AT };
+    const opts = {
+      collectors: [firehose],
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" },
+      homeRegion: REGION,
+      ratePerSecond: 0,
+      collectedAt: COLLECTED_AT,
+    };
     fh.on(ListDeliveryStreamsCommand).rejects(accessDenied("firehose:ListDeliveryStreams"));
     expect((await collect(opts)).coverage).toEqual([
-      { service: "firehose", account: ACCOUNT, region: REGION, status: "denied", action: "firehose:ListDeliveryStreams", detail: expect.stringContaining("AccessDeniedException"), resourceTypes: [DELIVERY_STREAM] },
+      {
+        service: "firehose",
+        account: ACCOUNT,
+        region: REGION,
+        status: "denied",
+        action: "firehose:ListDeliveryStreams",
+        detail: expect.stringContaining("AccessDeniedException"),
+        resourceTypes: [DELIVERY_STREAM],
+      },
     ]);
     fh.on(ListDeliveryStreamsCommand).resolves({ DeliveryStreamNames: [WAF], HasMoreDeliveryStreams: false });
     fh.on(DescribeDeliveryStreamCommand).rejects(serviceError("ThrottlingException", 400, "Rate exceeded", 6));
-    expect((await collect(opts)).coverage).toEqual([expect.objectContaining({ status: "error", action: "firehose:DescribeDeliveryStream", detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded" })]);
+    expect((await collect(opts)).coverage).toEqual([
+      expect.objectContaining({
+        status: "error",
+        action: "firehose:DescribeDeliveryStream",
+        detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded",
+      }),
+    ]);
   });
 });

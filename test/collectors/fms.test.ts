@@ -1,4 +1,11 @@
-import { FMSClient, GetComplianceDetailCommand, GetPolicyCommand, ListComplianceStatusCommand, ListPoliciesCommand, ListTagsForResourceCommand } from "@aws-sdk/client-fms";
+import {
+  FMSClient,
+  GetComplianceDetailCommand,
+  GetPolicyCommand,
+  ListComplianceStatusCommand,
+  ListPoliciesCommand,
+  ListTagsForResourceCommand,
+} from "@aws-sdk/client-fms";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient, type AwsStub } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -20,9 +27,13 @@ let fmsM: AwsStub<any, any, any>;
 let sts: AwsStub<any, any, any>;
 
 function mockAdmin(): void {
-  fmsM.on(ListPoliciesCommand).callsFake(({ NextToken }: { NextToken?: string }) =>
-    NextToken ? { PolicyList: [] } : { PolicyList: [{ PolicyArn: POLICY_ARN, PolicyId: POLICY_ID, PolicyName: "AlbWafPolicy", SecurityServiceType: "WAFV2" }], NextToken: "p2" },
-  );
+  fmsM
+    .on(ListPoliciesCommand)
+    .callsFake(({ NextToken }: { NextToken?: string }) =>
+      NextToken
+        ? { PolicyList: [] }
+        : { PolicyList: [{ PolicyArn: POLICY_ARN, PolicyId: POLICY_ID, PolicyName: "AlbWafPolicy", SecurityServiceType: "WAFV2" }], NextToken: "p2" },
+    );
   fmsM.on(GetPolicyCommand).resolves({
     PolicyArn: POLICY_ARN,
     Policy: {
@@ -146,10 +157,18 @@ describe("fms collector", () => {
   });
 
   it("derives each account's status from every evaluation result", () => {
-    expect(complianceStatus({ EvaluationResults: [{ ComplianceStatus: "COMPLIANT" }, { ComplianceStatus: "NON_COMPLIANT" }] })).toEqual({ status: "NON_COMPLIANT" });
+    expect(complianceStatus({ EvaluationResults: [{ ComplianceStatus: "COMPLIANT" }, { ComplianceStatus: "NON_COMPLIANT" }] })).toEqual({
+      status: "NON_COMPLIANT",
+    });
     expect(complianceStatus({ EvaluationResults: [{ ComplianceStatus: "COMPLIANT" }] })).toEqual({ status: "COMPLIANT" });
-    expect(complianceStatus({ EvaluationResults: [] })).toEqual({ status: "UNKNOWN", issues: { EvaluationResults: "Firewall Manager has not evaluated this account yet" } });
-    expect(complianceStatus({ EvaluationResults: [{ ComplianceStatus: "COMPLIANT" }], IssueInfoMap: { AWSCONFIG: "disabled" } })).toEqual({ status: "UNKNOWN", issues: { AWSCONFIG: "disabled" } });
+    expect(complianceStatus({ EvaluationResults: [] })).toEqual({
+      status: "UNKNOWN",
+      issues: { EvaluationResults: "Firewall Manager has not evaluated this account yet" },
+    });
+    expect(complianceStatus({ EvaluationResults: [{ ComplianceStatus: "COMPLIANT" }], IssueInfoMap: { AWSCONFIG: "disabled" } })).toEqual({
+      status: "UNKNOWN",
+      issues: { AWSCONFIG: "disabled" },
+    });
   });
 
   it("a denied ListComplianceStatus makes observed.compliance an unknown marker with a denied gap on the policy type", async () => {
@@ -169,15 +188,27 @@ describe("fms collector", () => {
   });
 
   it("recognises Firewall Manager's 'not the administrator' answers, and nothing else", () => {
-    expect(isNotAdministrator(serviceError("AccessDeniedException", 400, "Operation: ListPolicies is only available to Administration account in AWS Firewall Manager."))).toBe(true);
+    expect(
+      isNotAdministrator(
+        serviceError("AccessDeniedException", 400, "Operation: ListPolicies is only available to Administration account in AWS Firewall Manager."),
+      ),
+    ).toBe(true);
     expect(isNotAdministrator(serviceError("AccessDeniedException", 400, `Account: ${ACCOUNT} is not currently delegated by AWS FM.`))).toBe(true);
     expect(isNotAdministrator(serviceError("InvalidOperationException", 400, `${ACCOUNT} is not the Firewall Manager administrator`))).toBe(true);
     expect(isNotAdministrator(accessDenied("fms:ListPolicies"))).toBe(false);
   });
 
   it("through the runner: a member account is skipped (not an error); a denied ListPolicies is denied; throttling is error", async () => {
-    const opts = { collectors: [fms], credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" }, homeRegion: REGION, ratePerSecond: 0, collectedAt: COLLECTED_AT };
-    fmsM.on(ListPoliciesCommand).rejects(serviceError("AccessDeniedException", 400, "Operation: ListPolicies is only available to Administration account in AWS Firewall Manager."));
+    const opts = {
+      collectors: [fms],
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" },
+      homeRegion: REGION,
+      ratePerSecond: 0,
+      collectedAt: COLLECTED_AT,
+    };
+    fmsM
+      .on(ListPoliciesCommand)
+      .rejects(serviceError("AccessDeniedException", 400, "Operation: ListPolicies is only available to Administration account in AWS Firewall Manager."));
     const member = await collect(opts);
     expect(member.resources).toEqual([]);
     expect(member.coverage).toEqual([
@@ -195,10 +226,20 @@ describe("fms collector", () => {
 
     fmsM.on(ListPoliciesCommand).rejects(accessDenied("fms:ListPolicies"));
     expect((await collect(opts)).coverage).toEqual([
-      { service: "fms", account: ACCOUNT, region: REGION, status: "denied", action: "fms:ListPolicies", detail: expect.stringContaining("not authorized to perform: fms:ListPolicies"), resourceTypes: [FMS_POLICY] },
+      {
+        service: "fms",
+        account: ACCOUNT,
+        region: REGION,
+        status: "denied",
+        action: "fms:ListPolicies",
+        detail: expect.stringContaining("not authorized to perform: fms:ListPolicies"),
+        resourceTypes: [FMS_POLICY],
+      },
     ]);
 
     fmsM.on(ListPoliciesCommand).rejects(serviceError("ThrottlingException", 400, "Rate exceeded", 6));
-    expect((await collect(opts)).coverage).toEqual([expect.objectContaining({ status: "error", action: "fms:ListPolicies", detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded" })]);
+    expect((await collect(opts)).coverage).toEqual([
+      expect.objectContaining({ status: "error", action: "fms:ListPolicies", detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded" }),
+    ]);
   });
 });

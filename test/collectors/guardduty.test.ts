@@ -40,7 +40,9 @@ let gd: AwsStub<any, any, any>;
 let sts: AwsStub<any, any, any>;
 
 function mockAccount(): void {
-  gd.on(ListDetectorsCommand).callsFake(({ NextToken }: { NextToken?: string }) => (NextToken ? { DetectorIds: [D2] } : { DetectorIds: [D1], NextToken: "p2" }));
+  gd.on(ListDetectorsCommand).callsFake(({ NextToken }: { NextToken?: string }) =>
+    NextToken ? { DetectorIds: [D2] } : { DetectorIds: [D1], NextToken: "p2" },
+  );
   gd.on(GetDetectorCommand).callsFake(({ DetectorId }: { DetectorId: string }) =>
     DetectorId === D1
       ? {
@@ -156,16 +158,36 @@ describe("guardduty collector (aws-sdk-client-mock)", () => {
 
   it("a region without a detector yields nothing, with ok coverage", async () => {
     gd.on(ListDetectorsCommand).resolves({ DetectorIds: [] });
-    const snap = await collect({ collectors: [guardduty], credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" }, homeRegion: REGION, ratePerSecond: 0, collectedAt: COLLECTED_AT });
+    const snap = await collect({
+      collectors: [guardduty],
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" },
+      homeRegion: REGION,
+      ratePerSecond: 0,
+      collectedAt: COLLECTED_AT,
+    });
     expect(snap.resources).toEqual([]);
     expect(snap.coverage).toEqual([{ service: "guardduty", account: ACCOUNT, region: REGION, status: "ok", resourceTypes: [GUARDDUTY_DETECTOR] }]);
   });
 
   it("through the runner: AccessDenied on ListDetectors is denied coverage, throttling on GetDetector is error", async () => {
-    const opts = { collectors: [guardduty], credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" }, homeRegion: REGION, ratePerSecond: 0, collectedAt: COLLECTED_AT };
+    const opts = {
+      collectors: [guardduty],
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" },
+      homeRegion: REGION,
+      ratePerSecond: 0,
+      collectedAt: COLLECTED_AT,
+    };
     gd.on(ListDetectorsCommand).rejects(accessDenied("guardduty:ListDetectors"));
     expect((await collect(opts)).coverage).toEqual([
-      { service: "guardduty", account: ACCOUNT, region: REGION, status: "denied", action: "guardduty:ListDetectors", detail: expect.stringContaining("AccessDeniedException"), resourceTypes: [GUARDDUTY_DETECTOR] },
+      {
+        service: "guardduty",
+        account: ACCOUNT,
+        region: REGION,
+        status: "denied",
+        action: "guardduty:ListDetectors",
+        detail: expect.stringContaining("AccessDeniedException"),
+        resourceTypes: [GUARDDUTY_DETECTOR],
+      },
     ]);
     gd.on(ListDetectorsCommand).resolves({ DetectorIds: [D1] });
     gd.on(GetDetectorCommand).rejects(serviceError("TooManyRequestsException", 429, "Rate exceeded", 6));
@@ -218,7 +240,12 @@ describe("guardduty over the REST-JSON wire protocol (loopback stub)", () => {
           tags: { team: "secops" },
           features: [
             { name: "S3_DATA_EVENTS", status: "ENABLED", updatedAt: 1735689600 },
-            { name: "RUNTIME_MONITORING", status: "ENABLED", updatedAt: 1735689600, additionalConfiguration: [{ name: "EKS_ADDON_MANAGEMENT", status: "DISABLED", updatedAt: 1735689600 }] },
+            {
+              name: "RUNTIME_MONITORING",
+              status: "ENABLED",
+              updatedAt: 1735689600,
+              additionalConfiguration: [{ name: "EKS_ADDON_MANAGEMENT", status: "DISABLED", updatedAt: 1735689600 }],
+            },
           ],
         },
       };
@@ -250,7 +277,11 @@ describe("guardduty over the REST-JSON wire protocol (loopback stub)", () => {
         },
       };
     }
-    return { status: 400, headers: { "x-amzn-errortype": "BadRequestException" }, body: { message: `unexpected ${method} ${path} ${JSON.stringify(body)}`, __type: "InvalidInputException" } };
+    return {
+      status: 400,
+      headers: { "x-amzn-errortype": "BadRequestException" },
+      body: { message: `unexpected ${method} ${path} ${JSON.stringify(body)}`, __type: "InvalidInputException" },
+    };
   }
 
   beforeAll(async () => {
@@ -258,7 +289,11 @@ describe("guardduty over the REST-JSON wire protocol (loopback stub)", () => {
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
       seen.push({ method: req.method, url: req.url, authorization: req.headers.authorization, body });
       const r = respond(req.method ?? "", new URL(req.url ?? "/", "http://stub"), body);
-      return { status: r.status, headers: { "content-type": "application/json", "x-amzn-requestid": "00000000-0000-4000-8000-00000000cafe", ...r.headers }, body: JSON.stringify(r.body) };
+      return {
+        status: r.status,
+        headers: { "content-type": "application/json", "x-amzn-requestid": "00000000-0000-4000-8000-00000000cafe", ...r.headers },
+        body: JSON.stringify(r.body),
+      };
     });
     endpoint = server.url;
   });
@@ -320,14 +355,26 @@ describe("guardduty over the REST-JSON wire protocol (loopback stub)", () => {
         }
         return {
           status: 403,
-          headers: { "content-type": "application/json", "x-amzn-errortype": "AccessDeniedException:http://internal.amazon.com/coral/com.amazonaws.guardduty/" },
-          body: JSON.stringify({ message: `User: arn:aws:iam::${ACCOUNT}:user/scanner is not authorized to perform: guardduty:ListDetectors`, __type: "AccessDeniedException" }),
+          headers: {
+            "content-type": "application/json",
+            "x-amzn-errortype": "AccessDeniedException:http://internal.amazon.com/coral/com.amazonaws.guardduty/",
+          },
+          body: JSON.stringify({
+            message: `User: arn:aws:iam::${ACCOUNT}:user/scanner is not authorized to perform: guardduty:ListDetectors`,
+            __type: "AccessDeniedException",
+          }),
         };
       },
       { sdkEndpoint: true },
     );
     try {
-      const snap = await collect({ collectors: [guardduty], credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" }, homeRegion: REGION, maxAttempts: 1, collectedAt: COLLECTED_AT });
+      const snap = await collect({
+        collectors: [guardduty],
+        credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" },
+        homeRegion: REGION,
+        maxAttempts: 1,
+        collectedAt: COLLECTED_AT,
+      });
       expect(snap.coverage).toEqual([
         {
           service: "guardduty",

@@ -58,7 +58,12 @@ const PAGES: Record<string, Omit<GetAccountAuthorizationDetailsCommandOutput, "$
         Arn: `arn:aws:iam::${ACCOUNT}:user/ci/deploy-bot`,
         CreateDate: new Date("2022-03-01T00:00:00Z"),
         UserPolicyList: [
-          { PolicyName: "s3-artifacts", PolicyDocument: iamEncode('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::artifacts/*"}]}') },
+          {
+            PolicyName: "s3-artifacts",
+            PolicyDocument: iamEncode(
+              '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::artifacts/*"}]}',
+            ),
+          },
         ],
         GroupList: ["deployers"],
         AttachedManagedPolicies: [],
@@ -89,7 +94,11 @@ const PAGES: Record<string, Omit<GetAccountAuthorizationDetailsCommandOutput, "$
         CreateDate: new Date("2024-01-15T08:31:00Z"),
         UpdateDate: new Date("2024-02-01T00:00:00Z"),
         PolicyVersionList: [
-          { Document: iamEncode('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"acm-pca:*","Resource":"*"}]}'), VersionId: "v1", IsDefaultVersion: false },
+          {
+            Document: iamEncode('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"acm-pca:*","Resource":"*"}]}'),
+            VersionId: "v1",
+            IsDefaultVersion: false,
+          },
           { Document: iamEncode(ARTICLE_INLINE_POLICY), VersionId: "v2", IsDefaultVersion: true, CreateDate: new Date("2024-02-01T00:00:00Z") },
         ],
       },
@@ -100,10 +109,26 @@ const PAGES: Record<string, Omit<GetAccountAuthorizationDetailsCommandOutput, "$
 function mockAccount(): void {
   iamMock.on(GetAccountAuthorizationDetailsCommand).callsFake((input: GetAccountAuthorizationDetailsCommandInput) => ({
     ...meta,
-    ...(input.Marker === undefined ? PAGES.first : input.Marker === PAGES.first.Marker ? PAGES.second : (() => { throw new Error(`bad marker ${input.Marker}`); })()),
+    ...(input.Marker === undefined
+      ? PAGES.first
+      : input.Marker === PAGES.first.Marker
+        ? PAGES.second
+        : (() => {
+            throw new Error(`bad marker ${input.Marker}`);
+          })()),
   }));
   iamMock.on(ListRolesCommand).resolves({
-    Roles: [{ Path: "/", RoleName: "iamra-issuer", RoleId: "AROAEXAMPLEROLEID0001", Arn: ROLE_ARN, CreateDate: new Date("2024-01-15T08:30:00Z"), MaxSessionDuration: 3600, Description: "issues certificates" }],
+    Roles: [
+      {
+        Path: "/",
+        RoleName: "iamra-issuer",
+        RoleId: "AROAEXAMPLEROLEID0001",
+        Arn: ROLE_ARN,
+        CreateDate: new Date("2024-01-15T08:30:00Z"),
+        MaxSessionDuration: 3600,
+        Description: "issues certificates",
+      },
+    ],
     IsTruncated: false,
   });
   iamMock.on(GetPolicyCommand).callsFake(({ PolicyArn }: { PolicyArn: string }) => ({
@@ -113,19 +138,35 @@ function mockAccount(): void {
     PolicyVersion: {
       VersionId: "v7",
       IsDefaultVersion: true,
-      Document: iamEncode(JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: PolicyArn.endsWith("ReadOnlyAccess") ? ["iam:Get*", "iam:List*"] : "*", Resource: "*" }] })),
+      Document: iamEncode(
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: PolicyArn.endsWith("ReadOnlyAccess") ? ["iam:Get*", "iam:List*"] : "*", Resource: "*" }],
+        }),
+      ),
     },
   }));
   iamMock.on(ListAccessKeysCommand).callsFake(({ Marker }: { Marker?: string }) =>
     Marker === undefined
-      ? { AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: "AKIAEXAMPLEKEY000001", Status: "Active", CreateDate: new Date("2025-01-01T00:00:00Z") }], IsTruncated: true, Marker: "k2" }
-      : { AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: "AKIAEXAMPLEKEY000002", Status: "Inactive", CreateDate: new Date("2025-06-29T13:00:00Z") }], IsTruncated: false },
+      ? {
+          AccessKeyMetadata: [{ UserName: "deploy-bot", AccessKeyId: "AKIAEXAMPLEKEY000001", Status: "Active", CreateDate: new Date("2025-01-01T00:00:00Z") }],
+          IsTruncated: true,
+          Marker: "k2",
+        }
+      : {
+          AccessKeyMetadata: [
+            { UserName: "deploy-bot", AccessKeyId: "AKIAEXAMPLEKEY000002", Status: "Inactive", CreateDate: new Date("2025-06-29T13:00:00Z") },
+          ],
+          IsTruncated: false,
+        },
   );
-  iamMock.on(GetAccessKeyLastUsedCommand).callsFake(({ AccessKeyId }: { AccessKeyId: string }) =>
-    AccessKeyId === "AKIAEXAMPLEKEY000001"
-      ? { UserName: "deploy-bot", AccessKeyLastUsed: { LastUsedDate: new Date("2025-06-01T09:00:00Z"), ServiceName: "s3", Region: "eu-west-1" } }
-      : { UserName: "deploy-bot", AccessKeyLastUsed: { ServiceName: "N/A", Region: "N/A" } },
-  );
+  iamMock
+    .on(GetAccessKeyLastUsedCommand)
+    .callsFake(({ AccessKeyId }: { AccessKeyId: string }) =>
+      AccessKeyId === "AKIAEXAMPLEKEY000001"
+        ? { UserName: "deploy-bot", AccessKeyLastUsed: { LastUsedDate: new Date("2025-06-01T09:00:00Z"), ServiceName: "s3", Region: "eu-west-1" } }
+        : { UserName: "deploy-bot", AccessKeyLastUsed: { ServiceName: "N/A", Region: "N/A" } },
+    );
 }
 
 const byId = (rs: Resource[], id: string): Resource => {
@@ -175,21 +216,41 @@ describe("iam collector", () => {
       PermissionsBoundary: BOUNDARY_ARN,
       Tags: [{ Key: "team", Value: "pki" }],
     });
-    expect(role.observed).toMatchObject({ RoleId: "AROAEXAMPLEROLEID0001", CreateDate: "2024-01-15T08:30:00.000Z", daysSinceLastUse: 10, LastUsedRegion: "eu-west-1" });
+    expect(role.observed).toMatchObject({
+      RoleId: "AROAEXAMPLEROLEID0001",
+      CreateDate: "2024-01-15T08:30:00.000Z",
+      daysSinceLastUse: 10,
+      LastUsedRegion: "eu-west-1",
+    });
   });
 
   it("keeps customer managed policies (default version) and only the AWS managed policies in use", async () => {
     const rs = await iam.collect(testContext());
     const local = byId(rs, LOCAL_POLICY_ARN);
     expect(local.type).toBe("AWS::IAM::ManagedPolicy");
-    expect(local.properties).toEqual({ ManagedPolicyName: "pca-issuer", Path: "/", PolicyDocument: JSON.parse(ARTICLE_INLINE_POLICY), Roles: ["iamra-issuer"], Users: [], Groups: [] });
+    expect(local.properties).toEqual({
+      ManagedPolicyName: "pca-issuer",
+      Path: "/",
+      PolicyDocument: JSON.parse(ARTICLE_INLINE_POLICY),
+      Roles: ["iamra-issuer"],
+      Users: [],
+      Groups: [],
+    });
     expect(local.observed).toMatchObject({ attachmentCount: 1, awsManaged: false, DefaultVersionId: "v2" });
 
     // attached to the role and the group, and one used as a permissions boundary
-    const fetched = iamMock.commandCalls(GetPolicyCommand).map((c) => c.args[0].input.PolicyArn).sort();
+    const fetched = iamMock
+      .commandCalls(GetPolicyCommand)
+      .map((c) => c.args[0].input.PolicyArn)
+      .sort();
     expect(fetched).toEqual([BOUNDARY_ARN, AWS_READONLY]);
     const ro = byId(rs, AWS_READONLY);
-    expect(ro.properties).toMatchObject({ ManagedPolicyName: "ReadOnlyAccess", Roles: ["iamra-issuer"], Groups: ["deployers"], PolicyDocument: { Statement: [{ Action: ["iam:Get*", "iam:List*"] }] } });
+    expect(ro.properties).toMatchObject({
+      ManagedPolicyName: "ReadOnlyAccess",
+      Roles: ["iamra-issuer"],
+      Groups: ["deployers"],
+      PolicyDocument: { Statement: [{ Action: ["iam:Get*", "iam:List*"] }] },
+    });
     expect(ro.observed).toMatchObject({ awsManaged: true, attachmentCount: 42 });
     expect(byId(rs, BOUNDARY_ARN).observed).toMatchObject({ usedAsPermissionsBoundary: true });
     expect(iamMock.commandCalls(GetPolicyVersionCommand).map((c) => c.args[0].input.VersionId)).toEqual(["v7", "v7"]);
@@ -225,7 +286,13 @@ describe("iam collector", () => {
       daysSinceLastUse: 29,
       neverUsed: false,
     });
-    expect(byId(rs, "AKIAEXAMPLEKEY000002").observed).toMatchObject({ ageDays: 0, LastUsedDate: null, LastUsedService: null, daysSinceLastUse: null, neverUsed: true });
+    expect(byId(rs, "AKIAEXAMPLEKEY000002").observed).toMatchObject({
+      ageDays: 0,
+      LastUsedDate: null,
+      LastUsedService: null,
+      daysSinceLastUse: null,
+      neverUsed: true,
+    });
   });
 
   it("records a denied ListAccessKeys as a gap on AWS::IAM::AccessKey and keeps everything else", async () => {
@@ -234,7 +301,9 @@ describe("iam collector", () => {
     const rs = await iam.collect(ctx);
     expect(rs.some((r) => r.type === "AWS::IAM::AccessKey")).toBe(false);
     expect(rs.some((r) => r.type === "AWS::IAM::Role")).toBe(true);
-    expect(ctx.gaps).toEqual([{ action: "iam:ListAccessKeys", status: "denied", detail: expect.stringContaining("AccessDenied"), resourceTypes: ["AWS::IAM::AccessKey"] }]);
+    expect(ctx.gaps).toEqual([
+      { action: "iam:ListAccessKeys", status: "denied", detail: expect.stringContaining("AccessDenied"), resourceTypes: ["AWS::IAM::AccessKey"] },
+    ]);
   });
 
   it("marks last use unknown (not never-used) when GetAccessKeyLastUsed is denied", async () => {

@@ -96,17 +96,29 @@ const err = (name: string, status: number, message: string, attempts = 1): Error
 function mockAccount(): void {
   kmsMock.on(ListKeysCommand).callsFake(({ Marker }: { Marker?: string }) =>
     Marker === undefined
-      ? { Keys: [{ KeyId: CMK, KeyArn: arnOf(CMK) }, { KeyId: AWS_KEY, KeyArn: arnOf(AWS_KEY) }], Truncated: true, NextMarker: "page-2" }
+      ? {
+          Keys: [
+            { KeyId: CMK, KeyArn: arnOf(CMK) },
+            { KeyId: AWS_KEY, KeyArn: arnOf(AWS_KEY) },
+          ],
+          Truncated: true,
+          NextMarker: "page-2",
+        }
       : { Keys: [{ KeyId: RSA_KEY, KeyArn: arnOf(RSA_KEY) }], Truncated: false },
   );
   kmsMock.on(DescribeKeyCommand).callsFake(({ KeyId }: { KeyId: string }) => ({ KeyMetadata: META[KeyId] }));
-  kmsMock.on(GetKeyPolicyCommand).callsFake(({ KeyId }: { KeyId: string }) => ({ PolicyName: "default", Policy: KeyId === AWS_KEY ? '{"Version":"2012-10-17","Statement":[]}' : KEY_POLICY }));
+  kmsMock.on(GetKeyPolicyCommand).callsFake(({ KeyId }: { KeyId: string }) => ({
+    PolicyName: "default",
+    Policy: KeyId === AWS_KEY ? '{"Version":"2012-10-17","Statement":[]}' : KEY_POLICY,
+  }));
   kmsMock.on(GetKeyRotationStatusCommand).resolves({ KeyRotationEnabled: true, RotationPeriodInDays: 365 });
-  kmsMock.on(ListResourceTagsCommand).callsFake(({ KeyId, Marker }: { KeyId: string; Marker?: string }) =>
-    KeyId === CMK && Marker === undefined
-      ? { Tags: [{ TagKey: "team", TagValue: "payments" }], Truncated: true, NextMarker: "t2" }
-      : { Tags: KeyId === CMK ? [{ TagKey: "env", TagValue: "prod" }] : [], Truncated: false },
-  );
+  kmsMock
+    .on(ListResourceTagsCommand)
+    .callsFake(({ KeyId, Marker }: { KeyId: string; Marker?: string }) =>
+      KeyId === CMK && Marker === undefined
+        ? { Tags: [{ TagKey: "team", TagValue: "payments" }], Truncated: true, NextMarker: "t2" }
+        : { Tags: KeyId === CMK ? [{ TagKey: "env", TagValue: "prod" }] : [], Truncated: false },
+    );
 }
 
 const byId = (rs: Resource[], id: string): Resource => {
@@ -130,7 +142,14 @@ describe("kms collector (mocked SDK)", () => {
     expect(kmsMock.commandCalls(ListKeysCommand).map((c) => c.args[0].input.Marker)).toEqual([undefined, "page-2"]);
     expect(rs.map((r) => r.id).sort()).toEqual([arnOf(CMK), arnOf(AWS_KEY), arnOf(RSA_KEY)].sort());
     const key = byId(rs, arnOf(CMK));
-    expect(key).toMatchObject({ type: "AWS::KMS::Key", arn: arnOf(CMK), account: ACCOUNT, region: REGION, tags: { team: "payments", env: "prod" }, source: { kind: "aws", account: ACCOUNT, region: REGION } });
+    expect(key).toMatchObject({
+      type: "AWS::KMS::Key",
+      arn: arnOf(CMK),
+      account: ACCOUNT,
+      region: REGION,
+      tags: { team: "payments", env: "prod" },
+      source: { kind: "aws", account: ACCOUNT, region: REGION },
+    });
     expect(key.properties).toEqual({
       Description: "secrets",
       KeyPolicy: JSON.parse(KEY_POLICY),
@@ -156,13 +175,26 @@ describe("kms collector (mocked SDK)", () => {
     expect(byId(rs, arnOf(AWS_KEY)).observed).toMatchObject({ KeyManager: "AWS" });
     expect(byId(rs, arnOf(AWS_KEY)).properties.Tags).toEqual([]);
     expect(kmsMock.commandCalls(ListResourceTagsCommand).map((c) => c.args[0].input.KeyId)).not.toContain(AWS_KEY);
-    expect(kmsMock.commandCalls(GetKeyRotationStatusCommand).map((c) => c.args[0].input.KeyId).sort()).toEqual([AWS_KEY, CMK].sort());
+    expect(
+      kmsMock
+        .commandCalls(GetKeyRotationStatusCommand)
+        .map((c) => c.args[0].input.KeyId)
+        .sort(),
+    ).toEqual([AWS_KEY, CMK].sort());
     expect(byId(rs, arnOf(RSA_KEY)).properties).not.toHaveProperty("EnableKeyRotation");
     expect(byId(rs, arnOf(RSA_KEY)).properties).toMatchObject({ KeySpec: "RSA_2048", KeyUsage: "SIGN_VERIFY", Enabled: false });
   });
 
   it("a denied GetKeyPolicy leaves that key's policy unknown and records a denied gap", async () => {
-    kmsMock.on(GetKeyPolicyCommand, { KeyId: CMK }).rejects(err("AccessDeniedException", 400, `User: arn:aws:sts::${ACCOUNT}:assumed-role/rampart-scan/x is not authorized to perform: kms:GetKeyPolicy on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`));
+    kmsMock
+      .on(GetKeyPolicyCommand, { KeyId: CMK })
+      .rejects(
+        err(
+          "AccessDeniedException",
+          400,
+          `User: arn:aws:sts::${ACCOUNT}:assumed-role/rampart-scan/x is not authorized to perform: kms:GetKeyPolicy on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`,
+        ),
+      );
     const ctx = testContext({ region: REGION });
     const rs = await kms.collect(ctx);
     expect(byId(rs, arnOf(CMK)).properties.KeyPolicy).toEqual({ $unknown: expect.stringContaining("kms:GetKeyPolicy failed") });
@@ -196,7 +228,15 @@ describe("kms collector (mocked SDK)", () => {
       ratePerSecond: 0,
     });
     expect(snap.coverage).toEqual([
-      { service: "kms", account: ACCOUNT, region: REGION, status: "denied", action: "kms:ListKeys", detail: expect.stringContaining("AccessDeniedException"), resourceTypes: ["AWS::KMS::Key"] },
+      {
+        service: "kms",
+        account: ACCOUNT,
+        region: REGION,
+        status: "denied",
+        action: "kms:ListKeys",
+        detail: expect.stringContaining("AccessDeniedException"),
+        resourceTypes: ["AWS::KMS::Key"],
+      },
     ]);
   });
 });
@@ -214,7 +254,11 @@ describe("KMS over the JSON 1.1 wire protocol (loopback stub)", () => {
   let server: Loopback;
 
   const STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/";
-  const json = (status: number, body: unknown): { status: number; type: string; body: string } => ({ status, type: "application/x-amz-json-1.1", body: JSON.stringify(body) });
+  const json = (status: number, body: unknown): { status: number; type: string; body: string } => ({
+    status,
+    type: "application/x-amz-json-1.1",
+    body: JSON.stringify(body),
+  });
 
   function respond(target: string | undefined, body: Record<string, unknown>, form: URLSearchParams): { status: number; type: string; body: string } {
     if (!target && form.get("Action") === "GetCallerIdentity") {
@@ -275,7 +319,12 @@ describe("KMS over the JSON 1.1 wire protocol (loopback stub)", () => {
     expect(listKeys.map((s) => s.body.Marker)).toEqual([undefined, "AE0AAAACAHVzAAAAAQAAAAABAAAAQ+/v"]);
     expect(listKeys[0].contentType).toBe("application/x-amz-json-1.1");
     expect(listKeys[0].authorization).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=AKIDLOOPBACKTEST/\\d{8}/${REGION}/kms/aws4_request`));
-    expect(kmsCalls.filter((s) => s.target === "TrentService.GetKeyPolicy").map((s) => s.body).sort((a, b) => String(a.KeyId).localeCompare(String(b.KeyId)))).toEqual([
+    expect(
+      kmsCalls
+        .filter((s) => s.target === "TrentService.GetKeyPolicy")
+        .map((s) => s.body)
+        .sort((a, b) => String(a.KeyId).localeCompare(String(b.KeyId))),
+    ).toEqual([
       { KeyId: CMK, PolicyName: "default" },
       { KeyId: RSA_KEY, PolicyName: "default" },
     ]);
@@ -289,7 +338,15 @@ describe("KMS over the JSON 1.1 wire protocol (loopback stub)", () => {
     });
     expect(snap.resources.find((r) => r.id === arnOf(RSA_KEY))?.properties.KeyPolicy).toEqual({ $unknown: expect.stringContaining("kms:GetKeyPolicy") });
     expect(snap.coverage).toEqual([
-      { service: "kms", account: ACCOUNT, region: REGION, status: "denied", action: "kms:GetKeyPolicy", detail: expect.stringMatching(/^AccessDeniedException: /), resourceTypes: [] },
+      {
+        service: "kms",
+        account: ACCOUNT,
+        region: REGION,
+        status: "denied",
+        action: "kms:GetKeyPolicy",
+        detail: expect.stringMatching(/^AccessDeniedException: /),
+        resourceTypes: [],
+      },
       { service: "kms", account: ACCOUNT, region: REGION, status: "ok", resourceTypes: ["AWS::KMS::Key"] },
     ]);
   });

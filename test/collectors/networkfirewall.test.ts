@@ -43,7 +43,13 @@ const FIREWALL_POLICY = {
 
 const ALLOWLIST_GROUP = {
   StatefulRuleOptions: { RuleOrder: "STRICT_ORDER" as const },
-  RulesSource: { RulesSourceList: { GeneratedRulesType: "ALLOWLIST" as const, TargetTypes: ["TLS_SNI" as const, "HTTP_HOST" as const], Targets: ["aws.com", ".aws.com", ".gov"] } },
+  RulesSource: {
+    RulesSourceList: {
+      GeneratedRulesType: "ALLOWLIST" as const,
+      TargetTypes: ["TLS_SNI" as const, "HTTP_HOST" as const],
+      Targets: ["aws.com", ".aws.com", ".gov"],
+    },
+  },
 };
 
 function describedGroup(arn: string): Omit<DescribeRuleGroupCommandOutput, "$metadata"> {
@@ -55,7 +61,12 @@ function describedGroup(arn: string): Omit<DescribeRuleGroupCommandOutput, "$met
       ? {
           RulesSource: {
             StatelessRulesAndCustomActions: {
-              StatelessRules: [{ Priority: 1, RuleDefinition: { Actions: ["aws:drop"], MatchAttributes: { Protocols: [17], DestinationPorts: [{ FromPort: 53, ToPort: 53 }] } } }],
+              StatelessRules: [
+                {
+                  Priority: 1,
+                  RuleDefinition: { Actions: ["aws:drop"], MatchAttributes: { Protocols: [17], DestinationPorts: [{ FromPort: 53, ToPort: 53 }] } },
+                },
+              ],
             },
           },
         }
@@ -80,11 +91,13 @@ let sts: AwsStub<any, any, any>;
 
 function mockAccount(): void {
   // Two pages of firewalls.
-  nfw.on(ListFirewallsCommand).callsFake(({ NextToken }: { NextToken?: string }) =>
-    NextToken === undefined
-      ? { Firewalls: [{ FirewallName: "egress", FirewallArn: FW_EGRESS }], NextToken: "fw-page-2" }
-      : { Firewalls: [{ FirewallName: "lab", FirewallArn: FW_LAB }] },
-  );
+  nfw
+    .on(ListFirewallsCommand)
+    .callsFake(({ NextToken }: { NextToken?: string }) =>
+      NextToken === undefined
+        ? { Firewalls: [{ FirewallName: "egress", FirewallArn: FW_EGRESS }], NextToken: "fw-page-2" }
+        : { Firewalls: [{ FirewallName: "lab", FirewallArn: FW_LAB }] },
+    );
   nfw.on(DescribeFirewallCommand).callsFake(({ FirewallArn }: { FirewallArn: string }) => ({
     UpdateToken: "t",
     Firewall: {
@@ -120,9 +133,13 @@ function mockAccount(): void {
     FirewallPolicyResponse: { FirewallPolicyName: "egress", FirewallPolicyArn: POLICY, FirewallPolicyId: "p-1", FirewallPolicyStatus: "ACTIVE", Tags: [] },
     FirewallPolicy: FIREWALL_POLICY,
   });
-  nfw.on(ListRuleGroupsCommand).callsFake(({ NextToken }: { NextToken?: string }) =>
-    NextToken === undefined ? { RuleGroups: [{ Name: "domain-allowlist", Arn: ALLOWLIST }], NextToken: "rg-2" } : { RuleGroups: [{ Name: "fragments", Arn: STATELESS }] },
-  );
+  nfw
+    .on(ListRuleGroupsCommand)
+    .callsFake(({ NextToken }: { NextToken?: string }) =>
+      NextToken === undefined
+        ? { RuleGroups: [{ Name: "domain-allowlist", Arn: ALLOWLIST }], NextToken: "rg-2" }
+        : { RuleGroups: [{ Name: "fragments", Arn: STATELESS }] },
+    );
   nfw.on(DescribeRuleGroupCommand).callsFake(({ RuleGroupArn }: { RuleGroupArn: string }) => describedGroup(RuleGroupArn));
 }
 
@@ -211,11 +228,21 @@ describe("network-firewall collector (aws-sdk-client-mock)", () => {
       tags: { owner: "netsec" },
       properties: { RuleGroupName: "domain-allowlist", Type: "STATEFUL", Capacity: 100, RuleGroup: ALLOWLIST_GROUP, Tags: [{ Key: "owner", Value: "netsec" }] },
     });
-    expect(byId(rs, STATELESS).properties).toMatchObject({ Type: "STATELESS", RuleGroup: { RulesSource: { StatelessRulesAndCustomActions: expect.any(Object) } } });
+    expect(byId(rs, STATELESS).properties).toMatchObject({
+      Type: "STATELESS",
+      RuleGroup: { RulesSource: { StatelessRulesAndCustomActions: expect.any(Object) } },
+    });
     // The shared group the policy references is described too; the AWS managed one is not.
     expect(byId(rs, SHARED).properties.RuleGroup).toEqual({ RulesSource: { RulesString: expect.stringContaining("bad.example") } });
-    expect(nfw.commandCalls(DescribeRuleGroupCommand).map((c) => c.args[0].input.RuleGroupArn).sort()).toEqual([SHARED, ALLOWLIST, STATELESS].sort());
-    expect(rs.map((r) => r.type).sort()).toEqual([NFW_FIREWALL, NFW_FIREWALL, NFW_POLICY, NFW_LOGGING, NFW_LOGGING, NFW_RULE_GROUP, NFW_RULE_GROUP, NFW_RULE_GROUP].sort());
+    expect(
+      nfw
+        .commandCalls(DescribeRuleGroupCommand)
+        .map((c) => c.args[0].input.RuleGroupArn)
+        .sort(),
+    ).toEqual([SHARED, ALLOWLIST, STATELESS].sort());
+    expect(rs.map((r) => r.type).sort()).toEqual(
+      [NFW_FIREWALL, NFW_FIREWALL, NFW_POLICY, NFW_LOGGING, NFW_LOGGING, NFW_RULE_GROUP, NFW_RULE_GROUP, NFW_RULE_GROUP].sort(),
+    );
   });
 
   it("calls exactly the actions it declares, all of them read-only", async () => {
@@ -233,7 +260,12 @@ describe("network-firewall collector (aws-sdk-client-mock)", () => {
     expect(byId(rs, `${FW_EGRESS}/logging`).properties.LoggingConfiguration).toEqual({
       $unknown: expect.stringMatching(/^network-firewall:DescribeLoggingConfiguration was denied: AccessDeniedException/),
     });
-    expect(ctx.gaps[0]).toEqual({ action: "network-firewall:DescribeLoggingConfiguration", status: "denied", detail: expect.stringContaining("not authorized"), resourceTypes: [NFW_LOGGING] });
+    expect(ctx.gaps[0]).toEqual({
+      action: "network-firewall:DescribeLoggingConfiguration",
+      status: "denied",
+      detail: expect.stringContaining("not authorized"),
+      resourceTypes: [NFW_LOGGING],
+    });
     expect(ctx.gaps).toHaveLength(2);
   });
 
@@ -242,12 +274,20 @@ describe("network-firewall collector (aws-sdk-client-mock)", () => {
     const ctx = testContext({ region: REGION });
     const rs = await networkfirewall.collect(ctx);
     expect(rs.find((r) => r.id === SHARED)).toBeUndefined();
-    expect(ctx.gaps).toEqual([{ action: "network-firewall:DescribeRuleGroup", status: "error", detail: "ResourceNotFoundException: Rule group not found", resourceTypes: [] }]);
+    expect(ctx.gaps).toEqual([
+      { action: "network-firewall:DescribeRuleGroup", status: "error", detail: "ResourceNotFoundException: Rule group not found", resourceTypes: [] },
+    ]);
   });
 
   it("through the runner: AccessDenied on ListFirewalls is denied coverage for every type, throttling is error", async () => {
     nfw.on(ListFirewallsCommand).rejects(accessDenied("network-firewall:ListFirewalls"));
-    const opts = { collectors: [networkfirewall], credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" }, homeRegion: REGION, ratePerSecond: 0, collectedAt: COLLECTED_AT };
+    const opts = {
+      collectors: [networkfirewall],
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" },
+      homeRegion: REGION,
+      ratePerSecond: 0,
+      collectedAt: COLLECTED_AT,
+    };
     const denied = await collect(opts);
     expect(denied.resources).toEqual([]);
     expect(denied.coverage).toEqual([
@@ -266,7 +306,11 @@ describe("network-firewall collector (aws-sdk-client-mock)", () => {
     nfw.on(DescribeFirewallPolicyCommand).rejects(serviceError("ThrottlingException", 400, "Rate exceeded", 6));
     const throttled = await collect(opts);
     expect(throttled.coverage).toEqual([
-      expect.objectContaining({ status: "error", action: "network-firewall:DescribeFirewallPolicy", detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded" }),
+      expect.objectContaining({
+        status: "error",
+        action: "network-firewall:DescribeFirewallPolicy",
+        detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded",
+      }),
     ]);
   });
 });
@@ -315,7 +359,10 @@ describe("network-firewall over the JSON 1.0 wire protocol (loopback stub)", () 
       case "NetworkFirewall_20201112.DescribeLoggingConfiguration":
         return {
           status: 400,
-          body: { __type: "com.amazonaws.networkfirewall#AccessDeniedException", Message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/scanner/ci is not authorized to perform: network-firewall:DescribeLoggingConfiguration` },
+          body: {
+            __type: "com.amazonaws.networkfirewall#AccessDeniedException",
+            Message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/scanner/ci is not authorized to perform: network-firewall:DescribeLoggingConfiguration`,
+          },
         };
       case "NetworkFirewall_20201112.ListFirewallPolicies":
       case "NetworkFirewall_20201112.ListRuleGroups":
@@ -331,7 +378,11 @@ describe("network-firewall over the JSON 1.0 wire protocol (loopback stub)", () 
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
       seen.push({ target, contentType: req.headers["content-type"], authorization: req.headers.authorization, body });
       const r = respond(target, body);
-      return { status: r.status, headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "00000000-0000-4000-8000-00000000beef" }, body: JSON.stringify(r.body) };
+      return {
+        status: r.status,
+        headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "00000000-0000-4000-8000-00000000beef" },
+        body: JSON.stringify(r.body),
+      };
     });
     endpoint = server.url;
   });
@@ -353,12 +404,24 @@ describe("network-firewall over the JSON 1.0 wire protocol (loopback stub)", () 
 
     expect(byId(rs, FW_EGRESS)).toMatchObject({
       tags: { env: "prod" },
-      properties: { FirewallName: "egress", FirewallPolicyArn: POLICY, EnabledAnalysisTypes: ["TLS_SNI"], SubnetMappings: [{ SubnetId: "subnet-0123456789abcdef0", IPAddressType: "IPV4" }] },
+      properties: {
+        FirewallName: "egress",
+        FirewallPolicyArn: POLICY,
+        EnabledAnalysisTypes: ["TLS_SNI"],
+        SubnetMappings: [{ SubnetId: "subnet-0123456789abcdef0", IPAddressType: "IPV4" }],
+      },
       observed: { Status: "READY" },
     });
-    expect(byId(rs, `${FW_EGRESS}/logging`).properties.LoggingConfiguration).toEqual({ $unknown: expect.stringContaining("was denied: AccessDeniedException") });
+    expect(byId(rs, `${FW_EGRESS}/logging`).properties.LoggingConfiguration).toEqual({
+      $unknown: expect.stringContaining("was denied: AccessDeniedException"),
+    });
     expect(ctx.gaps).toEqual([
-      { action: "network-firewall:DescribeLoggingConfiguration", status: "denied", detail: expect.stringMatching(/^AccessDeniedException: User: .* is not authorized/), resourceTypes: [NFW_LOGGING] },
+      {
+        action: "network-firewall:DescribeLoggingConfiguration",
+        status: "denied",
+        detail: expect.stringMatching(/^AccessDeniedException: User: .* is not authorized/),
+        resourceTypes: [NFW_LOGGING],
+      },
     ]);
   });
 });

@@ -13,17 +13,36 @@ const org = mockClient(OrganizationsClient);
 const sts = mockClient(STSClient);
 const kmsM = mockClient(KMSClient);
 const MEMBER = "210987654321";
-const base = { credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" }, homeRegion: "us-east-1", collectedAt: COLLECTED_AT, ratePerSecond: 0, collectors: [kms] };
+const base = {
+  credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" },
+  homeRegion: "us-east-1",
+  collectedAt: COLLECTED_AT,
+  ratePerSecond: 0,
+  collectors: [kms],
+};
 
 beforeEach(() => {
   for (const x of [org, sts, kmsM]) x.reset();
   sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/scanner/ci` });
-  sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: "ASIAEXAMPLE", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date(Date.now() + 3600_000) } });
+  sts
+    .on(AssumeRoleCommand)
+    .resolves({ Credentials: { AccessKeyId: "ASIAEXAMPLE", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date(Date.now() + 3600_000) } });
   kmsM.on(ListKeysCommand).resolves({ Keys: [], Truncated: false });
   org.on(ListAccountsCommand).callsFake(({ NextToken }: { NextToken?: string }) =>
     NextToken === undefined
-      ? { Accounts: [{ Id: ACCOUNT, Status: "ACTIVE", State: "ACTIVE" }, { Id: "333344445555", Status: "SUSPENDED", State: "SUSPENDED" }], NextToken: "n2" }
-      : { Accounts: [{ Id: MEMBER, Status: "ACTIVE", State: "ACTIVE" }, { Id: "666677778888", State: "PENDING_CLOSURE" }] },
+      ? {
+          Accounts: [
+            { Id: ACCOUNT, Status: "ACTIVE", State: "ACTIVE" },
+            { Id: "333344445555", Status: "SUSPENDED", State: "SUSPENDED" },
+          ],
+          NextToken: "n2",
+        }
+      : {
+          Accounts: [
+            { Id: MEMBER, Status: "ACTIVE", State: "ACTIVE" },
+            { Id: "666677778888", State: "PENDING_CLOSURE" },
+          ],
+        },
   );
 });
 afterEach(() => {
@@ -32,7 +51,10 @@ afterEach(() => {
 
 describe("--org", () => {
   it("lists the ACTIVE accounts over every page", async () => {
-    expect(await organizationAccounts({ region: "us-east-1", retryMode: "adaptive", maxAttempts: 1, credentials: base.credentials })).toEqual([ACCOUNT, MEMBER]);
+    expect(await organizationAccounts({ region: "us-east-1", retryMode: "adaptive", maxAttempts: 1, credentials: base.credentials })).toEqual([
+      ACCOUNT,
+      MEMBER,
+    ]);
     expect(org.commandCalls(ListAccountsCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, "n2"]);
   });
 
@@ -50,10 +72,17 @@ describe("--org", () => {
     await expect(collect({ ...base, org: true })).rejects.toThrow(/--org names other accounts: give --role-name/);
     await expect(collect({ ...base, org: true, accounts: [MEMBER], roleName: "r" })).rejects.toThrow(/either --org or --accounts/);
     org.on(ListAccountsCommand).rejects(
-      new OrganizationsServiceException({ name: "AccessDeniedException", $fault: "client", $metadata: { httpStatusCode: 400 }, message: "You don't have permissions to access this resource." }),
+      new OrganizationsServiceException({
+        name: "AccessDeniedException",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400 },
+        message: "You don't have permissions to access this resource.",
+      }),
     );
     const e = await collect({ ...base, org: true, roleName: "r" }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(UserError);
-    expect((e as Error).message).toMatch(/^--org: cannot list the organization's accounts \(organizations:ListAccounts\): AccessDeniedException: .*management account or a delegated administrator/);
+    expect((e as Error).message).toMatch(
+      /^--org: cannot list the organization's accounts \(organizations:ListAccounts\): AccessDeniedException: .*management account or a delegated administrator/,
+    );
   });
 });

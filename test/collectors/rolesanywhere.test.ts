@@ -1,10 +1,4 @@
-import {
-  ListCrlsCommand,
-  ListProfilesCommand,
-  ListTagsForResourceCommand,
-  ListTrustAnchorsCommand,
-  RolesAnywhereClient,
-} from "@aws-sdk/client-rolesanywhere";
+import { ListCrlsCommand, ListProfilesCommand, ListTagsForResourceCommand, ListTrustAnchorsCommand, RolesAnywhereClient } from "@aws-sdk/client-rolesanywhere";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rolesanywhere } from "../../collectors/aws/rolesanywhere.js";
 import type { Resource } from "../../engine/model.js";
@@ -41,7 +35,10 @@ function mockRegion(): void {
               trustAnchorId: "8d0e1f2a-9b8c-4d7e-a6f5-112233445566",
               trustAnchorArn: TA2,
               name: "bundle",
-              source: { sourceType: "CERTIFICATE_BUNDLE", sourceData: { x509CertificateData: "-----BEGIN CERTIFICATE-----\nMIIB…\n-----END CERTIFICATE-----\n" } },
+              source: {
+                sourceType: "CERTIFICATE_BUNDLE",
+                sourceData: { x509CertificateData: "-----BEGIN CERTIFICATE-----\nMIIB…\n-----END CERTIFICATE-----\n" },
+              },
               enabled: false,
             },
           ],
@@ -64,7 +61,9 @@ function mockRegion(): void {
     ],
   });
   raMock.on(legacy(ListCrlsCommand)).resolves({
-    crls: [{ crlId: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", crlArn: CRL_ARN, name: "bundle-crl", enabled: true, trustAnchorArn: TA2, crlData: new Uint8Array(128) }],
+    crls: [
+      { crlId: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", crlArn: CRL_ARN, name: "bundle-crl", enabled: true, trustAnchorArn: TA2, crlData: new Uint8Array(128) },
+    ],
   });
   raMock.on(legacy(ListTagsForResourceCommand)).callsFake(({ resourceArn }: { resourceArn: string }) => ({
     tags: resourceArn === TA1 ? [{ key: "env", value: "prod" }] : [],
@@ -92,11 +91,19 @@ describe("rolesanywhere collector", () => {
       account: ACCOUNT,
       region: REGION,
       tags: { env: "prod" },
-      properties: { Name: "iamra-pca", Enabled: true, Source: { SourceType: "AWS_ACM_PCA", SourceData: { AcmPcaArn: PCA_ARN } }, Tags: [{ Key: "env", Value: "prod" }] },
+      properties: {
+        Name: "iamra-pca",
+        Enabled: true,
+        Source: { SourceType: "AWS_ACM_PCA", SourceData: { AcmPcaArn: PCA_ARN } },
+        Tags: [{ Key: "env", Value: "prod" }],
+      },
       observed: { TrustAnchorId: "2f6b9b0c-3e6d-4e3f-9c3a-0d5c0f5b1a11", CreatedAt: "2024-01-15T08:00:00.000Z", UpdatedAt: "2024-01-15T08:00:00.000Z" },
       source: { kind: "aws", account: ACCOUNT, region: REGION },
     });
-    expect(byId(rs, TA2).properties).toMatchObject({ Enabled: false, Source: { SourceType: "CERTIFICATE_BUNDLE", SourceData: { X509CertificateData: expect.stringContaining("BEGIN CERTIFICATE") } } });
+    expect(byId(rs, TA2).properties).toMatchObject({
+      Enabled: false,
+      Source: { SourceType: "CERTIFICATE_BUNDLE", SourceData: { X509CertificateData: expect.stringContaining("BEGIN CERTIFICATE") } },
+    });
     expect(ctx.gaps).toEqual([]);
   });
 
@@ -129,6 +136,9 @@ describe("rolesanywhere collector", () => {
 
   it("throws (for the runner) when a list call is denied", async () => {
     raMock.on(legacy(ListProfilesCommand)).rejects(accessDenied("rolesanywhere:ListProfiles"));
-    await expect(rolesanywhere.collect(testContext({ region: REGION }))).rejects.toMatchObject({ name: "AccessDeniedException", $rampartAction: "rolesanywhere:ListProfiles" });
+    await expect(rolesanywhere.collect(testContext({ region: REGION }))).rejects.toMatchObject({
+      name: "AccessDeniedException",
+      $rampartAction: "rolesanywhere:ListProfiles",
+    });
   });
 });

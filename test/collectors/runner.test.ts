@@ -38,7 +38,14 @@ beforeEach(() => {
   sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/scanner/ci`, UserId: "AROAEXAMPLE:ci" });
   iamM.on(GetAccountAuthorizationDetailsCommand).resolves({
     IsTruncated: false,
-    RoleDetailList: [{ RoleName: "r1", Arn: `arn:aws:iam::${ACCOUNT}:role/r1`, Path: "/", AssumeRolePolicyDocument: "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D" }],
+    RoleDetailList: [
+      {
+        RoleName: "r1",
+        Arn: `arn:aws:iam::${ACCOUNT}:role/r1`,
+        Path: "/",
+        AssumeRolePolicyDocument: "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D",
+      },
+    ],
   });
   iamM.on(ListRolesCommand).resolves({ Roles: [], IsTruncated: false });
   ra.on(legacy(ListTrustAnchorsCommand)).resolves({ trustAnchors: [] });
@@ -59,8 +66,20 @@ describe("collect (runner)", () => {
     expect(snap.resources.map((r) => r.id)).toEqual([`arn:aws:iam::${ACCOUNT}:role/r1`]);
     expect(snap.coverage).toEqual([
       { service: "acm-pca", account: ACCOUNT, region: "eu-west-1", status: "ok", resourceTypes: ["AWS::ACMPCA::CertificateAuthority"] },
-      { service: "rolesanywhere", account: ACCOUNT, region: "eu-west-1", status: "ok", resourceTypes: ["AWS::RolesAnywhere::TrustAnchor", "AWS::RolesAnywhere::Profile", "AWS::RolesAnywhere::CRL"] },
-      { service: "iam", account: ACCOUNT, region: "global", status: "ok", resourceTypes: ["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::ManagedPolicy", "AWS::IAM::AccessKey"] },
+      {
+        service: "rolesanywhere",
+        account: ACCOUNT,
+        region: "eu-west-1",
+        status: "ok",
+        resourceTypes: ["AWS::RolesAnywhere::TrustAnchor", "AWS::RolesAnywhere::Profile", "AWS::RolesAnywhere::CRL"],
+      },
+      {
+        service: "iam",
+        account: ACCOUNT,
+        region: "global",
+        status: "ok",
+        resourceTypes: ["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::ManagedPolicy", "AWS::IAM::AccessKey"],
+      },
     ]);
     expect(progress).toHaveLength(4);
     expect(progress.at(-1)).toMatch(/:4\/4$/);
@@ -82,7 +101,12 @@ describe("collect (runner)", () => {
       },
     ]);
     expect(snap.resources).toEqual([]);
-    expect(snap.coverage.filter((c) => c.status === "ok").map((c) => c.service).sort()).toEqual(["acm-pca", "rolesanywhere"]);
+    expect(
+      snap.coverage
+        .filter((c) => c.status === "ok")
+        .map((c) => c.service)
+        .sort(),
+    ).toEqual(["acm-pca", "rolesanywhere"]);
     expect(validate(snap)).toBe(true);
   });
 
@@ -112,7 +136,15 @@ describe("collect (runner)", () => {
     };
     const snap = await collect({ ...base, collectors: [partial] });
     expect(snap.coverage).toEqual([
-      { service: "fake", account: ACCOUNT, region: "eu-west-1", status: "denied", action: "fake:ListB", detail: "AccessDenied: no (and 2 more calls like it)", resourceTypes: ["AWS::Fake::B"] },
+      {
+        service: "fake",
+        account: ACCOUNT,
+        region: "eu-west-1",
+        status: "denied",
+        action: "fake:ListB",
+        detail: "AccessDenied: no (and 2 more calls like it)",
+        resourceTypes: ["AWS::Fake::B"],
+      },
       { service: "fake", account: ACCOUNT, region: "eu-west-1", status: "ok", resourceTypes: ["AWS::Fake::A"] },
     ]);
   });
@@ -216,7 +248,9 @@ describe("classifyError", () => {
   it("classifies network errors and timeouts as error, unknown hosts as skipped", () => {
     expect(classifyError(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" })).status).toBe("error");
     expect(classifyError(Object.assign(new Error("Connection timed out after 1000 ms"), { name: "TimeoutError" })).detail).toMatch(/^timeout/);
-    expect(classifyError(Object.assign(new Error("getaddrinfo ENOTFOUND rolesanywhere.xx-east-9.amazonaws.com"), { code: "ENOTFOUND" })).status).toBe("skipped");
+    expect(classifyError(Object.assign(new Error("getaddrinfo ENOTFOUND rolesanywhere.xx-east-9.amazonaws.com"), { code: "ENOTFOUND" })).status).toBe(
+      "skipped",
+    );
   });
 });
 

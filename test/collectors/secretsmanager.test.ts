@@ -11,7 +11,10 @@ const err = (name: string, status: number, message: string, attempts = 1): Error
   new SecretsManagerServiceException({ name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status, attempts }, message });
 const A = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/db-AbCdEf`;
 const B = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/api-key-GhIjKl`;
-const POLICY = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::444455556666:root" }, Action: "secretsmanager:GetSecretValue", Resource: "*" }] };
+const POLICY = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::444455556666:root" }, Action: "secretsmanager:GetSecretValue", Resource: "*" }],
+};
 
 beforeEach(() => {
   sm.reset();
@@ -35,7 +38,9 @@ beforeEach(() => {
         }
       : { SecretList: [{ ARN: B, Name: "prod/api-key", Tags: [] }] },
   );
-  sm.on(GetResourcePolicyCommand).callsFake(({ SecretId }: { SecretId: string }) => (SecretId === A ? { ARN: A, Name: "prod/db", ResourcePolicy: JSON.stringify(POLICY) } : { ARN: B, Name: "prod/api-key" }));
+  sm.on(GetResourcePolicyCommand).callsFake(({ SecretId }: { SecretId: string }) =>
+    SecretId === A ? { ARN: A, Name: "prod/db", ResourcePolicy: JSON.stringify(POLICY) } : { ARN: B, Name: "prod/api-key" },
+  );
 });
 afterEach(() => sm.reset());
 
@@ -52,7 +57,12 @@ describe("secretsmanager collector", () => {
     expect(rs[0]).toMatchObject({
       name: "prod/db",
       tags: { team: "payments" },
-      properties: { Name: "prod/db", Description: "database credentials", KmsKeyId: expect.stringContaining(":key/"), Tags: [{ Key: "team", Value: "payments" }] },
+      properties: {
+        Name: "prod/db",
+        Description: "database credentials",
+        KmsKeyId: expect.stringContaining(":key/"),
+        Tags: [{ Key: "team", Value: "payments" }],
+      },
       observed: { RotationEnabled: true, daysSinceLastAccess: 1, daysSinceLastRotation: 29 },
     });
     expect(JSON.stringify(rs)).not.toContain("AWSCURRENT");
@@ -64,15 +74,23 @@ describe("secretsmanager collector", () => {
     sm.on(GetResourcePolicyCommand, { SecretId: B }).rejects(err("AccessDeniedException", 400, "not authorized to perform: secretsmanager:GetResourcePolicy"));
     const ctx = testContext({ region: REGION });
     const rs = await secretsmanager.collect(ctx);
-    expect(rs.find((r) => r.id === `${B}|resource-policy`)?.properties).toEqual({ SecretId: B, ResourcePolicy: { $unknown: expect.stringContaining("GetResourcePolicy failed") } });
-    expect(ctx.gaps).toEqual([{ action: "secretsmanager:GetResourcePolicy", status: "denied", detail: expect.stringMatching(/^AccessDeniedException/), resourceTypes: [] }]);
+    expect(rs.find((r) => r.id === `${B}|resource-policy`)?.properties).toEqual({
+      SecretId: B,
+      ResourcePolicy: { $unknown: expect.stringContaining("GetResourcePolicy failed") },
+    });
+    expect(ctx.gaps).toEqual([
+      { action: "secretsmanager:GetResourcePolicy", status: "denied", detail: expect.stringMatching(/^AccessDeniedException/), resourceTypes: [] },
+    ]);
   });
 
   it("denied / throttled ListSecrets stop the service with denied / error", async () => {
     sm.on(ListSecretsCommand).rejects(err("AccessDeniedException", 400, "no"));
     expect(classifyError(await secretsmanager.collect(testContext({ region: REGION })).catch((e: unknown) => e)).status).toBe("denied");
     sm.on(ListSecretsCommand).rejects(err("ThrottlingException", 400, "Rate exceeded", 6));
-    expect(classifyError(await secretsmanager.collect(testContext({ region: REGION })).catch((e: unknown) => e))).toEqual({ status: "error", detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded" });
+    expect(classifyError(await secretsmanager.collect(testContext({ region: REGION })).catch((e: unknown) => e))).toEqual({
+      status: "error",
+      detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded",
+    });
   });
 
   it("declares only read-only actions and never GetSecretValue", () => {

@@ -71,7 +71,8 @@ function mockAccount(): void {
     TagInfoForResource: { ResourceARN, TagList: ResourceARN === APP_ACL ? [{ Key: "team", Value: "app" }] : [] },
   }));
   waf.on(ListResourcesForWebACLCommand).callsFake(({ WebACLArn, ResourceType }: { WebACLArn: string; ResourceType: string }) => ({
-    ResourceArns: WebACLArn === APP_ACL && ResourceType === "APPLICATION_LOAD_BALANCER" ? [ALB] : WebACLArn === APP_ACL && ResourceType === "API_GATEWAY" ? [API] : [],
+    ResourceArns:
+      WebACLArn === APP_ACL && ResourceType === "APPLICATION_LOAD_BALANCER" ? [ALB] : WebACLArn === APP_ACL && ResourceType === "API_GATEWAY" ? [API] : [],
   }));
   waf.on(ListLoggingConfigurationsCommand).callsFake(({ Scope }: { Scope: string }) => ({
     LoggingConfigurations:
@@ -131,7 +132,13 @@ describe("wafv2 collector", () => {
       account: ACCOUNT,
       region: REGION,
       tags: { team: "app" },
-      properties: { Name: "AppTeamNewWebACL", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: [expect.objectContaining({ Name: "AWS-AWSManagedRulesCommonRuleSet" })], Tags: [{ Key: "team", Value: "app" }] },
+      properties: {
+        Name: "AppTeamNewWebACL",
+        Scope: "REGIONAL",
+        DefaultAction: { Allow: {} },
+        Rules: [expect.objectContaining({ Name: "AWS-AWSManagedRulesCommonRuleSet" })],
+        Tags: [{ Key: "team", Value: "app" }],
+      },
       observed: { ManagedByFirewallManager: false, RetrofittedByFirewallManager: false, Capacity: 700 },
     });
     expect(byId(rs, FMS_ACL).observed).toMatchObject({ ManagedByFirewallManager: true });
@@ -186,20 +193,38 @@ describe("wafv2 collector", () => {
 
   it("a failed logging list is a gap on both logging and web ACL types; an unsupported association type is skipped quietly", async () => {
     waf.on(ListLoggingConfigurationsCommand).rejects(accessDenied("wafv2:ListLoggingConfigurations"));
-    waf.on(ListResourcesForWebACLCommand, { ResourceType: "APP_RUNNER_SERVICE" }).rejects(serviceError("WAFInvalidParameterException", 400, "Error reason: invalid value, field: RESOURCE_TYPE"));
+    waf
+      .on(ListResourcesForWebACLCommand, { ResourceType: "APP_RUNNER_SERVICE" })
+      .rejects(serviceError("WAFInvalidParameterException", 400, "Error reason: invalid value, field: RESOURCE_TYPE"));
     waf.on(ListResourcesForWebACLCommand, { ResourceType: "APPSYNC" }).rejects(accessDenied("wafv2:ListResourcesForWebACL"));
     const ctx = testContext({ region: "eu-west-1" });
     const rs = await wafv2.collect(ctx);
     expect(rs.filter((r) => r.type === WAF_LOGGING)).toEqual([]);
     expect(ctx.gaps).toEqual([
-      { action: "wafv2:ListResourcesForWebACL", status: "denied", detail: expect.stringMatching(/^APPSYNC: AccessDeniedException/), resourceTypes: [WAF_ASSOCIATION] },
+      {
+        action: "wafv2:ListResourcesForWebACL",
+        status: "denied",
+        detail: expect.stringMatching(/^APPSYNC: AccessDeniedException/),
+        resourceTypes: [WAF_ASSOCIATION],
+      },
       { action: "wafv2:ListResourcesForWebACL", status: "denied", detail: expect.stringMatching(/^APPSYNC: /), resourceTypes: [WAF_ASSOCIATION] },
-      { action: "wafv2:ListLoggingConfigurations", status: "denied", detail: expect.stringContaining("AccessDeniedException"), resourceTypes: [WAF_LOGGING, WAF_WEB_ACL] },
+      {
+        action: "wafv2:ListLoggingConfigurations",
+        status: "denied",
+        detail: expect.stringContaining("AccessDeniedException"),
+        resourceTypes: [WAF_LOGGING, WAF_WEB_ACL],
+      },
     ]);
   });
 
   it("through the runner: denied ListWebACLs is denied coverage for all three types; throttling is error", async () => {
-    const opts = { collectors: [wafv2], credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" }, homeRegion: "eu-west-1", ratePerSecond: 0, collectedAt: COLLECTED_AT };
+    const opts = {
+      collectors: [wafv2],
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" },
+      homeRegion: "eu-west-1",
+      ratePerSecond: 0,
+      collectedAt: COLLECTED_AT,
+    };
     waf.on(ListWebACLsCommand).rejects(accessDenied("wafv2:ListWebACLs"));
     expect((await collect(opts)).coverage).toEqual([
       {
@@ -213,6 +238,8 @@ describe("wafv2 collector", () => {
       },
     ]);
     waf.on(ListWebACLsCommand).rejects(serviceError("ThrottlingException", 400, "Rate exceeded", 6));
-    expect((await collect(opts)).coverage).toEqual([expect.objectContaining({ status: "error", action: "wafv2:ListWebACLs", detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded" })]);
+    expect((await collect(opts)).coverage).toEqual([
+      expect.objectContaining({ status: "error", action: "wafv2:ListWebACLs", detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded" }),
+    ]);
   });
 });

@@ -131,7 +131,11 @@ function respond(params: URLSearchParams): { status: number; body: string } {
     case "GetCallerIdentity":
       return {
         status: 200,
-        body: ok("GetCallerIdentity", STS_NS, `    <Arn>arn:aws:iam::${ACCOUNT}:user/scanner</Arn>\n    <UserId>AIDAEXAMPLESCANNER01</UserId>\n    <Account>${ACCOUNT}</Account>`),
+        body: ok(
+          "GetCallerIdentity",
+          STS_NS,
+          `    <Arn>arn:aws:iam::${ACCOUNT}:user/scanner</Arn>\n    <UserId>AIDAEXAMPLESCANNER01</UserId>\n    <Account>${ACCOUNT}</Account>`,
+        ),
       };
     case "GetAccountAuthorizationDetails":
       return { status: 200, body: ok(action, IAM_NS, params.get("Marker") === MARKER ? PAGE_2 : PAGE_1) };
@@ -141,17 +145,38 @@ function respond(params: URLSearchParams): { status: number; body: string } {
     case "GetPolicy":
       return {
         status: 200,
-        body: ok(action, IAM_NS, `    <Policy><PolicyName>AWSPrivateCAUser</PolicyName><PolicyId>ANPAAWSMANAGED000001</PolicyId><Arn>arn:aws:iam::aws:policy/AWSPrivateCAUser</Arn><Path>/</Path><DefaultVersionId>v3</DefaultVersionId><AttachmentCount>1</AttachmentCount><IsAttachable>true</IsAttachable></Policy>`),
+        body: ok(
+          action,
+          IAM_NS,
+          `    <Policy><PolicyName>AWSPrivateCAUser</PolicyName><PolicyId>ANPAAWSMANAGED000001</PolicyId><Arn>arn:aws:iam::aws:policy/AWSPrivateCAUser</Arn><Path>/</Path><DefaultVersionId>v3</DefaultVersionId><AttachmentCount>1</AttachmentCount><IsAttachable>true</IsAttachable></Policy>`,
+        ),
       };
     case "GetPolicyVersion":
-      return { status: 200, body: ok(action, IAM_NS, `    <PolicyVersion><Document>${iamEncode(CA_USER_DOC)}</Document><VersionId>v3</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>`) };
+      return {
+        status: 200,
+        body: ok(
+          action,
+          IAM_NS,
+          `    <PolicyVersion><Document>${iamEncode(CA_USER_DOC)}</Document><VersionId>v3</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>`,
+        ),
+      };
     case "ListAccessKeys":
       return {
         status: 200,
-        body: ok(action, IAM_NS, `    <UserName>legacy-ci</UserName>\n    <AccessKeyMetadata><member><UserName>legacy-ci</UserName><AccessKeyId>AKIAEXAMPLELEGACY001</AccessKeyId><Status>Active</Status><CreateDate>2021-05-04T10:05:00Z</CreateDate></member></AccessKeyMetadata>\n    <IsTruncated>false</IsTruncated>`),
+        body: ok(
+          action,
+          IAM_NS,
+          `    <UserName>legacy-ci</UserName>\n    <AccessKeyMetadata><member><UserName>legacy-ci</UserName><AccessKeyId>AKIAEXAMPLELEGACY001</AccessKeyId><Status>Active</Status><CreateDate>2021-05-04T10:05:00Z</CreateDate></member></AccessKeyMetadata>\n    <IsTruncated>false</IsTruncated>`,
+        ),
       };
     case "GetAccessKeyLastUsed":
-      return { status: 403, body: error("AccessDenied", `User: arn:aws:iam::${ACCOUNT}:user/scanner is not authorized to perform: iam:GetAccessKeyLastUsed on resource: user legacy-ci`) };
+      return {
+        status: 403,
+        body: error(
+          "AccessDenied",
+          `User: arn:aws:iam::${ACCOUNT}:user/scanner is not authorized to perform: iam:GetAccessKeyLastUsed on resource: user legacy-ci`,
+        ),
+      };
     default:
       return { status: 400, body: error("InvalidAction", `unexpected action ${action}`) };
   }
@@ -213,15 +238,49 @@ describe("IAM and STS over the query/XML wire protocol (loopback stub)", () => {
       PolicyDocument: JSON.parse(CA_USER_DOC),
       Roles: ["iamra-issuer"],
     });
-    expect(snap.resources.find((r) => r.id === `arn:aws:iam::${ACCOUNT}:policy/pca-issuer`)?.properties.PolicyDocument).toEqual(JSON.parse(ARTICLE_INLINE_POLICY));
+    expect(snap.resources.find((r) => r.id === `arn:aws:iam::${ACCOUNT}:policy/pca-issuer`)?.properties.PolicyDocument).toEqual(
+      JSON.parse(ARTICLE_INLINE_POLICY),
+    );
     const key = snap.resources.find((r) => r.type === "AWS::IAM::AccessKey");
-    expect(key).toMatchObject({ id: "AKIAEXAMPLELEGACY001", properties: { UserName: "legacy-ci", Status: "Active" }, observed: { ageDays: 1518, daysSinceLastUse: { $unknown: expect.any(String) } } });
-    expect(snap.resources.map((r) => r.type).sort()).toEqual(["AWS::IAM::AccessKey", "AWS::IAM::ManagedPolicy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::User"]);
+    expect(key).toMatchObject({
+      id: "AKIAEXAMPLELEGACY001",
+      properties: { UserName: "legacy-ci", Status: "Active" },
+      observed: { ageDays: 1518, daysSinceLastUse: { $unknown: expect.any(String) } },
+    });
+    expect(snap.resources.map((r) => r.type).sort()).toEqual([
+      "AWS::IAM::AccessKey",
+      "AWS::IAM::ManagedPolicy",
+      "AWS::IAM::ManagedPolicy",
+      "AWS::IAM::Role",
+      "AWS::IAM::User",
+    ]);
 
     expect(snap.coverage).toEqual([
-      { service: "iam", account: ACCOUNT, region: "global", status: "denied", action: "iam:GetAccessKeyLastUsed", detail: expect.stringMatching(/^AccessDenied: User: .*GetAccessKeyLastUsed/), resourceTypes: [] },
-      { service: "iam", account: ACCOUNT, region: "global", status: "error", action: "iam:ListRoles", detail: "throttled after 2 attempts: Throttling: Rate exceeded", resourceTypes: [] },
-      { service: "iam", account: ACCOUNT, region: "global", status: "ok", resourceTypes: ["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::ManagedPolicy", "AWS::IAM::AccessKey"] },
+      {
+        service: "iam",
+        account: ACCOUNT,
+        region: "global",
+        status: "denied",
+        action: "iam:GetAccessKeyLastUsed",
+        detail: expect.stringMatching(/^AccessDenied: User: .*GetAccessKeyLastUsed/),
+        resourceTypes: [],
+      },
+      {
+        service: "iam",
+        account: ACCOUNT,
+        region: "global",
+        status: "error",
+        action: "iam:ListRoles",
+        detail: "throttled after 2 attempts: Throttling: Rate exceeded",
+        resourceTypes: [],
+      },
+      {
+        service: "iam",
+        account: ACCOUNT,
+        region: "global",
+        status: "ok",
+        resourceTypes: ["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::ManagedPolicy", "AWS::IAM::AccessKey"],
+      },
     ]);
   });
 });

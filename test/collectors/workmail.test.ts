@@ -47,10 +47,15 @@ function mockAccount(): void {
     ARN: orgArn(OrganizationId),
     InteroperabilityEnabled: false,
   }));
-  wm.on(DescribeIdentityProviderConfigurationCommand).callsFake(({ OrganizationId }: { OrganizationId: string }) =>
-    OrganizationId === ORG
-      ? { AuthenticationMode: "IDENTITY_PROVIDER_AND_DIRECTORY", IdentityCenterConfiguration: IC, PersonalAccessTokenConfiguration: { Status: "ACTIVE", LifetimeInDays: 365 } }
-      : {}, // lab-corp: never configured
+  wm.on(DescribeIdentityProviderConfigurationCommand).callsFake(
+    ({ OrganizationId }: { OrganizationId: string }) =>
+      OrganizationId === ORG
+        ? {
+            AuthenticationMode: "IDENTITY_PROVIDER_AND_DIRECTORY",
+            IdentityCenterConfiguration: IC,
+            PersonalAccessTokenConfiguration: { Status: "ACTIVE", LifetimeInDays: 365 },
+          }
+        : {}, // lab-corp: never configured
   );
   wm.on(ListUsersCommand).callsFake(({ OrganizationId, NextToken }: { OrganizationId: string; NextToken?: string }) => {
     if (OrganizationId !== ORG) return { Users: [] };
@@ -58,7 +63,15 @@ function mockAccount(): void {
       ? { Users: [{ Id: "u-3", Name: "carol", Email: "carol@example.com", State: "ENABLED", UserRole: "USER" }] }
       : {
           Users: [
-            { Id: "u-1", Name: "alice", Email: "alice@example.com", State: "ENABLED", UserRole: "USER", IdentityProviderUserId: "94482488-3041-7026-18f3-be45837cd0e4", IdentityProviderIdentityStoreId: "d-9067c0b4d2" },
+            {
+              Id: "u-1",
+              Name: "alice",
+              Email: "alice@example.com",
+              State: "ENABLED",
+              UserRole: "USER",
+              IdentityProviderUserId: "94482488-3041-7026-18f3-be45837cd0e4",
+              IdentityProviderIdentityStoreId: "d-9067c0b4d2",
+            },
             { Id: "u-2", Name: "postmaster", State: "ENABLED", UserRole: "SYSTEM_USER" },
             { Id: "u-4", Name: "meeting-room", State: "ENABLED", UserRole: "RESOURCE" },
           ],
@@ -120,17 +133,35 @@ describe("workmail collector", () => {
     // Never configured → null (the rules read the default mode); no unlinked users → [].
     expect(rs[1]).toMatchObject({ id: orgArn(ORG2), properties: { IdentityProviderConfiguration: null }, observed: { usersWithoutIdentityCenter: [] } });
     // A deleted organization is listed but nothing more is read for it.
-    expect(rs[2]).toMatchObject({ id: orgArn(GONE), properties: { State: "Deleted", IdentityProviderConfiguration: { $unknown: expect.stringContaining("Deleted") } } });
+    expect(rs[2]).toMatchObject({
+      id: orgArn(GONE),
+      properties: { State: "Deleted", IdentityProviderConfiguration: { $unknown: expect.stringContaining("Deleted") } },
+    });
     expect(rs[2].observed?.usersWithoutIdentityCenter).toBeUndefined();
-    expect(wm.commandCalls(DescribeIdentityProviderConfigurationCommand).map((c) => c.args[0].input.OrganizationId).sort()).toEqual([ORG, ORG2].sort());
+    expect(
+      wm
+        .commandCalls(DescribeIdentityProviderConfigurationCommand)
+        .map((c) => c.args[0].input.OrganizationId)
+        .sort(),
+    ).toEqual([ORG, ORG2].sort());
   });
 
   it("keeps a missing LifetimeInDays missing, and ResourceNotFoundException reads as never configured", async () => {
-    wm.on(DescribeIdentityProviderConfigurationCommand, { OrganizationId: ORG }).resolves({ AuthenticationMode: "IDENTITY_PROVIDER_ONLY", IdentityCenterConfiguration: IC, PersonalAccessTokenConfiguration: { Status: "ACTIVE" } });
-    wm.on(DescribeIdentityProviderConfigurationCommand, { OrganizationId: ORG2 }).rejects(serviceError("ResourceNotFoundException", 400, "Identity provider configuration not found"));
+    wm.on(DescribeIdentityProviderConfigurationCommand, { OrganizationId: ORG }).resolves({
+      AuthenticationMode: "IDENTITY_PROVIDER_ONLY",
+      IdentityCenterConfiguration: IC,
+      PersonalAccessTokenConfiguration: { Status: "ACTIVE" },
+    });
+    wm.on(DescribeIdentityProviderConfigurationCommand, { OrganizationId: ORG2 }).rejects(
+      serviceError("ResourceNotFoundException", 400, "Identity provider configuration not found"),
+    );
     const ctx = testContext({ region: REGION });
     const rs = await workmail.collect(ctx);
-    expect(rs[0].properties.IdentityProviderConfiguration).toEqual({ AuthenticationMode: "IDENTITY_PROVIDER_ONLY", IdentityCenterConfiguration: IC, PersonalAccessTokenConfiguration: { Status: "ACTIVE" } });
+    expect(rs[0].properties.IdentityProviderConfiguration).toEqual({
+      AuthenticationMode: "IDENTITY_PROVIDER_ONLY",
+      IdentityCenterConfiguration: IC,
+      PersonalAccessTokenConfiguration: { Status: "ACTIVE" },
+    });
     expect(rs[1].properties.IdentityProviderConfiguration).toBeNull();
     expect(ctx.gaps).toEqual([]);
   });
@@ -146,19 +177,46 @@ describe("workmail collector", () => {
     wm.on(ListUsersCommand).rejects(accessDenied("workmail:ListUsers"));
     const ctx = testContext({ region: REGION });
     const rs = await workmail.collect(ctx);
-    expect(rs[0].properties.IdentityProviderConfiguration).toEqual({ $unknown: expect.stringMatching(/^workmail:DescribeIdentityProviderConfiguration was denied/) });
+    expect(rs[0].properties.IdentityProviderConfiguration).toEqual({
+      $unknown: expect.stringMatching(/^workmail:DescribeIdentityProviderConfiguration was denied/),
+    });
     expect(rs[0].observed?.usersWithoutIdentityCenter).toBeUndefined();
-    expect(ctx.gaps).toContainEqual({ action: "workmail:DescribeIdentityProviderConfiguration", status: "denied", detail: expect.any(String), resourceTypes: [WORKMAIL_ORGANIZATION] });
+    expect(ctx.gaps).toContainEqual({
+      action: "workmail:DescribeIdentityProviderConfiguration",
+      status: "denied",
+      detail: expect.any(String),
+      resourceTypes: [WORKMAIL_ORGANIZATION],
+    });
     expect(ctx.gaps).toContainEqual({ action: "workmail:ListUsers", status: "denied", detail: expect.any(String), resourceTypes: [] });
   });
 
   it("through the runner: denied ListOrganizations is denied coverage; throttling is error", async () => {
-    const opts = { collectors: [workmail], credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" }, homeRegion: REGION, ratePerSecond: 0, collectedAt: COLLECTED_AT };
+    const opts = {
+      collectors: [workmail],
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "s" },
+      homeRegion: REGION,
+      ratePerSecond: 0,
+      collectedAt: COLLECTED_AT,
+    };
     wm.on(ListOrganizationsCommand).rejects(accessDenied("workmail:ListOrganizations"));
     expect((await collect(opts)).coverage).toEqual([
-      { service: "workmail", account: ACCOUNT, region: REGION, status: "denied", action: "workmail:ListOrganizations", detail: expect.stringContaining("AccessDeniedException"), resourceTypes: [WORKMAIL_ORGANIZATION] },
+      {
+        service: "workmail",
+        account: ACCOUNT,
+        region: REGION,
+        status: "denied",
+        action: "workmail:ListOrganizations",
+        detail: expect.stringContaining("AccessDeniedException"),
+        resourceTypes: [WORKMAIL_ORGANIZATION],
+      },
     ]);
     wm.on(ListOrganizationsCommand).rejects(serviceError("ThrottlingException", 400, "Rate exceeded", 6));
-    expect((await collect(opts)).coverage).toEqual([expect.objectContaining({ status: "error", action: "workmail:ListOrganizations", detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded" })]);
+    expect((await collect(opts)).coverage).toEqual([
+      expect.objectContaining({
+        status: "error",
+        action: "workmail:ListOrganizations",
+        detail: "throttled after 6 attempts: ThrottlingException: Rate exceeded",
+      }),
+    ]);
   });
 });

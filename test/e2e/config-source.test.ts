@@ -26,7 +26,8 @@ const NOT_RECORDED = {
   region: REGION,
   status: "skipped",
   action: "config:SelectResourceConfig",
-  detail: "AWS Config does not record AWS::IAM::AccessKey, AWS::SecretsManager::ResourcePolicy (or not with what the rules read): scan without --source config to collect them",
+  detail:
+    "AWS Config does not record AWS::IAM::AccessKey, AWS::SecretsManager::ResourcePolicy (or not with what the rules read): scan without --source config to collect them",
   resourceTypes: ["AWS::IAM::AccessKey", "AWS::SecretsManager::ResourcePolicy"],
 };
 
@@ -45,7 +46,14 @@ function answer(op: string, body: Record<string, any>): { status: number; body: 
   if (denied.has(op)) return { status: 400, body: { __type: "AccessDeniedException", message: `User is not authorized to perform: config:${op}` } };
   switch (op) {
     case "DescribeConfigurationRecorders":
-      return { status: 200, body: { ConfigurationRecorders: [{ name: "default", roleARN: `arn:aws:iam::${ACCOUNT}:role/config`, recordingGroup: { allSupported: true, includeGlobalResourceTypes: true } }] } };
+      return {
+        status: 200,
+        body: {
+          ConfigurationRecorders: [
+            { name: "default", roleARN: `arn:aws:iam::${ACCOUNT}:role/config`, recordingGroup: { allSupported: true, includeGlobalResourceTypes: true } },
+          ],
+        },
+      };
     case "SelectResourceConfig":
       // Two pages; the key comes back bare and is completed with BatchGetResourceConfig.
       return body.NextToken === undefined
@@ -76,10 +84,15 @@ function rampart(args: string[]): Promise<CliRun> {
     AWS_EC2_METADATA_DISABLED: "true",
   });
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(repoRoot, "bin", "rampart.js"), ...args], { cwd: dir, env, encoding: "utf8", timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [path.join(repoRoot, "bin", "rampart.js"), ...args],
+      { cwd: dir, env, encoding: "utf8", timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -114,8 +127,13 @@ beforeEach(() => {
   denied = new Set();
 });
 
-const scan = (...more: string[]): Promise<CliRun> => rampart(["scan", "--source", "config", "--regions", REGION, "--services", "iam,kms,secretsmanager,ec2", "--format", "json", "--fail-on", "none", ...more]);
-const failing = (doc: any): string[] => doc.findings.filter((f: any) => f.status === "fail").map((f: any) => `${f.ruleId} ${f.resource.id}`).sort();
+const scan = (...more: string[]): Promise<CliRun> =>
+  rampart(["scan", "--source", "config", "--regions", REGION, "--services", "iam,kms,secretsmanager,ec2", "--format", "json", "--fail-on", "none", ...more]);
+const failing = (doc: any): string[] =>
+  doc.findings
+    .filter((f: any) => f.status === "fail")
+    .map((f: any) => `${f.ruleId} ${f.resource.id}`)
+    .sort();
 
 describe("rampart scan --source config (loopback AWS Config)", () => {
   it("reads the recorder's items over every page, completes the bare key, and judges them", { timeout: 120_000 }, async () => {
@@ -145,7 +163,9 @@ describe("rampart scan --source config (loopback AWS Config)", () => {
     expect(run.code, run.stderr).toBe(3);
     const doc = JSON.parse(run.stdout);
     expect(doc.scan.incomplete).toBe(true);
-    expect(doc.coverage.filter((c: any) => c.status !== "ok").map((c: any) => [c.service, c.status, c.action])).toEqual([["config", "denied", "config:SelectResourceConfig"]]);
+    expect(doc.coverage.filter((c: any) => c.status !== "ok").map((c: any) => [c.service, c.status, c.action])).toEqual([
+      ["config", "denied", "config:SelectResourceConfig"],
+    ]);
     expect(failing(doc)).toEqual([]);
     expect(doc.findings.some((f: any) => f.ruleId === "kms-key-policy-cross-account-scoped" && f.status === "unknown")).toBe(true);
   });

@@ -96,7 +96,11 @@ describe("rampart diff on two demo scans", () => {
     expect(expectedNew.map(key).sort()).toEqual([`fail iam-irsa-trust-scoped ${NEW_IRSA}`, `fail iam-irsa-trust-scoped ${NEW_IRSA}`]);
     expect(expectedNew.map((f) => f.severity)).toEqual(["high", "high"]);
     expect(expectedResolved.map((f) => `${f.severity} ${f.ruleId} ${f.resource.id}`).sort()).toEqual(
-      [`critical kms-key-policy-cross-account-scoped ${KEY}`, `medium kms-key-policy-cross-account-scoped ${KEY}`, `medium iam-rolesanywhere-trust-actions ${BATCH}`].sort(),
+      [
+        `critical kms-key-policy-cross-account-scoped ${KEY}`,
+        `medium kms-key-policy-cross-account-scoped ${KEY}`,
+        `medium iam-rolesanywhere-trust-actions ${BATCH}`,
+      ].sort(),
     );
     // …and the diff says exactly that.
     expect(ids(d.new_findings)).toEqual(ids(expectedNew));
@@ -111,7 +115,12 @@ describe("rampart diff on two demo scans", () => {
       unchanged: active(oldDoc).length - 3,
       newFailing: 2,
     });
-    expect([...d.unchanged].sort()).toEqual(active(oldDoc).filter((f) => newIds.has(f.id)).map((f) => f.id).sort());
+    expect([...d.unchanged].sort()).toEqual(
+      active(oldDoc)
+        .filter((f) => newIds.has(f.id))
+        .map((f) => f.id)
+        .sort(),
+    );
     // The suppressed finding is in both scans and in neither list.
     const suppressed = oldDoc.findings.filter((f) => f.status === "suppressed");
     expect(suppressed).toHaveLength(1);

@@ -52,10 +52,16 @@ describe("deploy/ templates", () => {
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     const enter = policy(role, "enter-member-accounts");
     expect(enter.Statement).toHaveLength(1);
-    expect(enter.Statement[0]).toMatchObject({ Effect: "Allow", Action: "sts:AssumeRole", Resource: { "Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}" } });
+    expect(enter.Statement[0]).toMatchObject({
+      Effect: "Allow",
+      Action: "sts:AssumeRole",
+      Resource: { "Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}" },
+    });
     expect(enter.Statement[0].Condition).toEqual({ StringEquals: { "aws:ResourceOrgID": "${aws:PrincipalOrgID}" } });
     const reports = policy(role, "write-reports");
-    expect(reports.Statement).toEqual([{ Sid: "PutScanHistory", Effect: "Allow", Action: "s3:PutObject", Resource: { "Fn::Sub": "${ReportBucket.Arn}/${ReportPrefix}/*" } }]);
+    expect(reports.Statement).toEqual([
+      { Sid: "PutScanHistory", Effect: "Allow", Action: "s3:PutObject", Resource: { "Fn::Sub": "${ReportBucket.Arn}/${ReportPrefix}/*" } },
+    ]);
     // Trusted by ECS tasks of this account only.
     const trust = role.Properties.AssumeRolePolicyDocument.Statement;
     expect(trust).toHaveLength(1);
@@ -134,7 +140,21 @@ describe("deploy/ templates", () => {
     for (const opt of args.filter((a) => a.startsWith("--"))) expect(help.stdout).toContain(`${opt} `);
     // The same options on a saved snapshot (no AWS): an empty --external-id means none, --history a folder.
     const history = path.join(tmp, "history", "123456789012");
-    const run = rampart(["scan", "--snapshot", "examples/demo/account.json", "--external-id", "", "--regions", "all", "--format", "json", "--fail-on", "none", "--history", history]);
+    const run = rampart([
+      "scan",
+      "--snapshot",
+      "examples/demo/account.json",
+      "--external-id",
+      "",
+      "--regions",
+      "all",
+      "--format",
+      "json",
+      "--fail-on",
+      "none",
+      "--history",
+      history,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(json(run).findings.length).toBeGreaterThan(0);
     expect(fs.readdirSync(history).filter((f) => f.endsWith(".json"))).toHaveLength(1);
@@ -143,7 +163,12 @@ describe("deploy/ templates", () => {
   it("keep the reports encrypted, private and TLS-only", () => {
     const bucket = res(scanTemplate, "ReportBucket").Properties;
     expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe("AES256");
-    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     expect(bucket.OwnershipControls.Rules[0].ObjectOwnership).toBe("BucketOwnerEnforced");
     const bp = res(scanTemplate, "ReportBucketPolicy").Properties;
     expect(bp.Bucket).toEqual({ Ref: "ReportBucket" });

@@ -52,7 +52,15 @@ const rows: FixRow[] = [
           PersonalAccessTokenConfiguration: org(c).idp.PersonalAccessTokenConfiguration,
         });
       // bob is enabled and has no Identity Center user: the switch locks him out.
-      return [{ resource: org(c).described.ARN, calls: [put("IDENTITY_PROVIDER_ONLY")], rollbackCalls: [put("IDENTITY_PROVIDER_AND_DIRECTORY")], diff: ["replace /AuthenticationMode"], risk: "allow-user-impact" }];
+      return [
+        {
+          resource: org(c).described.ARN,
+          calls: [put("IDENTITY_PROVIDER_ONLY")],
+          rollbackCalls: [put("IDENTITY_PROVIDER_AND_DIRECTORY")],
+          diff: ["replace /AuthenticationMode"],
+          risk: "allow-user-impact",
+        },
+      ];
     },
     applied: (s) => {
       regionState(s, "us-east-1").orgs[0].idp.AuthenticationMode = "IDENTITY_PROVIDER_ONLY";
@@ -116,7 +124,14 @@ const rows: FixRow[] = [
             { Name: "RUNTIME_MONITORING", Status: status },
           ],
         });
-      return [{ resource: detectorArn(c), calls: [update("ENABLED")], rollbackCalls: [update("DISABLED")], diff: ["replace /Features/EBS_MALWARE_PROTECTION", "replace /Features/RUNTIME_MONITORING"] }];
+      return [
+        {
+          resource: detectorArn(c),
+          calls: [update("ENABLED")],
+          rollbackCalls: [update("DISABLED")],
+          diff: ["replace /Features/EBS_MALWARE_PROTECTION", "replace /Features/RUNTIME_MONITORING"],
+        },
+      ];
     },
     applied: (s) => {
       const features = regionState(s, "us-east-1").detectors[0].detector.features;

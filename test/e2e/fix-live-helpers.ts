@@ -221,8 +221,27 @@ export async function runRow(row: FixRow): Promise<RowResult> {
   try {
     const initial = env.stub.state();
     const c: RowContext = { initial, region: row.region, d: regionState(initial, row.region) };
-    const scanArgs = (out: string): string[] => ["scan", "--services", row.services, "--regions", row.region, "--format", "json", "--output", out, "--fail-on", "none"];
-    const fixArgs = (...more: string[]): string[] => ["fix", "--rule", row.rule, ...(row.params ?? []).flatMap((p) => ["--param", p]), ...(row.fixArgs ?? []), ...more];
+    const scanArgs = (out: string): string[] => [
+      "scan",
+      "--services",
+      row.services,
+      "--regions",
+      row.region,
+      "--format",
+      "json",
+      "--output",
+      out,
+      "--fail-on",
+      "none",
+    ];
+    const fixArgs = (...more: string[]): string[] => [
+      "fix",
+      "--rule",
+      row.rule,
+      ...(row.params ?? []).flatMap((p) => ["--param", p]),
+      ...(row.fixArgs ?? []),
+      ...more,
+    ];
     const expectedChanges = row.changes(c);
     const risks = [...new Set(expectedChanges.flatMap((x) => (x.risk ? [x.risk] : [])))];
     const journal = (id: string): any => JSON.parse(fs.readFileSync(path.join(env.dir, ".rampart", "runs", id, "journal.json"), "utf8"));
@@ -231,12 +250,18 @@ export async function runRow(row: FixRow): Promise<RowResult> {
     const scan = await timed("scan", scanArgs("findings.json"));
     expect(scan.code, shown(scan)).toBe(0);
     const doc = JSON.parse(fs.readFileSync(path.join(env.dir, "findings.json"), "utf8"));
-    expect(doc.coverage.filter((x: any) => x.status !== "ok"), "coverage gaps").toEqual([]);
+    expect(
+      doc.coverage.filter((x: any) => x.status !== "ok"),
+      "coverage gaps",
+    ).toEqual([]);
     expect(failingOf(doc, row.rule)).toEqual([...row.failing(c)].sort());
     expect(env.stub.state(), "a scan changes nothing").toEqual(initial);
 
     // 2. Plan, as JSON (exact) and as a table; nothing changes.
-    const [planJson, planTable] = await Promise.all([timed("plan (json)", fixArgs("--findings", "findings.json", "--format", "json")), timed("plan (table)", fixArgs("--findings", "findings.json"))]);
+    const [planJson, planTable] = await Promise.all([
+      timed("plan (json)", fixArgs("--findings", "findings.json", "--format", "json")),
+      timed("plan (table)", fixArgs("--findings", "findings.json")),
+    ]);
     expect(planJson.code, shown(planJson)).toBe(0);
     const plan = JSON.parse(planJson.stdout);
     const manual = [...(row.manual?.(c) ?? [])].sort();
@@ -257,13 +282,17 @@ export async function runRow(row: FixRow): Promise<RowResult> {
     for (const x of plan.changes) expect(x.findingIds.length).toBeGreaterThan(0);
 
     expect(planTable.code, shown(planTable)).toBe(0);
-    expect(planTable.stdout).toContain(`rampart fix: ${expectedChanges.length} change${expectedChanges.length === 1 ? "" : "s"} planned, ${manual.length} finding${manual.length === 1 ? "" : "s"} for a person (nothing has been changed)`);
+    expect(planTable.stdout).toContain(
+      `rampart fix: ${expectedChanges.length} change${expectedChanges.length === 1 ? "" : "s"} planned, ${manual.length} finding${manual.length === 1 ? "" : "s"} for a person (nothing has been changed)`,
+    );
     plan.changes.forEach((x: any, i: number) => {
       expect(planTable.stdout).toContain(`[${i + 1}] ${row.rule}  ${x.resource.type} ${x.resource.id}`);
       for (const call of x.calls) expect(planTable.stdout).toContain(`      ${call.service}:${call.action}  (${call.region})`);
       if (x.risk) expect(planTable.stdout).toContain(`    RISK: needs --${x.risk.flag}: ${x.risk.reason}`);
     });
-    expect(planTable.stdout).toContain(`To make these changes, run the same command with --apply${risks.length ? ` (risky changes also need ${risks.map((r) => `--${r}`).join(" ")})` : ""}.`);
+    expect(planTable.stdout).toContain(
+      `To make these changes, run the same command with --apply${risks.length ? ` (risky changes also need ${risks.map((r) => `--${r}`).join(" ")})` : ""}.`,
+    );
     expect(env.stub.state(), "planning changes nothing").toEqual(initial);
 
     // 3. A risky change without its flag is skipped: it changes nothing. The safe changes of a
@@ -299,7 +328,10 @@ export async function runRow(row: FixRow): Promise<RowResult> {
     for (const [i, s] of j.steps.entries()) {
       expect(s.history.map((h: any) => h.status)).toEqual(["planned", "applying", "applied", "verified"]);
       expect(s.callsDone).toBe(expectedChanges[i].calls.length);
-      expect(s.verify.every((v: any) => v.outcome === "fixed"), JSON.stringify(s.verify)).toBe(true);
+      expect(
+        s.verify.every((v: any) => v.outcome === "fixed"),
+        JSON.stringify(s.verify),
+      ).toBe(true);
       expect(s.change.calls).toEqual(expectedChanges[i].calls);
     }
     const actual = env.stub.state();
@@ -327,8 +359,12 @@ export async function runRow(row: FixRow): Promise<RowResult> {
     // 6. Roll back: the account is as it was.
     const rollback = await timed("rollback", ["rollback", runId, "--yes"]);
     expect(rollback.code, shown(rollback)).toBe(0);
-    expect(rollback.stdout).toContain(`rampart rollback: ${expectedChanges.length} change${expectedChanges.length === 1 ? "" : "s"} of run ${runId} to restore`);
-    plan.changes.forEach((x: any, i: number) => expect(rollback.stdout).toMatch(new RegExp(`\\[${i + 1}\\] rolled back\\s+${row.rule}  ${escapeRe(x.resource.id)}`)));
+    expect(rollback.stdout).toContain(
+      `rampart rollback: ${expectedChanges.length} change${expectedChanges.length === 1 ? "" : "s"} of run ${runId} to restore`,
+    );
+    plan.changes.forEach((x: any, i: number) =>
+      expect(rollback.stdout).toMatch(new RegExp(`\\[${i + 1}\\] rolled back\\s+${row.rule}  ${escapeRe(x.resource.id)}`)),
+    );
     expect(journal(runId).steps.map((s: any) => s.status)).toEqual(expectedChanges.map(() => "rolled-back"));
     expect(normalised(env.stub.state(), row, c), "the state after the rollback").toEqual(normalised(initial, row, c));
     return { runId, timings };
@@ -347,5 +383,9 @@ export function call(service: string, region: string, action: string, input: Rec
 /** Prints a row's timings (collected by the test files for the report). */
 export function logTimings(rule: string, r: RowResult): void {
   const total = Object.values(r.timings).reduce((a, b) => a + b, 0);
-  console.log(`${rule}: ${Object.entries(r.timings).map(([k, v]) => `${k} ${v} ms`).join(", ")} (sum ${total} ms)`);
+  console.log(
+    `${rule}: ${Object.entries(r.timings)
+      .map(([k, v]) => `${k} ${v} ms`)
+      .join(", ")} (sum ${total} ms)`,
+  );
 }

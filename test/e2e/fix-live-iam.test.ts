@@ -21,7 +21,10 @@ const partnerKey = (c: RowContext): Record<string, any> => c.d.keys.find((k: any
 function scopedTrust(c: RowContext): Record<string, any> {
   const t = decodeDoc(role(c.initial, "onprem-batch").AssumeRolePolicyDocument) as Record<string, any>;
   const anchor = c.d.anchors.find((a: any) => a.name === "onprem-pki").trustAnchorArn;
-  return { ...t, Statement: { ...t.Statement, Condition: { ArnEquals: { "aws:SourceArn": anchor }, StringEquals: { "aws:PrincipalTag/x509Subject/CN": CN } } } };
+  return {
+    ...t,
+    Statement: { ...t.Statement, Condition: { ArnEquals: { "aws:SourceArn": anchor }, StringEquals: { "aws:PrincipalTag/x509Subject/CN": CN } } },
+  };
 }
 
 /** The key policy of the shared key with kms:CallerAccount and kms:ViaService on its "*" statement. */
@@ -42,7 +45,12 @@ const rows: FixRow[] = [
       {
         resource: roleArn("onprem-batch"),
         calls: [call("iam", "global", "UpdateAssumeRolePolicy", { RoleName: "onprem-batch", PolicyDocument: JSON.stringify(scopedTrust(c)) })],
-        rollbackCalls: [call("iam", "global", "UpdateAssumeRolePolicy", { RoleName: "onprem-batch", PolicyDocument: JSON.stringify(decodeDoc(role(c.initial, "onprem-batch").AssumeRolePolicyDocument)) })],
+        rollbackCalls: [
+          call("iam", "global", "UpdateAssumeRolePolicy", {
+            RoleName: "onprem-batch",
+            PolicyDocument: JSON.stringify(decodeDoc(role(c.initial, "onprem-batch").AssumeRolePolicyDocument)),
+          }),
+        ],
         diff: ["add /AssumeRolePolicyDocument/Statement/Condition"],
         risk: "allow-user-impact",
       },
@@ -89,8 +97,22 @@ const rows: FixRow[] = [
     changes: (c) => [
       {
         resource: sharedKey(c).meta.Arn,
-        calls: [call("kms", "us-east-1", "PutKeyPolicy", { KeyId: sharedKey(c).meta.Arn, PolicyName: "default", Policy: scopedKeyPolicy(c), BypassPolicyLockoutSafetyCheck: false })],
-        rollbackCalls: [call("kms", "us-east-1", "PutKeyPolicy", { KeyId: sharedKey(c).meta.Arn, PolicyName: "default", Policy: sharedKey(c).policy, BypassPolicyLockoutSafetyCheck: false })],
+        calls: [
+          call("kms", "us-east-1", "PutKeyPolicy", {
+            KeyId: sharedKey(c).meta.Arn,
+            PolicyName: "default",
+            Policy: scopedKeyPolicy(c),
+            BypassPolicyLockoutSafetyCheck: false,
+          }),
+        ],
+        rollbackCalls: [
+          call("kms", "us-east-1", "PutKeyPolicy", {
+            KeyId: sharedKey(c).meta.Arn,
+            PolicyName: "default",
+            Policy: sharedKey(c).policy,
+            BypassPolicyLockoutSafetyCheck: false,
+          }),
+        ],
         diff: ["add /Policy/Statement/1/Condition"],
         risk: "allow-user-impact",
       },

@@ -34,8 +34,15 @@ const rows: FixRow[] = [
     changes: (c) => [
       {
         resource: firewall(c).FirewallArn,
-        calls: [call("network-firewall", "us-east-1", "UpdateFirewallAnalysisSettings", { FirewallArn: firewall(c).FirewallArn, EnabledAnalysisTypes: ["HTTP_HOST", "TLS_SNI"] })],
-        rollbackCalls: [call("network-firewall", "us-east-1", "UpdateFirewallAnalysisSettings", { FirewallArn: firewall(c).FirewallArn, EnabledAnalysisTypes: [] })],
+        calls: [
+          call("network-firewall", "us-east-1", "UpdateFirewallAnalysisSettings", {
+            FirewallArn: firewall(c).FirewallArn,
+            EnabledAnalysisTypes: ["HTTP_HOST", "TLS_SNI"],
+          }),
+        ],
+        rollbackCalls: [
+          call("network-firewall", "us-east-1", "UpdateFirewallAnalysisSettings", { FirewallArn: firewall(c).FirewallArn, EnabledAnalysisTypes: [] }),
+        ],
         diff: ["add /EnabledAnalysisTypes/0", "add /EnabledAnalysisTypes/1"],
       },
     ],
@@ -85,14 +92,22 @@ const rows: FixRow[] = [
     changes: (c) => [
       {
         resource: stream(c).DeliveryStreamARN,
-        calls: [call("firehose", "us-east-1", "StartDeliveryStreamEncryption", { DeliveryStreamName: "aws-waf-logs-orders", DeliveryStreamEncryptionConfigurationInput: { KeyType: "AWS_OWNED_CMK" } })],
+        calls: [
+          call("firehose", "us-east-1", "StartDeliveryStreamEncryption", {
+            DeliveryStreamName: "aws-waf-logs-orders",
+            DeliveryStreamEncryptionConfigurationInput: { KeyType: "AWS_OWNED_CMK" },
+          }),
+        ],
         rollbackCalls: [call("firehose", "us-east-1", "StopDeliveryStreamEncryption", { DeliveryStreamName: "aws-waf-logs-orders" })],
         diff: ["replace /Encryption", "add /KeyType"],
       },
     ],
     applied: (s) => {
       // ENABLING while the verify step first read it, ENABLED since.
-      regionState(s, "us-east-1").streams.find((x: any) => x.DeliveryStreamName === "aws-waf-logs-orders").DeliveryStreamEncryptionConfiguration = { KeyType: "AWS_OWNED_CMK", Status: "ENABLED" };
+      regionState(s, "us-east-1").streams.find((x: any) => x.DeliveryStreamName === "aws-waf-logs-orders").DeliveryStreamEncryptionConfiguration = {
+        KeyType: "AWS_OWNED_CMK",
+        Status: "ENABLED",
+      };
     },
   },
 ];
@@ -108,62 +123,80 @@ describe("rampart fix / rollback of the Network Firewall, WAF and Firehose remed
 });
 
 describe("drift", () => {
-  it("refuses to apply when the resource changed after a snapshot plan, and to roll back when it changed after the fix; nothing is sent", { timeout: 240_000 }, async () => {
-    const env = await startEnv();
-    try {
-      const live = (): Record<string, any> => env.stub.region(A, "us-east-1").firewalls[0].firewall.Firewall;
-      const arn = live().FirewallArn as string;
-      const scan = await env.rampart(["scan", "--services", "network-firewall", "--regions", "us-east-1", "--format", "json", "--output", "findings.json", "--snapshot-out", "snapshot.json", "--fail-on", "none"]);
-      expect(scan.code, scan.stderr).toBe(0);
+  it(
+    "refuses to apply when the resource changed after a snapshot plan, and to roll back when it changed after the fix; nothing is sent",
+    { timeout: 240_000 },
+    async () => {
+      const env = await startEnv();
+      try {
+        const live = (): Record<string, any> => env.stub.region(A, "us-east-1").firewalls[0].firewall.Firewall;
+        const arn = live().FirewallArn as string;
+        const scan = await env.rampart([
+          "scan",
+          "--services",
+          "network-firewall",
+          "--regions",
+          "us-east-1",
+          "--format",
+          "json",
+          "--output",
+          "findings.json",
+          "--snapshot-out",
+          "snapshot.json",
+          "--fail-on",
+          "none",
+        ]);
+        expect(scan.code, scan.stderr).toBe(0);
 
-      // Planned offline against the snapshot: EnabledAnalysisTypes [] → [HTTP_HOST, TLS_SNI].
-      const plan = await env.rampart(["fix", "--snapshot", "snapshot.json", "--rule", NFW, "--format", "json"]);
-      expect(plan.code, plan.stderr).toBe(0);
-      expect(JSON.parse(plan.stdout).changes.map((c: any) => [c.before, c.after])).toEqual([
-        [
-          { FirewallArn: arn, EnabledAnalysisTypes: [] },
-          { FirewallArn: arn, EnabledAnalysisTypes: ["HTTP_HOST", "TLS_SNI"] },
-        ],
-      ]);
+        // Planned offline against the snapshot: EnabledAnalysisTypes [] → [HTTP_HOST, TLS_SNI].
+        const plan = await env.rampart(["fix", "--snapshot", "snapshot.json", "--rule", NFW, "--format", "json"]);
+        expect(plan.code, plan.stderr).toBe(0);
+        expect(JSON.parse(plan.stdout).changes.map((c: any) => [c.before, c.after])).toEqual([
+          [
+            { FirewallArn: arn, EnabledAnalysisTypes: [] },
+            { FirewallArn: arn, EnabledAnalysisTypes: ["HTTP_HOST", "TLS_SNI"] },
+          ],
+        ]);
 
-      // Someone turns on TLS_SNI meanwhile.
-      live().EnabledAnalysisTypes = ["TLS_SNI"];
-      const drifted = env.stub.state();
-      env.stub.resetCounters();
-      const apply = await env.rampart(["fix", "--snapshot", "snapshot.json", "--rule", NFW, "--apply", "--yes"]);
-      expect(apply.code, apply.stdout + apply.stderr).toBe(1);
-      expect(apply.stdout).toMatch(new RegExp(`\\[1\\] refused \\(drift\\)\\s+${NFW}  ${arn}`));
-      expect(apply.stdout).toContain('the resource changed since the plan: + /EnabledAnalysisTypes/0: "TLS_SNI"');
-      expect(apply.stdout).toContain("summary: 1 refused (drift)");
-      const runId = /run (\S+) \(journal/.exec(apply.stdout)?.[1] ?? "";
-      const j = JSON.parse(fs.readFileSync(path.join(env.dir, ".rampart", "runs", runId, "journal.json"), "utf8"));
-      expect(j.steps.map((s: any) => s.history.map((h: any) => h.status))).toEqual([["planned", "applying", "refused-drift"]]);
-      expect(j.steps[0].observedBefore).toEqual({ FirewallArn: arn, EnabledAnalysisTypes: ["TLS_SNI"] });
-      // Read, never written.
-      expect(env.stub.byOperation.get("network-firewall:DescribeFirewall")).toBeGreaterThan(0);
-      expect([...env.stub.byOperation.keys()].filter((k) => !/:(Describe|List|Get)/.test(k))).toEqual([]);
-      expect(env.stub.state()).toEqual(drifted);
-      const nothing = await env.rampart(["rollback", runId, "--yes"]);
-      expect(nothing.code).toBe(0);
-      expect(nothing.stderr).toContain(`run ${runId} has nothing to roll back`);
+        // Someone turns on TLS_SNI meanwhile.
+        live().EnabledAnalysisTypes = ["TLS_SNI"];
+        const drifted = env.stub.state();
+        env.stub.resetCounters();
+        const apply = await env.rampart(["fix", "--snapshot", "snapshot.json", "--rule", NFW, "--apply", "--yes"]);
+        expect(apply.code, apply.stdout + apply.stderr).toBe(1);
+        expect(apply.stdout).toMatch(new RegExp(`\\[1\\] refused \\(drift\\)\\s+${NFW}  ${arn}`));
+        expect(apply.stdout).toContain('the resource changed since the plan: + /EnabledAnalysisTypes/0: "TLS_SNI"');
+        expect(apply.stdout).toContain("summary: 1 refused (drift)");
+        const runId = /run (\S+) \(journal/.exec(apply.stdout)?.[1] ?? "";
+        const j = JSON.parse(fs.readFileSync(path.join(env.dir, ".rampart", "runs", runId, "journal.json"), "utf8"));
+        expect(j.steps.map((s: any) => s.history.map((h: any) => h.status))).toEqual([["planned", "applying", "refused-drift"]]);
+        expect(j.steps[0].observedBefore).toEqual({ FirewallArn: arn, EnabledAnalysisTypes: ["TLS_SNI"] });
+        // Read, never written.
+        expect(env.stub.byOperation.get("network-firewall:DescribeFirewall")).toBeGreaterThan(0);
+        expect([...env.stub.byOperation.keys()].filter((k) => !/:(Describe|List|Get)/.test(k))).toEqual([]);
+        expect(env.stub.state()).toEqual(drifted);
+        const nothing = await env.rampart(["rollback", runId, "--yes"]);
+        expect(nothing.code).toBe(0);
+        expect(nothing.stderr).toContain(`run ${runId} has nothing to roll back`);
 
-      // Fixed against the live state (TLS_SNI kept, HTTP_HOST added), then changed again by someone.
-      const fix = await env.rampart(["fix", "--findings", "findings.json", "--rule", NFW, "--apply", "--yes"]);
-      expect(fix.code, fix.stdout + fix.stderr).toBe(0);
-      expect(fix.stdout).toMatch(new RegExp(`\\[1\\] fixed\\s+${NFW}`));
-      expect(live().EnabledAnalysisTypes).toEqual(["HTTP_HOST", "TLS_SNI"]);
-      const fixId = /run (\S+) \(journal/.exec(fix.stdout)?.[1] ?? "";
-      live().EnabledAnalysisTypes = ["HTTP_HOST"];
-      const changed = env.stub.state();
-      env.stub.resetCounters();
-      const rollback = await env.rampart(["rollback", fixId, "--yes"]);
-      expect(rollback.code, rollback.stdout + rollback.stderr).toBe(1);
-      expect(rollback.stdout).toMatch(new RegExp(`\\[1\\] rollback refused \\(drift\\)\\s+${NFW}  ${arn}`));
-      expect(rollback.stdout).toContain('the resource changed since the fix: - /EnabledAnalysisTypes/1: "TLS_SNI"');
-      expect([...env.stub.byOperation.keys()].filter((k) => !/:(Describe|List|Get)/.test(k))).toEqual([]);
-      expect(env.stub.state()).toEqual(changed);
-    } finally {
-      await env.close();
-    }
-  });
+        // Fixed against the live state (TLS_SNI kept, HTTP_HOST added), then changed again by someone.
+        const fix = await env.rampart(["fix", "--findings", "findings.json", "--rule", NFW, "--apply", "--yes"]);
+        expect(fix.code, fix.stdout + fix.stderr).toBe(0);
+        expect(fix.stdout).toMatch(new RegExp(`\\[1\\] fixed\\s+${NFW}`));
+        expect(live().EnabledAnalysisTypes).toEqual(["HTTP_HOST", "TLS_SNI"]);
+        const fixId = /run (\S+) \(journal/.exec(fix.stdout)?.[1] ?? "";
+        live().EnabledAnalysisTypes = ["HTTP_HOST"];
+        const changed = env.stub.state();
+        env.stub.resetCounters();
+        const rollback = await env.rampart(["rollback", fixId, "--yes"]);
+        expect(rollback.code, rollback.stdout + rollback.stderr).toBe(1);
+        expect(rollback.stdout).toMatch(new RegExp(`\\[1\\] rollback refused \\(drift\\)\\s+${NFW}  ${arn}`));
+        expect(rollback.stdout).toContain('the resource changed since the fix: - /EnabledAnalysisTypes/1: "TLS_SNI"');
+        expect([...env.stub.byOperation.keys()].filter((k) => !/:(Describe|List|Get)/.test(k))).toEqual([]);
+        expect(env.stub.state()).toEqual(changed);
+      } finally {
+        await env.close();
+      }
+    },
+  );
 });

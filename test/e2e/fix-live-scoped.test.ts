@@ -7,7 +7,20 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { StubState } from "../stub/aws-stub.js";
-import { A, call, decodeDoc, encodeDoc, iamState, logTimings, regionState, requireBuild, role, runRow, type FixRow, type RowContext } from "./fix-live-helpers.js";
+import {
+  A,
+  call,
+  decodeDoc,
+  encodeDoc,
+  iamState,
+  logTimings,
+  regionState,
+  requireBuild,
+  role,
+  runRow,
+  type FixRow,
+  type RowContext,
+} from "./fix-live-helpers.js";
 
 const SECRETS = "iam-secrets-access-tag-scoped";
 const TAGGED = "secretsmanager-secret-pod-identity-tagged";
@@ -25,9 +38,13 @@ const ABAC = {
 
 const managed = (s: StubState): Record<string, any> => iamState(s).policies.find((p: any) => p.PolicyName === "pod-secrets-read");
 const inline = (s: StubState): Record<string, any> => role(s, "orders-api-pod").RolePolicyList.find((p: any) => p.PolicyName === "read-orders-secrets");
-const defaultDoc = (p: Record<string, any>): Record<string, any> => decodeDoc(p.PolicyVersionList.find((v: any) => v.VersionId === p.DefaultVersionId).Document) as Record<string, any>;
+const defaultDoc = (p: Record<string, any>): Record<string, any> =>
+  decodeDoc(p.PolicyVersionList.find((v: any) => v.VersionId === p.DefaultVersionId).Document) as Record<string, any>;
 /** A policy document with the conditions on its first statement. */
-const scoped = (doc: Record<string, any>): Record<string, any> => ({ ...doc, Statement: [{ ...doc.Statement[0], Condition: ABAC }, ...doc.Statement.slice(1)] });
+const scoped = (doc: Record<string, any>): Record<string, any> => ({
+  ...doc,
+  Statement: [{ ...doc.Statement[0], Condition: ABAC }, ...doc.Statement.slice(1)],
+});
 
 const secret = (c: RowContext, name: string): Record<string, any> => c.d.secrets.find((x: any) => x.entry.Name === name).entry;
 const policy = (c: RowContext, name: string): Record<string, any> => c.d.fwPolicies.find((x: any) => x.response.FirewallPolicyName === name);
@@ -36,10 +53,18 @@ const lb = (c: RowContext, name: string): string => c.d.lbs.find((x: any) => x.l
 const ordersAcl = (c: RowContext): string => c.d.acls.find((x: any) => x.summary.Name === "orders").summary.ARN;
 
 /** What the Network Firewall fix sends for the values it reads right before the update. */
-const AT_APPLY = { UpdateToken: "<UpdateToken read at apply>", Description: "<Description read at apply>", EncryptionConfiguration: "<EncryptionConfiguration read at apply>" };
+const AT_APPLY = {
+  UpdateToken: "<UpdateToken read at apply>",
+  Description: "<Description read at apply>",
+  EncryptionConfiguration: "<EncryptionConfiguration read at apply>",
+};
 
 /** egress-legacy made default deny: stateless traffic goes to the stateful engine, and what no rule passes is dropped (the alert is kept). */
-const legacyDenied = (c: RowContext): Record<string, any> => ({ ...policy(c, "egress-legacy").policy, StatelessDefaultActions: ["aws:forward_to_sfe"], StatefulDefaultActions: ["aws:drop_established", "aws:alert_established"] });
+const legacyDenied = (c: RowContext): Record<string, any> => ({
+  ...policy(c, "egress-legacy").policy,
+  StatelessDefaultActions: ["aws:forward_to_sfe"],
+  StatefulDefaultActions: ["aws:drop_established", "aws:alert_established"],
+});
 
 /** egress-open switched to STRICT_ORDER over the strict copy of its DENYLIST group (priority 100). */
 const openDenied = (c: RowContext): Record<string, any> => ({
@@ -50,7 +75,13 @@ const openDenied = (c: RowContext): Record<string, any> => ({
 });
 
 const updateCall = (c: RowContext, name: string, doc: Record<string, any>) =>
-  call("network-firewall", R, "UpdateFirewallPolicy", { FirewallPolicyArn: policy(c, name).response.FirewallPolicyArn, UpdateToken: AT_APPLY.UpdateToken, FirewallPolicy: doc, Description: AT_APPLY.Description, EncryptionConfiguration: AT_APPLY.EncryptionConfiguration });
+  call("network-firewall", R, "UpdateFirewallPolicy", {
+    FirewallPolicyArn: policy(c, name).response.FirewallPolicyArn,
+    UpdateToken: AT_APPLY.UpdateToken,
+    FirewallPolicy: doc,
+    Description: AT_APPLY.Description,
+    EncryptionConfiguration: AT_APPLY.EncryptionConfiguration,
+  });
 
 /** Network Firewall hands out a new update token after every change: AWS cannot restore it. */
 function withoutPolicyTokens(s: StubState): void {
@@ -82,8 +113,16 @@ const rows: FixRow[] = [
         },
         {
           resource: `arn:aws:iam::${A}:role/orders-api-pod`,
-          calls: [call("iam", "global", "PutRolePolicy", { RoleName: "orders-api-pod", PolicyName: "read-orders-secrets", PolicyDocument: JSON.stringify(scoped(role)) })],
-          rollbackCalls: [call("iam", "global", "PutRolePolicy", { RoleName: "orders-api-pod", PolicyName: "read-orders-secrets", PolicyDocument: JSON.stringify(role) })],
+          calls: [
+            call("iam", "global", "PutRolePolicy", {
+              RoleName: "orders-api-pod",
+              PolicyName: "read-orders-secrets",
+              PolicyDocument: JSON.stringify(scoped(role)),
+            }),
+          ],
+          rollbackCalls: [
+            call("iam", "global", "PutRolePolicy", { RoleName: "orders-api-pod", PolicyName: "read-orders-secrets", PolicyDocument: JSON.stringify(role) }),
+          ],
           diff: ["add /Policies/read-orders-secrets/Statement/0/Condition"],
           risk: "allow-user-impact",
         },
@@ -118,8 +157,12 @@ const rows: FixRow[] = [
       },
       {
         resource: secret(c, "payments/api").ARN,
-        calls: [call("secretsmanager", R, "TagResource", { SecretId: secret(c, "payments/api").ARN, Tags: [{ Key: "kubernetes-namespace", Value: "orders" }] })],
-        rollbackCalls: [call("secretsmanager", R, "TagResource", { SecretId: secret(c, "payments/api").ARN, Tags: [{ Key: "kubernetes-namespace", Value: "payments" }] })],
+        calls: [
+          call("secretsmanager", R, "TagResource", { SecretId: secret(c, "payments/api").ARN, Tags: [{ Key: "kubernetes-namespace", Value: "orders" }] }),
+        ],
+        rollbackCalls: [
+          call("secretsmanager", R, "TagResource", { SecretId: secret(c, "payments/api").ARN, Tags: [{ Key: "kubernetes-namespace", Value: "payments" }] }),
+        ],
         diff: ["replace /Tags/kubernetes-namespace"],
         // Changing a value can deny pods that rely on the current one.
         risk: "allow-user-impact",
@@ -137,9 +180,15 @@ const rows: FixRow[] = [
     services: "network-firewall",
     region: R,
     // egress-legacy: its stateful default only alerts, its stateless default passes; egress-open: DEFAULT_ACTION_ORDER.
-    failing: (c) => [policy(c, "egress-legacy").response.FirewallPolicyArn, policy(c, "egress-legacy").response.FirewallPolicyArn, policy(c, "egress-open").response.FirewallPolicyArn],
+    failing: (c) => [
+      policy(c, "egress-legacy").response.FirewallPolicyArn,
+      policy(c, "egress-legacy").response.FirewallPolicyArn,
+      policy(c, "egress-open").response.FirewallPolicyArn,
+    ],
     // egress-open's group is in DEFAULT_ACTION_ORDER, which a group cannot leave: the plan's advice names this parameter.
-    params: [`${DENY}.strictOrderCopies={"${"arn:aws:network-firewall:us-east-1:" + A + ":stateful-rulegroup/blocked-domains"}":"${"arn:aws:network-firewall:us-east-1:" + A + ":stateful-rulegroup/blocked-domains-strict"}"}`],
+    params: [
+      `${DENY}.strictOrderCopies={"${"arn:aws:network-firewall:us-east-1:" + A + ":stateful-rulegroup/blocked-domains"}":"${"arn:aws:network-firewall:us-east-1:" + A + ":stateful-rulegroup/blocked-domains-strict"}"}`,
+    ],
     changes: (c) => [
       {
         resource: policy(c, "egress-legacy").response.FirewallPolicyArn,
@@ -152,7 +201,12 @@ const rows: FixRow[] = [
         resource: policy(c, "egress-open").response.FirewallPolicyArn,
         calls: [updateCall(c, "egress-open", openDenied(c))],
         rollbackCalls: [updateCall(c, "egress-open", policy(c, "egress-open").policy)],
-        diff: ["replace /StatefulRuleGroupReferences/0/ResourceArn", "add /StatefulRuleGroupReferences/0/Priority", "add /StatefulEngineOptions", "add /StatefulDefaultActions"],
+        diff: [
+          "replace /StatefulRuleGroupReferences/0/ResourceArn",
+          "add /StatefulRuleGroupReferences/0/Priority",
+          "add /StatefulEngineOptions",
+          "add /StatefulDefaultActions",
+        ],
         risk: "allow-traffic-impact",
       },
     ],
@@ -162,7 +216,10 @@ const rows: FixRow[] = [
       p("egress-legacy").policy = legacyDenied(c);
       p("egress-open").policy = openDenied(c);
       // The description and the customer managed key were sent back with the update.
-      expect(regionState(c.actual, R).fwPolicies.find((x: any) => x.response.FirewallPolicyName === "egress-legacy").response).toMatchObject({ Description: "legacy egress", EncryptionConfiguration: { Type: "CUSTOMER_KMS" } });
+      expect(regionState(c.actual, R).fwPolicies.find((x: any) => x.response.FirewallPolicyName === "egress-legacy").response).toMatchObject({
+        Description: "legacy egress",
+        EncryptionConfiguration: { Type: "CUSTOMER_KMS" },
+      });
     },
     normalise: withoutPolicyTokens,
   },

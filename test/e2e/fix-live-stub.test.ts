@@ -65,9 +65,19 @@ describe("the remediation fixtures", () => {
       expect(failing("secretsmanager-secret-pod-identity-tagged")).toEqual(per((r) => regionState(s, r).secrets.map((x: any) => x.entry.ARN)).sort());
       expect(failing("networkfirewall-policy-default-deny")).toEqual(
         // egress-legacy twice: its stateful default drops nothing, its stateless default passes.
-        per((r) => regionState(s, r).fwPolicies.filter((x: any) => x.response.FirewallPolicyName !== "egress").flatMap((x: any) => (x.response.FirewallPolicyName === "egress-legacy" ? [1, 2] : [1]).map(() => x.response.FirewallPolicyArn))).sort(),
+        per((r) =>
+          regionState(s, r)
+            .fwPolicies.filter((x: any) => x.response.FirewallPolicyName !== "egress")
+            .flatMap((x: any) => (x.response.FirewallPolicyName === "egress-legacy" ? [1, 2] : [1]).map(() => x.response.FirewallPolicyArn)),
+        ).sort(),
       );
-      expect(failing("fms-retrofit-web-acl-scope-consistent")).toEqual(per((r) => regionState(s, r).acls.filter((x: any) => x.summary.Name === "orders").map((x: any) => x.summary.ARN)).sort());
+      expect(failing("fms-retrofit-web-acl-scope-consistent")).toEqual(
+        per((r) =>
+          regionState(s, r)
+            .acls.filter((x: any) => x.summary.Name === "orders")
+            .map((x: any) => x.summary.ARN),
+        ).sort(),
+      );
       // The messages say what each fix has to work with.
       const message = (rule: string, id: string): string => doc.findings.find((f: any) => f.ruleId === rule && f.resource.id === id).message;
       const payments = regionState(s, R).secrets.find((x: any) => x.entry.Name === "payments/api").entry.ARN;
@@ -122,8 +132,12 @@ describe("the stub's write operations through the SDK (AwsClients)", () => {
     expect((await iam("ListRolePolicies", { RoleName: "orders-api-pod" })).PolicyNames).toEqual(["read-orders-secrets"]);
     const inline = await iam("GetRolePolicy", { RoleName: "orders-api-pod", PolicyName: "read-orders-secrets" });
     expect((decodeDoc(inline.PolicyDocument) as any).Statement[0].Sid).toBe("ReadOrdersSecrets");
-    expect((await iam("ListAttachedRolePolicies", { RoleName: "orders-api-pod" })).AttachedPolicies).toEqual([{ PolicyName: "pod-secrets-read", PolicyArn: arn }]);
-    expect((await iam("ListEntitiesForPolicy", { PolicyArn: arn })).PolicyRoles).toEqual([{ RoleName: "orders-api-pod", RoleId: role(initial, "orders-api-pod").RoleId }]);
+    expect((await iam("ListAttachedRolePolicies", { RoleName: "orders-api-pod" })).AttachedPolicies).toEqual([
+      { PolicyName: "pod-secrets-read", PolicyArn: arn },
+    ]);
+    expect((await iam("ListEntitiesForPolicy", { PolicyArn: arn })).PolicyRoles).toEqual([
+      { RoleName: "orders-api-pod", RoleId: role(initial, "orders-api-pod").RoleId },
+    ]);
     expect((await iam("GetPolicy", { PolicyArn: arn })).Policy).toMatchObject({ PolicyName: "pod-secrets-read", DefaultVersionId: "v2", AttachmentCount: 1 });
     expect((await iam("ListPolicyVersions", { PolicyArn: arn })).Versions.map((v: any) => [v.VersionId, v.IsDefaultVersion])).toEqual([
       ["v2", true],
@@ -132,10 +146,23 @@ describe("the stub's write operations through the SDK (AwsClients)", () => {
     expect((await iam("GetPolicyVersion", { PolicyArn: arn, VersionId: "v1" })).PolicyVersion).toMatchObject({ VersionId: "v1", IsDefaultVersion: false });
 
     // An inline policy changed and one added; both show in GetAccountAuthorizationDetails (what the collector reads).
-    const scoped = { Version: "2012-10-17", Statement: [{ Sid: "ReadOrdersSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*", Condition: { StringEquals: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/kubernetes-namespace}" } } }] };
+    const scoped = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ReadOrdersSecrets",
+          Effect: "Allow",
+          Action: "secretsmanager:GetSecretValue",
+          Resource: "*",
+          Condition: { StringEquals: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/kubernetes-namespace}" } },
+        },
+      ],
+    };
     await iam("PutRolePolicy", { RoleName: "orders-api-pod", PolicyName: "read-orders-secrets", PolicyDocument: JSON.stringify(scoped) });
     await iam("PutRolePolicy", { RoleName: "orders-api-pod", PolicyName: "extra", PolicyDocument: JSON.stringify(scoped) });
-    expect(await failure(iam("PutRolePolicy", { RoleName: "orders-api-pod", PolicyName: "bad", PolicyDocument: "{not json" }))).toMatch(/^MalformedPolicyDocumentException/);
+    expect(await failure(iam("PutRolePolicy", { RoleName: "orders-api-pod", PolicyName: "bad", PolicyDocument: "{not json" }))).toMatch(
+      /^MalformedPolicyDocumentException/,
+    );
     expect(await failure(iam("GetRolePolicy", { RoleName: "orders-api-pod", PolicyName: "nope" }))).toMatch(/^NoSuchEntityException/);
 
     // Versions: at most five; the default cannot be deleted; ids are never reused.
@@ -144,8 +171,12 @@ describe("the stub's write operations through the SDK (AwsClients)", () => {
     expect((await iam("GetPolicy", { PolicyArn: arn })).Policy.UpdateDate).toEqual(v3.PolicyVersion.CreateDate);
     await iam("CreatePolicyVersion", { PolicyArn: arn, PolicyDocument: JSON.stringify(scoped) });
     await iam("CreatePolicyVersion", { PolicyArn: arn, PolicyDocument: JSON.stringify(scoped) });
-    expect(await failure(iam("CreatePolicyVersion", { PolicyArn: arn, PolicyDocument: JSON.stringify(scoped) }))).toMatch(/^LimitExceededException: A managed policy can have up to 5 versions/);
-    expect(await failure(iam("DeletePolicyVersion", { PolicyArn: arn, VersionId: "v3" }))).toMatch(/^DeleteConflictException: Cannot delete the default version/);
+    expect(await failure(iam("CreatePolicyVersion", { PolicyArn: arn, PolicyDocument: JSON.stringify(scoped) }))).toMatch(
+      /^LimitExceededException: A managed policy can have up to 5 versions/,
+    );
+    expect(await failure(iam("DeletePolicyVersion", { PolicyArn: arn, VersionId: "v3" }))).toMatch(
+      /^DeleteConflictException: Cannot delete the default version/,
+    );
     const details = await iam("GetAccountAuthorizationDetails", { Filter: ["Role", "LocalManagedPolicy"] });
     const podRole = details.RoleDetailList.find((r: any) => r.RoleName === "orders-api-pod");
     expect(podRole.RolePolicyList.map((p: any) => [p.PolicyName, decodeDoc(p.PolicyDocument)])).toEqual([
@@ -167,7 +198,11 @@ describe("the stub's write operations through the SDK (AwsClients)", () => {
     await iam("SetDefaultPolicyVersion", { PolicyArn: arn, VersionId: "v2" });
     for (const v of ["v5", "v4", "v3"]) await iam("DeletePolicyVersion", { PolicyArn: arn, VersionId: v });
     await iam("DeleteRolePolicy", { RoleName: "orders-api-pod", PolicyName: "extra" });
-    await iam("PutRolePolicy", { RoleName: "orders-api-pod", PolicyName: "read-orders-secrets", PolicyDocument: JSON.stringify(decodeDoc(inline.PolicyDocument)) });
+    await iam("PutRolePolicy", {
+      RoleName: "orders-api-pod",
+      PolicyName: "read-orders-secrets",
+      PolicyDocument: JSON.stringify(decodeDoc(inline.PolicyDocument)),
+    });
     expect(stub.state()).toEqual(initial);
     expect((await iam("CreatePolicyVersion", { PolicyArn: arn, PolicyDocument: JSON.stringify(scoped) })).PolicyVersion.VersionId).toBe("v6");
     await iam("DeletePolicyVersion", { PolicyArn: arn, VersionId: "v6" });
@@ -184,7 +219,13 @@ describe("the stub's write operations through the SDK (AwsClients)", () => {
       { Key: "kubernetes-namespace", Value: "payments" },
       { Key: "eks-cluster-name", Value: "prod" },
     ]);
-    await sm("TagResource", { SecretId: arn, Tags: [{ Key: "kubernetes-namespace", Value: "orders" }, { Key: "owner", Value: "orders-team" }] });
+    await sm("TagResource", {
+      SecretId: arn,
+      Tags: [
+        { Key: "kubernetes-namespace", Value: "orders" },
+        { Key: "owner", Value: "orders-team" },
+      ],
+    });
     const listed = (await sm("ListSecrets", {})).SecretList.find((x: any) => x.ARN === arn);
     expect(listed.Tags).toEqual([
       { Key: "app", Value: "payments" },
@@ -219,18 +260,26 @@ describe("the stub's write operations through the SDK (AwsClients)", () => {
     expect((await nfw("DescribeRuleGroup", { RuleGroupArn: group })).RuleGroup.StatefulRuleOptions).toEqual({ RuleOrder: "STRICT_ORDER" });
     const strict = { ...d.FirewallPolicy, StatelessDefaultActions: ["aws:forward_to_sfe"], StatefulDefaultActions: ["aws:drop_established"] };
 
-    expect(await failure(nfw("UpdateFirewallPolicy", { UpdateToken: "stale", FirewallPolicyArn: legacy.response.FirewallPolicyArn, FirewallPolicy: strict }))).toMatch(/^InvalidTokenException/);
+    expect(
+      await failure(nfw("UpdateFirewallPolicy", { UpdateToken: "stale", FirewallPolicyArn: legacy.response.FirewallPolicyArn, FirewallPolicy: strict })),
+    ).toMatch(/^InvalidTokenException/);
     const noPriority = { ...strict, StatefulRuleGroupReferences: [{ ResourceArn: group }] };
-    expect(await failure(nfw("UpdateFirewallPolicy", { UpdateToken: d.UpdateToken, FirewallPolicyArn: legacy.response.FirewallPolicyArn, FirewallPolicy: noPriority }))).toMatch(/^InvalidRequestException: .*needs a Priority/);
+    expect(
+      await failure(
+        nfw("UpdateFirewallPolicy", { UpdateToken: d.UpdateToken, FirewallPolicyArn: legacy.response.FirewallPolicyArn, FirewallPolicy: noPriority }),
+      ),
+    ).toMatch(/^InvalidRequestException: .*needs a Priority/);
     const openStrict = { ...strict, StatefulRuleGroupReferences: [{ ResourceArn: open.policy.StatefulRuleGroupReferences[0].ResourceArn, Priority: 100 }] };
-    expect(await failure(nfw("UpdateFirewallPolicy", { UpdateToken: open.token, FirewallPolicyArn: open.response.FirewallPolicyArn, FirewallPolicy: openStrict }))).toMatch(
-      /^InvalidRequestException: .*uses DEFAULT_ACTION_ORDER, the policy STRICT_ORDER/,
-    );
+    expect(
+      await failure(nfw("UpdateFirewallPolicy", { UpdateToken: open.token, FirewallPolicyArn: open.response.FirewallPolicyArn, FirewallPolicy: openStrict })),
+    ).toMatch(/^InvalidRequestException: .*uses DEFAULT_ACTION_ORDER, the policy STRICT_ORDER/);
     // The orders must match both ways: a STRICT_ORDER group cannot stay under a DEFAULT_ACTION_ORDER policy.
     const { StatefulDefaultActions: _drop, StatefulEngineOptions: _order, ...actionOrder } = d.FirewallPolicy;
-    expect(await failure(nfw("UpdateFirewallPolicy", { UpdateToken: d.UpdateToken, FirewallPolicyArn: legacy.response.FirewallPolicyArn, FirewallPolicy: actionOrder }))).toMatch(
-      /^InvalidRequestException: .*uses STRICT_ORDER, the policy DEFAULT_ACTION_ORDER/,
-    );
+    expect(
+      await failure(
+        nfw("UpdateFirewallPolicy", { UpdateToken: d.UpdateToken, FirewallPolicyArn: legacy.response.FirewallPolicyArn, FirewallPolicy: actionOrder }),
+      ),
+    ).toMatch(/^InvalidRequestException: .*uses STRICT_ORDER, the policy DEFAULT_ACTION_ORDER/);
     expect(stub.state()).toEqual(initial);
 
     // The policy has a description and a customer managed key: an update that leaves them out clears them.
@@ -243,9 +292,23 @@ describe("the stub's write operations through the SDK (AwsClients)", () => {
     expect(d2.FirewallPolicyResponse.Description).toBeUndefined();
     expect(d2.FirewallPolicyResponse.EncryptionConfiguration).toEqual({ Type: "AWS_OWNED_KMS_KEY" });
     // The old token is stale now.
-    expect(await failure(nfw("UpdateFirewallPolicy", { UpdateToken: d.UpdateToken, FirewallPolicyArn: legacy.response.FirewallPolicyArn, FirewallPolicy: d.FirewallPolicy, ...kept }))).toMatch(/^InvalidTokenException/);
+    expect(
+      await failure(
+        nfw("UpdateFirewallPolicy", {
+          UpdateToken: d.UpdateToken,
+          FirewallPolicyArn: legacy.response.FirewallPolicyArn,
+          FirewallPolicy: d.FirewallPolicy,
+          ...kept,
+        }),
+      ),
+    ).toMatch(/^InvalidTokenException/);
     // Back to the alerting defaults, with the description and key sent back.
-    await nfw("UpdateFirewallPolicy", { UpdateToken: u.UpdateToken, FirewallPolicyArn: legacy.response.FirewallPolicyArn, FirewallPolicy: d.FirewallPolicy, ...kept });
+    await nfw("UpdateFirewallPolicy", {
+      UpdateToken: u.UpdateToken,
+      FirewallPolicyArn: legacy.response.FirewallPolicyArn,
+      FirewallPolicy: d.FirewallPolicy,
+      ...kept,
+    });
     const back = stub.state();
     const token = (s: typeof back) => regionState(s, R).fwPolicies.find((x: any) => x.response.FirewallPolicyName === "egress-legacy");
     expect(token(back).token).not.toBe(legacy.token);
@@ -254,7 +317,9 @@ describe("the stub's write operations through the SDK (AwsClients)", () => {
 
     // UpdateFirewallAnalysisSettings checks a token when one is given.
     const fw = regionState(initial, R).firewalls[0].firewall;
-    expect(await failure(nfw("UpdateFirewallAnalysisSettings", { FirewallArn: fw.Firewall.FirewallArn, EnabledAnalysisTypes: ["TLS_SNI"], UpdateToken: "stale" }))).toMatch(/^InvalidTokenException/);
+    expect(
+      await failure(nfw("UpdateFirewallAnalysisSettings", { FirewallArn: fw.Firewall.FirewallArn, EnabledAnalysisTypes: ["TLS_SNI"], UpdateToken: "stale" })),
+    ).toMatch(/^InvalidTokenException/);
   });
 
   it("ELBv2 tags and WAF web ACL associations: changed, read back, and undone", async () => {
@@ -270,7 +335,9 @@ describe("the stub's write operations through the SDK (AwsClients)", () => {
     expect(await tagsOf(internal)).toEqual(["app=orders"]);
     await elb("AddTags", { ResourceArns: [internal], Tags: [{ Key: "waf", Value: "required" }] });
     expect(await tagsOf(internal)).toEqual(["app=orders", "waf=required"]);
-    expect(await failure(elb("AddTags", { ResourceArns: [`${internal}x`], Tags: [{ Key: "waf", Value: "required" }] }))).toMatch(/^LoadBalancerNotFoundException/);
+    expect(await failure(elb("AddTags", { ResourceArns: [`${internal}x`], Tags: [{ Key: "waf", Value: "required" }] }))).toMatch(
+      /^LoadBalancerNotFoundException/,
+    );
     await elb("RemoveTags", { ResourceArns: [internal], TagKeys: ["waf"] });
     expect(stub.state()).toEqual(initial);
 
@@ -286,22 +353,38 @@ describe("the stub's write operations through the SDK (AwsClients)", () => {
     // Logging configurations: only to aws-waf-logs- destinations that exist.
     const legacy = d.acls.find((x: any) => x.summary.Name === "legacy").summary.ARN;
     expect(await failure(waf("GetLoggingConfiguration", { ResourceArn: legacy }))).toMatch(/^WAFNonexistentItemException/);
-    expect(await failure(waf("PutLoggingConfiguration", { LoggingConfiguration: { ResourceArn: legacy, LogDestinationConfigs: [`arn:aws:firehose:${R}:${A}:deliverystream/other`] } }))).toMatch(/^WAFInvalidParameterException/);
-    expect(await failure(waf("PutLoggingConfiguration", { LoggingConfiguration: { ResourceArn: legacy, LogDestinationConfigs: [`arn:aws:firehose:${R}:${A}:deliverystream/aws-waf-logs-missing`] } }))).toMatch(/^WAFNonexistentItemException/);
+    expect(
+      await failure(
+        waf("PutLoggingConfiguration", {
+          LoggingConfiguration: { ResourceArn: legacy, LogDestinationConfigs: [`arn:aws:firehose:${R}:${A}:deliverystream/other`] },
+        }),
+      ),
+    ).toMatch(/^WAFInvalidParameterException/);
+    expect(
+      await failure(
+        waf("PutLoggingConfiguration", {
+          LoggingConfiguration: { ResourceArn: legacy, LogDestinationConfigs: [`arn:aws:firehose:${R}:${A}:deliverystream/aws-waf-logs-missing`] },
+        }),
+      ),
+    ).toMatch(/^WAFNonexistentItemException/);
     expect(stub.state()).toEqual(initial);
   });
 
   it("KMS refuses a key policy that would lock the account out; GuardDuty one detector per region; Firehose ENABLING is seen once", async () => {
     const initial = stub.state();
     const key = regionState(initial, R).keys.find((k: any) => k.meta.Description === "shared secrets key");
-    const lockout = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::444455556666:root" }, Action: "kms:Decrypt", Resource: "*" }] });
-    expect(await failure(aws.send("kms", R, "PutKeyPolicy", { KeyId: key.meta.Arn, PolicyName: "default", Policy: lockout, BypassPolicyLockoutSafetyCheck: false }))).toMatch(
-      /^MalformedPolicyDocumentException: The new key policy will not allow you to update the key policy in the future/,
-    );
+    const lockout = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::444455556666:root" }, Action: "kms:Decrypt", Resource: "*" }],
+    });
+    expect(
+      await failure(aws.send("kms", R, "PutKeyPolicy", { KeyId: key.meta.Arn, PolicyName: "default", Policy: lockout, BypassPolicyLockoutSafetyCheck: false })),
+    ).toMatch(/^MalformedPolicyDocumentException: The new key policy will not allow you to update the key policy in the future/);
     expect(await failure(aws.send("guardduty", R, "CreateDetector", { Enable: true }))).toMatch(/^BadRequestException: .*a detector already exists/);
     const stream = { DeliveryStreamName: "aws-waf-logs-orders" };
     await aws.send("firehose", R, "StartDeliveryStreamEncryption", { ...stream, DeliveryStreamEncryptionConfigurationInput: { KeyType: "AWS_OWNED_CMK" } });
-    const status = async () => (await aws.send("firehose", R, "DescribeDeliveryStream", stream)).DeliveryStreamDescription.DeliveryStreamEncryptionConfiguration.Status;
+    const status = async () =>
+      (await aws.send("firehose", R, "DescribeDeliveryStream", stream)).DeliveryStreamDescription.DeliveryStreamEncryptionConfiguration.Status;
     expect([await status(), await status()]).toEqual(["ENABLING", "ENABLED"]);
     await aws.send("firehose", R, "StopDeliveryStreamEncryption", stream);
     expect([await status(), await status()]).toEqual(["DISABLING", "DISABLED"]);

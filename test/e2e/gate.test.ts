@@ -87,7 +87,9 @@ describe("baselines", () => {
     expect(doc.findings.every((f: any) => f.baseline === true)).toBe(true);
     expect(doc.scan.baseline).toEqual({ file: "b.json", matched: 2, new: 0, fixed: 0 });
     const table = rampart(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json"], { cwd: dir }).stdout;
-    expect(table).toMatch(/In the baseline b\.json \(2\), not counted for the exit code:\n {2}high {5}iam-rolesanywhere-trust-scoped {2}Role {2}tpl\/role\.yaml:11\n/);
+    expect(table).toMatch(
+      /In the baseline b\.json \(2\), not counted for the exit code:\n {2}high {5}iam-rolesanywhere-trust-scoped {2}Role {2}tpl\/role\.yaml:11\n/,
+    );
     expect(table).toContain("baseline: 0 new, 2 known, 0 fixed");
     const md = rampart(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--format", "markdown"], { cwd: dir }).stdout;
     expect(md).toContain("<details><summary>Already in the baseline (2, not counted)</summary>");
@@ -100,7 +102,13 @@ describe("baselines", () => {
     rampart(["iac", ...ACCOUNT, "tpl", "--write-baseline", "b.json"], { cwd: dir });
     const before = json(rampart(["iac", ...ACCOUNT, "tpl", "--format", "json"], { cwd: dir })).findings[0];
     // 20 lines above the role: a bucket and comments.
-    const filler = ["  Bucket:", "    Type: AWS::S3::Bucket", "    Properties:", "      BucketName: logs-bucket", ...Array.from({ length: 16 }, (_, i) => `  # note ${i + 1}`)];
+    const filler = [
+      "  Bucket:",
+      "    Type: AWS::S3::Bucket",
+      "    Properties:",
+      "      BucketName: logs-bucket",
+      ...Array.from({ length: 16 }, (_, i) => `  # note ${i + 1}`),
+    ];
     fs.writeFileSync(path.join(dir, "tpl/role.yaml"), BAD_ROLE.replace(/^Resources:\n/m, `Resources:\n${filler.join("\n")}\n`));
     const run = rampart(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--format", "json"], { cwd: dir });
     const after = json(run).findings.find((f: any) => f.ruleId === "iam-rolesanywhere-trust-scoped");
@@ -141,7 +149,10 @@ describe("baselines", () => {
 
   it("a missing baseline file is exit 2 with one line naming it", () => {
     const dir = workdir({ "tpl/role.yaml": BAD_ROLE });
-    expectOneLineError(rampart(["iac", "tpl", "--baseline", "missing.json"], { cwd: dir }), /^rampart: --baseline missing\.json: cannot read the baseline file \(ENOENT\)/);
+    expectOneLineError(
+      rampart(["iac", "tpl", "--baseline", "missing.json"], { cwd: dir }),
+      /^rampart: --baseline missing\.json: cannot read the baseline file \(ENOENT\)/,
+    );
   });
 
   const malformed: Array<[string, string, RegExp]> = [
@@ -202,7 +213,9 @@ describe("exceptions", () => {
       expect(doc.summary).toMatchObject({ fail: 0, suppressed: 1 });
       const sarif = JSON.parse(rampart(["iac", ...ACCOUNT, "tpl", ...extra, "--format", "sarif"], { cwd: dir }).stdout);
       const [result] = sarif.runs[0].results;
-      expect(result.suppressions).toEqual([{ kind: "external", status: "accepted", justification: expect.stringContaining(`owner ${owner}, expires ${FUTURE}`) }]);
+      expect(result.suppressions).toEqual([
+        { kind: "external", status: "accepted", justification: expect.stringContaining(`owner ${owner}, expires ${FUTURE}`) },
+      ]);
       const table = rampart(["iac", ...ACCOUNT, "tpl", ...extra], { cwd: dir });
       expect(table.code).toBe(0);
       expect(table.stdout).toMatch(/Suppressed by exceptions \(1\):\n {2}iam-rolesanywhere-trust-scoped {2}Role {2}— /);
@@ -235,7 +248,14 @@ describe("exceptions", () => {
 });
 
 describe("--changed-since", () => {
-  const env = { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com", GIT_CONFIG_NOSYSTEM: "1", HOME: os.tmpdir() };
+  const env = {
+    GIT_AUTHOR_NAME: "t",
+    GIT_AUTHOR_EMAIL: "t@example.com",
+    GIT_COMMITTER_NAME: "t",
+    GIT_COMMITTER_EMAIL: "t@example.com",
+    GIT_CONFIG_NOSYSTEM: "1",
+    HOME: os.tmpdir(),
+  };
   const git = (dir: string, ...args: string[]) => execFileSync("git", args, { cwd: dir, env: { ...process.env, ...env }, stdio: "pipe" });
 
   function repo(): string {
@@ -267,7 +287,11 @@ describe("--changed-since", () => {
     expect(run.stderr).toContain("--changed-since main: 3 of 5 template file(s) changed");
     expect(run.code).toBe(1);
     const doc = json(run);
-    expect(doc.findings.map((f: any) => `${f.location.file} ${f.resource.id}`).sort()).toEqual(["infra/b.yaml RoleB", "infra/c.yaml RoleC", "infra/d.yaml RoleD"]);
+    expect(doc.findings.map((f: any) => `${f.location.file} ${f.resource.id}`).sort()).toEqual([
+      "infra/b.yaml RoleB",
+      "infra/c.yaml RoleC",
+      "infra/d.yaml RoleD",
+    ]);
     expect(doc.scan.files).toEqual({ loaded: 3, skipped: 0, error: 0 });
     expect(doc.scan.changedSince).toEqual({ ref: "main", files: 3 });
     // From a subfolder, with a relative path.
@@ -299,13 +323,19 @@ describe("--changed-since", () => {
 
   it("a bad ref is exit 2 with one line naming it", () => {
     const dir = repo();
-    expectOneLineError(rampart(["iac", "infra", "--changed-since", "no-such-branch"], { cwd: dir }), /^rampart: --changed-since no-such-branch: no such commit, branch or tag in /);
+    expectOneLineError(
+      rampart(["iac", "infra", "--changed-since", "no-such-branch"], { cwd: dir }),
+      /^rampart: --changed-since no-such-branch: no such commit, branch or tag in /,
+    );
     expectOneLineError(rampart(["iac", "infra", "--changed-since=--output=x"], { cwd: dir }), /^rampart: --changed-since --output=x: not a git revision/);
   });
 
   it("outside a git work tree is exit 2 naming the ref", () => {
     const dir = workdir({ "infra/a.yaml": BAD_ROLE });
-    expectOneLineError(rampart(["iac", "infra", "--changed-since", "main"], { cwd: dir, env: { GIT_CEILING_DIRECTORIES: path.dirname(dir) } }), /^rampart: --changed-since main: .* is not inside a git work tree/);
+    expectOneLineError(
+      rampart(["iac", "infra", "--changed-since", "main"], { cwd: dir, env: { GIT_CEILING_DIRECTORIES: path.dirname(dir) } }),
+      /^rampart: --changed-since main: .* is not inside a git work tree/,
+    );
   });
 });
 
@@ -327,7 +357,7 @@ describe("--fail-on and --fail-on-unknown exit codes", () => {
     "      GroupDescription: workload",
     "      VpcId: vpc-0123456789abcdef0",
     "      SecurityGroupEgress:",
-    "        - IpProtocol: \"-1\"",
+    '        - IpProtocol: "-1"',
     "          CidrIp: !Ref EgressCidr",
     "",
   ].join("\n");

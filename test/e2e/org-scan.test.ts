@@ -41,10 +41,15 @@ function rampartAsync(args: string[]): Promise<CliRun> {
     AWS_EC2_METADATA_DISABLED: "true",
   });
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(repoRoot, "bin", "rampart.js"), ...args], { cwd: repoRoot, env, encoding: "utf8", maxBuffer: 64 << 20, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [path.join(repoRoot, "bin", "rampart.js"), ...args],
+      { cwd: repoRoot, env, encoding: "utf8", maxBuffer: 64 << 20, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -81,18 +86,28 @@ describe("rampart scan of a two-account, two-region organization (loopback AWS)"
     expect(snap.source.regions).toEqual(["eu-west-1", "global", "us-east-1"]);
     for (const account of [A, B]) {
       const types = new Set(snap.resources.filter((r: any) => r.account === account).map((r: any) => r.type));
-      expect([...SERVED_TYPES].filter((t) => !types.has(t)), `types missing in ${account}`).toEqual([]);
+      expect(
+        [...SERVED_TYPES].filter((t) => !types.has(t)),
+        `types missing in ${account}`,
+      ).toEqual([]);
       // Every regional type in both regions.
       for (const region of REGIONS) {
         const here = new Set(snap.resources.filter((r: any) => r.account === account && r.region === region).map((r: any) => r.type));
-        expect(SERVED_TYPES.filter((t) => !t.startsWith("AWS::IAM::") && !here.has(t)), `${account} ${region}`).toEqual([]);
+        expect(
+          SERVED_TYPES.filter((t) => !t.startsWith("AWS::IAM::") && !here.has(t)),
+          `${account} ${region}`,
+        ).toEqual([]);
       }
     }
     // The collectors produce no type the stub does not serve (the list is complete).
     expect([...new Set(collectors.flatMap((c) => c.resourceTypes))].sort()).toEqual([...SERVED_TYPES].sort());
     // Resources carry the account that was entered, not the caller's.
     expect(snap.resources.every((r: any) => r.account === A || r.account === B)).toBe(true);
-    expect(snap.resources.find((r: any) => r.id === `arn:aws:iam::${B}:role/onprem-batch`)).toMatchObject({ account: B, region: "global", source: { kind: "aws", account: B } });
+    expect(snap.resources.find((r: any) => r.id === `arn:aws:iam::${B}:role/onprem-batch`)).toMatchObject({
+      account: B,
+      region: "global",
+      source: { kind: "aws", account: B },
+    });
   });
 
   it("has an ok coverage entry for every account × region × service and no gap", () => {
@@ -100,7 +115,8 @@ describe("rampart scan of a two-account, two-region organization (loopback AWS)"
     const missing: string[] = [];
     for (const account of [A, B]) {
       for (const c of collectors) {
-        for (const region of c.global ? ["global"] : REGIONS) if (!ok.has(`${account} ${region} ${c.service}`)) missing.push(`${account} ${region} ${c.service}`);
+        for (const region of c.global ? ["global"] : REGIONS)
+          if (!ok.has(`${account} ${region} ${c.service}`)) missing.push(`${account} ${region} ${c.service}`);
       }
     }
     expect(missing).toEqual([]);
@@ -116,7 +132,9 @@ describe("rampart scan of a two-account, two-region organization (loopback AWS)"
     const ids = (d: any): string[] => d.findings.map((f: any) => f.id).sort();
     expect(live.findings.length).toBeGreaterThan(0);
     expect(ids(doc)).toEqual(ids(live));
-    expect(doc.findings.map((f: any) => `${f.status} ${f.ruleId} ${f.resource.id}`)).toEqual(live.findings.map((f: any) => `${f.status} ${f.ruleId} ${f.resource.id}`));
+    expect(doc.findings.map((f: any) => `${f.status} ${f.ruleId} ${f.resource.id}`)).toEqual(
+      live.findings.map((f: any) => `${f.status} ${f.ruleId} ${f.resource.id}`),
+    );
   });
 
   it("reports the organization's known problems on the right resources", () => {
@@ -129,9 +147,13 @@ describe("rampart scan of a two-account, two-region organization (loopback AWS)"
       expect(keys).toContain(`fail iam-no-long-term-access-keys AKIA${account}0000`);
       for (const region of REGIONS) {
         // A GuardDuty high-severity finding on the detector of each region.
-        expect([...keys].some((k) => (k as string).startsWith(`fail guardduty-high-severity-findings arn:aws:guardduty:${region}:${account}:detector/`))).toBe(true);
+        expect([...keys].some((k) => (k as string).startsWith(`fail guardduty-high-severity-findings arn:aws:guardduty:${region}:${account}:detector/`))).toBe(
+          true,
+        );
         // Egress open to the world.
-        expect([...keys].some((k) => (k as string).startsWith(`fail ec2-security-group-egress-restricted arn:aws:ec2:${region}:${account}:security-group/`))).toBe(true);
+        expect(
+          [...keys].some((k) => (k as string).startsWith(`fail ec2-security-group-egress-restricted arn:aws:ec2:${region}:${account}:security-group/`)),
+        ).toBe(true);
       }
     }
     const trust = live.findings.find((f: any) => f.ruleId === "iam-rolesanywhere-trust-scoped" && f.resource.id === `arn:aws:iam::${A}:role/onprem-batch`);
@@ -159,12 +181,18 @@ describe("the same scan with KMS denied in one account and region", () => {
         },
       ]);
       // Everywhere else KMS was read.
-      const kmsOk = doc.coverage.filter((c: any) => c.service === "kms" && c.status === "ok").map((c: any) => `${c.account} ${c.region}`).sort();
+      const kmsOk = doc.coverage
+        .filter((c: any) => c.service === "kms" && c.status === "ok")
+        .map((c: any) => `${c.account} ${c.region}`)
+        .sort();
       expect(kmsOk).toEqual([`${A} eu-west-1`, `${A} us-east-1`, `${B} us-east-1`]);
 
       const unknown = doc.findings.filter((f: any) => f.ruleId === KMS_RULE && f.status === "unknown");
       expect(unknown.map((f: any) => f.resource.id)).toEqual([`kms:${B}/eu-west-1`]);
-      expect(unknown[0]).toMatchObject({ resource: { type: "rampart::coverage::gap", account: B, region: "eu-west-1" }, message: expect.stringContaining("denied (kms:ListKeys)") });
+      expect(unknown[0]).toMatchObject({
+        resource: { type: "rampart::coverage::gap", account: B, region: "eu-west-1" },
+        message: expect.stringContaining("denied (kms:ListKeys)"),
+      });
       // No KMS key of that account and region was judged; the others were.
       expect(doc.findings.some((f: any) => f.resource.type === "AWS::KMS::Key" && f.resource.account === B && f.resource.region === "eu-west-1")).toBe(false);
       expect(doc.findings.some((f: any) => f.ruleId === KMS_RULE && f.status === "fail" && f.resource.account === A)).toBe(true);

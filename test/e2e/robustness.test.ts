@@ -55,14 +55,54 @@ const errors: Array<[string, string, () => string | Buffer, RegExp]> = [
   ["malformed YAML", "broken.yaml", () => "Resources:\n  A:\n    Type: AWS::S3::Bucket\n   bad: [\n", /^line 4: /],
   ["malformed JSON", "broken.json", () => '{"Resources": {"A": {"Type": "AWS::S3::Bucket",}', /^line 1: /],
   ["a YAML alias bomb (a billion laughs)", "bomb.yaml", aliasBomb, /aliases expand too much/],
-  ["an alias inside the node it names", "self.yaml", () => "Resources:\n  A: &a\n    Type: AWS::S3::Bucket\n    Properties:\n      Self: *a\n", /nesting too deep/],
-  ["10,000-deep flow nesting (YAML)", "deep-flow.yaml", () => `${bucket}      X: ${"[".repeat(10000)}${"]".repeat(10000)}\n`, /nesting (deeper than \d+ levels|too deep)/],
-  ["10,000-deep block nesting (YAML)", "deep-block.yaml", () => `${bucket}      X:\n        ${"- ".repeat(10000)}x\n`, /nesting (deeper than \d+ levels|too deep)/],
-  ["10,000-deep nesting (JSON)", "deep.json", () => `{"Resources":{"A":{"Type":"AWS::S3::Bucket","Properties":{"X":${'{"a":'.repeat(10000)}1${"}".repeat(10000)}}}}}`, /nesting (deeper than \d+ levels|too deep)/],
-  ["10,000 nested intrinsics", "deep-fn.yaml", () => `${bucket}      X: ${'{"Fn::Base64": '.repeat(10000)}x${"}".repeat(10000)}\n`, /nesting (deeper than \d+ levels|too deep)/],
-  ["1,000 short-form tags stacked on one node", "tags.yaml", () => `${bucket}      X: ${"!Base64 ".repeat(1000)}x\n`, /^line 5: a node has several tags or anchors in a row/],
-  ["20,000 short-form tags stacked on one node", "tags20k.yaml", () => `${bucket}      X: ${"!Base64 ".repeat(20000)}x\n`, /^line 5: a node has several tags or anchors in a row/],
-  ["20,000 anchors stacked on one node", "anchors.yaml", () => `${bucket}      X: ${Array.from({ length: 20000 }, (_, i) => `&a${i} `).join("")}x\n`, /^line 5: a node has several tags or anchors in a row/],
+  [
+    "an alias inside the node it names",
+    "self.yaml",
+    () => "Resources:\n  A: &a\n    Type: AWS::S3::Bucket\n    Properties:\n      Self: *a\n",
+    /nesting too deep/,
+  ],
+  [
+    "10,000-deep flow nesting (YAML)",
+    "deep-flow.yaml",
+    () => `${bucket}      X: ${"[".repeat(10000)}${"]".repeat(10000)}\n`,
+    /nesting (deeper than \d+ levels|too deep)/,
+  ],
+  [
+    "10,000-deep block nesting (YAML)",
+    "deep-block.yaml",
+    () => `${bucket}      X:\n        ${"- ".repeat(10000)}x\n`,
+    /nesting (deeper than \d+ levels|too deep)/,
+  ],
+  [
+    "10,000-deep nesting (JSON)",
+    "deep.json",
+    () => `{"Resources":{"A":{"Type":"AWS::S3::Bucket","Properties":{"X":${'{"a":'.repeat(10000)}1${"}".repeat(10000)}}}}}`,
+    /nesting (deeper than \d+ levels|too deep)/,
+  ],
+  [
+    "10,000 nested intrinsics",
+    "deep-fn.yaml",
+    () => `${bucket}      X: ${'{"Fn::Base64": '.repeat(10000)}x${"}".repeat(10000)}\n`,
+    /nesting (deeper than \d+ levels|too deep)/,
+  ],
+  [
+    "1,000 short-form tags stacked on one node",
+    "tags.yaml",
+    () => `${bucket}      X: ${"!Base64 ".repeat(1000)}x\n`,
+    /^line 5: a node has several tags or anchors in a row/,
+  ],
+  [
+    "20,000 short-form tags stacked on one node",
+    "tags20k.yaml",
+    () => `${bucket}      X: ${"!Base64 ".repeat(20000)}x\n`,
+    /^line 5: a node has several tags or anchors in a row/,
+  ],
+  [
+    "20,000 anchors stacked on one node",
+    "anchors.yaml",
+    () => `${bucket}      X: ${Array.from({ length: 20000 }, (_, i) => `&a${i} `).join("")}x\n`,
+    /^line 5: a node has several tags or anchors in a row/,
+  ],
   ["a duplicate key", "dup.json", () => '{"Resources": {"A": {"Type": "AWS::S3::Bucket"}}, "Resources": {}}', /duplicate key Resources/],
   ["a resource without Type", "notype.yaml", () => "Resources:\n  A:\n    Properties: {}\n  B:\n    Type: AWS::S3::Bucket\n", /resource A has no Type/],
 ];
@@ -85,7 +125,6 @@ describe("malformed and hostile templates: exit 2, one line naming the file", ()
       expect(doc.scan.files).toEqual({ loaded: 0, skipped: 0, error: 1 });
     });
   }
-
 
   it("a file over the 10 MiB limit is not read", () => {
     const file = "huge.yaml";
@@ -111,8 +150,16 @@ describe("malformed and hostile templates: exit 2, one line naming the file", ()
 describe("files that are not CloudFormation are counted as skipped", () => {
   const skips: Array<[string, string, () => string | Buffer]> = [
     ["a binary file", "blob.yaml", () => Buffer.from([0x00, 0x01, 0xff, 0xfe, 0x89, 0x50, 0x4e, 0x47, 0x00, 0x1a])],
-    ["a Kubernetes manifest", "pod.yaml", () => "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx\n"],
-    ["a multi-document Kubernetes manifest", "k8s.yaml", () => "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n"],
+    [
+      "a Kubernetes manifest",
+      "pod.yaml",
+      () => "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx\n",
+    ],
+    [
+      "a multi-document Kubernetes manifest",
+      "k8s.yaml",
+      () => "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n",
+    ],
     ["a package.json", "package.json", () => JSON.stringify({ name: "x", version: "1.0.0", dependencies: {} })],
     ["an empty file", "empty.yaml", () => ""],
   ];

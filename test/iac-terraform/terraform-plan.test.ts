@@ -50,7 +50,14 @@ describe("IAM", () => {
   });
   it("does not emit deleted resources nor attachment resources themselves", async () => {
     const r = await load("iam");
-    expect([...byId(r).keys()].sort()).toEqual(["aws_iam_access_key.legacy", "aws_iam_policy.pca", "aws_iam_role.app", "aws_iam_role.worker", "aws_iam_role_policy.external", "aws_iam_user.legacy"]);
+    expect([...byId(r).keys()].sort()).toEqual([
+      "aws_iam_access_key.legacy",
+      "aws_iam_policy.pca",
+      "aws_iam_role.app",
+      "aws_iam_role.worker",
+      "aws_iam_role_policy.external",
+      "aws_iam_user.legacy",
+    ]);
   });
   it("sets tags (tags_all, or default_tags ∪ tags), arn, account and region", async () => {
     const r = await load("iam");
@@ -82,14 +89,19 @@ describe("child modules, indexes and references", () => {
   });
   it("recovers references inside a module, through a module output, and through a module input", async () => {
     const r = await load("ec2-modules");
-    expect(props(r, "module.net.aws_vpc_security_group_egress_rule.db_all").GroupId).toEqual({ $ref: "module.net.aws_security_group.db", attribute: "GroupId" });
+    expect(props(r, "module.net.aws_vpc_security_group_egress_rule.db_all").GroupId).toEqual({
+      $ref: "module.net.aws_security_group.db",
+      attribute: "GroupId",
+    });
     expect(props(r, "aws_security_group_rule.out#1").GroupId).toEqual({ $ref: "module.net.aws_security_group.db", attribute: "GroupId" });
     const m = await load("rolesanywhere-misc");
     expect(props(m, "aws_eks_pod_identity_association.app").RoleArn).toEqual({ $ref: "module.irsa.aws_iam_role.this", attribute: "Arn" });
   });
   it("leaves an ambiguous reference (one of several for_each instances) unknown, never guessed", async () => {
     const r = await load("ec2-modules");
-    expect(props(r, 'module.net.aws_vpc_security_group_egress_rule.web_https["a"]').GroupId.$unknown).toMatch(/^known after apply: security_group_id .*one of 2 instances/);
+    expect(props(r, 'module.net.aws_vpc_security_group_egress_rule.web_https["a"]').GroupId.$unknown).toMatch(
+      /^known after apply: security_group_id .*one of 2 instances/,
+    );
   });
   it("a group without declared egress has an explicitly empty SecurityGroupEgress; self becomes a GroupId reference", async () => {
     const r = await load("ec2-modules");
@@ -106,8 +118,13 @@ describe("child modules, indexes and references", () => {
 describe("unknown values", () => {
   it("become markers at the same place, naming what they depend on", async () => {
     const r = await load("rolesanywhere-misc");
-    expect(props(r, "aws_iam_role.ra").AssumeRolePolicyDocument).toEqual({ $unknown: "known after apply: assume_role_policy (depends on aws_rolesanywhere_trust_anchor.pca.arn)" });
-    expect(props(r, "aws_rolesanywhere_trust_anchor.pca").Source).toEqual({ SourceType: "AWS_ACM_PCA", SourceData: { AcmPcaArn: { $ref: "aws_acmpca_certificate_authority.root", attribute: "Arn" } } });
+    expect(props(r, "aws_iam_role.ra").AssumeRolePolicyDocument).toEqual({
+      $unknown: "known after apply: assume_role_policy (depends on aws_rolesanywhere_trust_anchor.pca.arn)",
+    });
+    expect(props(r, "aws_rolesanywhere_trust_anchor.pca").Source).toEqual({
+      SourceType: "AWS_ACM_PCA",
+      SourceData: { AcmPcaArn: { $ref: "aws_acmpca_certificate_authority.root", attribute: "Arn" } },
+    });
   });
   it("resolves per-element references in nested blocks, keeping known ARNs as strings", async () => {
     const r = await load("networkfirewall");
@@ -127,7 +144,12 @@ describe("secondary resources merge into their primary", () => {
   it("EMR managed scaling, GuardDuty features, EventBridge targets, KMS key policy", async () => {
     expect(props(await load("emr"), "aws_emr_cluster.main").ManagedScalingPolicy.ComputeLimits.MaximumCapacityUnits).toBe(120);
     const gd = props(await load("guardduty"), "aws_guardduty_detector.main");
-    expect(gd.Features.map((f: any) => `${f.Name}=${f.Status}`)).toEqual(["S3_DATA_EVENTS=ENABLED", "EKS_AUDIT_LOGS=ENABLED", "EBS_MALWARE_PROTECTION=ENABLED", "RUNTIME_MONITORING=ENABLED"]);
+    expect(gd.Features.map((f: any) => `${f.Name}=${f.Status}`)).toEqual([
+      "S3_DATA_EVENTS=ENABLED",
+      "EKS_AUDIT_LOGS=ENABLED",
+      "EBS_MALWARE_PROTECTION=ENABLED",
+      "RUNTIME_MONITORING=ENABLED",
+    ]);
     const ev = await load("guardduty");
     expect(props(ev, "aws_cloudwatch_event_rule.gd").Targets[0].Arn).toEqual({ $ref: "aws_sns_topic.alerts" });
     expect(props(ev, "aws_cloudwatch_event_rule.off").State).toBe("DISABLED");

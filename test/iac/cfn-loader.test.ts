@@ -207,7 +207,9 @@ describe("CDK, nested stacks, paths", () => {
     const role = byId(r, "Child/Role");
     expect(role.source).toMatchObject({ file: path.join(FIXTURES, "nested/child/child.yaml"), line: 9, pointer: "/Resources/Role", stack: "Child" });
     expect(role.name).toBe("prod-role");
-    expect(role.properties.Description.$unknown).toMatch(/^Ref to parameter Unset, which has no default and was not given with the Parameters of nested stack Child/);
+    expect(role.properties.Description.$unknown).toMatch(
+      /^Ref to parameter Unset, which has no default and was not given with the Parameters of nested stack Child/,
+    );
     expect(role.properties.Policies[0].PolicyDocument.Statement[0].Resource).toMatchObject({ template: "${Bucket.Arn}/*" });
     expect(byId(r, "Child/Queue").properties.RedriveAllowPolicy).toEqual({ $ref: "Child/Role", attribute: "Arn" });
     expect(r.ignores).toEqual([{ resource: "Child/Role", rule: "iam-role-example", reason: "nested test" }]);

@@ -104,11 +104,7 @@ Resources:
   });
 
   it("maps JSON templates too", () => {
-    const json = JSON.stringify(
-      { Resources: { "My/Bucket~1": { Type: "AWS::S3::Bucket", Properties: { Tags: [{ Key: "a", Value: "b" }] } } } },
-      null,
-      2,
-    );
+    const json = JSON.stringify({ Resources: { "My/Bucket~1": { Type: "AWS::S3::Bucket", Properties: { Tags: [{ Key: "a", Value: "b" }] } } } }, null, 2);
     const r = loadCloudFormationText(json, "t.json");
     expect(r.status).toBe("loaded");
     expect(r.lines.get("/Resources/My~1Bucket~01")).toBe(3);
@@ -137,7 +133,11 @@ describe("bad input never throws", () => {
     ["broken JSON", '{"Resources": {"R": {"Type": "X",, }}}', /^line 1: /],
     ["duplicate keys", "Resources:\n  R:\n    Type: X\n  R:\n    Type: Y\n", /^line 4: duplicate key R$/],
     ["deep flow nesting", "Resources:\n  R:\n    Type: X\n    Properties:\n      P: " + "[".repeat(100000) + "]".repeat(100000), /nesting deeper than 200/],
-    ["deep JSON nesting", '{"Resources": {"R": {"Type": "X", "Properties": {"P": ' + '{"a":'.repeat(300) + "1" + "}".repeat(300) + "}}}}", /nesting deeper than 200/],
+    [
+      "deep JSON nesting",
+      '{"Resources": {"R": {"Type": "X", "Properties": {"P": ' + '{"a":'.repeat(300) + "1" + "}".repeat(300) + "}}}}",
+      /nesting deeper than 200/,
+    ],
     [
       "deep block nesting",
       "Resources:\n  R:\n    Type: X\n    Properties:\n" + Array.from({ length: 400 }, (_, i) => " ".repeat(6 + i) + "k:").join("\n") + " 1\n",

@@ -32,7 +32,26 @@ const leaf = fc.oneof(
   ),
 );
 
-const FNS = ["Fn::Join", "Fn::Sub", "Fn::Select", "Fn::Split", "Fn::If", "Fn::FindInMap", "Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Fn::Base64", "Fn::Cidr", "Fn::Length", "Fn::ToJsonString", "Fn::GetAtt", "Ref", "Fn::Unknown", "Fn::Transform"];
+const FNS = [
+  "Fn::Join",
+  "Fn::Sub",
+  "Fn::Select",
+  "Fn::Split",
+  "Fn::If",
+  "Fn::FindInMap",
+  "Fn::Equals",
+  "Fn::And",
+  "Fn::Or",
+  "Fn::Not",
+  "Fn::Base64",
+  "Fn::Cidr",
+  "Fn::Length",
+  "Fn::ToJsonString",
+  "Fn::GetAtt",
+  "Ref",
+  "Fn::Unknown",
+  "Fn::Transform",
+];
 
 /** Random trees of intrinsic functions, well-formed or not. */
 const tree = fc.letrec((tie) => ({
@@ -56,9 +75,11 @@ describe("resolver properties", () => {
   });
 
   it("Fn::Sub without variables is the identity", () => {
-    fc.assert(fc.property(plain, (s) => {
-      expect(resolve({ "Fn::Sub": s }, ctx())).toBe(s);
-    }));
+    fc.assert(
+      fc.property(plain, (s) => {
+        expect(resolve({ "Fn::Sub": s }, ctx())).toBe(s);
+      }),
+    );
   });
 
   it("an unknown part makes Fn::Join / Fn::Sub unknown, with the known text kept in the template", () => {
@@ -87,9 +108,11 @@ describe("resolver properties", () => {
 
   it("values without intrinsics resolve to themselves", () => {
     const noFn = fc.jsonValue().filter((v) => !JSON.stringify(v).includes('"Ref"') && !JSON.stringify(v).includes('"Fn::'));
-    fc.assert(fc.property(noFn, (v) => {
-      expect(resolve(v, ctx())).toEqual(v);
-    }));
+    fc.assert(
+      fc.property(noFn, (v) => {
+        expect(resolve(v, ctx())).toEqual(v);
+      }),
+    );
   });
 
   it("random nested intrinsics never throw, never mutate their input and are deterministic", () => {

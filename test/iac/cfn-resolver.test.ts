@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  createContext,
-  evaluateCondition,
-  NO_VALUE,
-  parseSub,
-  resolve,
-  type ResolveContext,
-} from "../../collectors/iac/cloudformation/resolver.js";
+import { createContext, evaluateCondition, NO_VALUE, parseSub, resolve, type ResolveContext } from "../../collectors/iac/cloudformation/resolver.js";
 
 const template = {
   Parameters: {

@@ -53,7 +53,8 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const stable = (s: string, runId?: string): string => (runId ? s.split(runId).join("<run-id>") : s).replace(/\.rampart\/runs\/[^/]+\/journal\.json/g, ".rampart/runs/<run-id>/journal.json");
+const stable = (s: string, runId?: string): string =>
+  (runId ? s.split(runId).join("<run-id>") : s).replace(/\.rampart\/runs\/[^/]+\/journal\.json/g, ".rampart/runs/<run-id>/journal.json");
 
 describe("rampart fix and rampart rollback through the built CLI (loopback IAM stub)", () => {
   let runId = "";
@@ -74,7 +75,9 @@ describe("rampart fix and rampart rollback through the built CLI (loopback IAM s
     expect(plan.code, plan.stderr).toBe(0);
     fs.writeFileSync(path.join(dir, "plan.txt"), plan.stdout);
     expect(plan.stdout).toContain("iam:UpdateAssumeRolePolicy  (global)");
-    expect(plan.stdout).toContain(`+ /AssumeRolePolicyDocument/Statement/0/Condition: {"ArnEquals":{"aws:SourceArn":"${anchorArn("a1b2c3d4-0000-4000-8000-000000000001")}"}}`);
+    expect(plan.stdout).toContain(
+      `+ /AssumeRolePolicyDocument/Statement/0/Condition: {"ArnEquals":{"aws:SourceArn":"${anchorArn("a1b2c3d4-0000-4000-8000-000000000001")}"}}`,
+    );
     expect(plan.stdout).toContain("why: the certificate's subject CN is not known to rampart");
     expect(plan.stdout).toContain("(nothing has been changed)");
     expect(stub.state.updates).toHaveLength(0);
@@ -94,7 +97,12 @@ describe("rampart fix and rampart rollback through the built CLI (loopback IAM s
     expect(stub.state.updates).toHaveLength(1);
     expect(JSON.parse(stub.state.updates[0].get("PolicyDocument") ?? "")).toEqual({
       Version: "2012-10-17",
-      Statement: [{ ...JSON.parse(OPEN_ROLESANYWHERE_TRUST).Statement[0], Condition: { ArnEquals: { "aws:SourceArn": anchorArn("a1b2c3d4-0000-4000-8000-000000000001") } } }],
+      Statement: [
+        {
+          ...JSON.parse(OPEN_ROLESANYWHERE_TRUST).Statement[0],
+          Condition: { ArnEquals: { "aws:SourceArn": anchorArn("a1b2c3d4-0000-4000-8000-000000000001") } },
+        },
+      ],
     });
     const journal = JSON.parse(fs.readFileSync(path.join(dir, ".rampart", "runs", runId, "journal.json"), "utf8"));
     expect(journal.steps.map((s: { status: string }) => s.status)).toEqual(["verified"]);
@@ -125,7 +133,17 @@ describe("rampart fix and rampart rollback through the built CLI (loopback IAM s
     const pod = stub.state.roles.find((r) => r.name === "pod-reader");
     expect(JSON.parse(pod?.doc ?? "").Statement[0].Action).toEqual(["sts:AssumeRole", "sts:TagSession"]);
     // Someone edits the role after the fix.
-    (pod as { doc: string }).doc = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"], Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } }] });
+    (pod as { doc: string }).doc = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "pods.eks.amazonaws.com" },
+          Action: ["sts:AssumeRole", "sts:TagSession"],
+          Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+        },
+      ],
+    });
     const before = pod?.doc;
     const rollback = await rampart(["rollback", id, "--yes"]);
     expect(rollback.code).toBe(1);
@@ -138,7 +156,9 @@ describe("rampart fix and rampart rollback through the built CLI (loopback IAM s
     expect(r.code).toBe(0);
     const actions = JSON.parse(r.stdout).Statement[0].Action as string[];
     // Reads, the verify step's collector reads, and the writes of every module.
-    expect(actions).toEqual(expect.arrayContaining(["iam:GetRole", "iam:GetAccountAuthorizationDetails", "rolesanywhere:ListProfiles", "sts:GetCallerIdentity", "fms:GetPolicy"]));
+    expect(actions).toEqual(
+      expect.arrayContaining(["iam:GetRole", "iam:GetAccountAuthorizationDetails", "rolesanywhere:ListProfiles", "sts:GetCallerIdentity", "fms:GetPolicy"]),
+    );
     expect(actions).toEqual(
       expect.arrayContaining([
         "iam:UpdateAssumeRolePolicy",

@@ -82,7 +82,9 @@ describe("rampart fix --resume after a killed run", () => {
     expect(runs).toHaveLength(1);
     const runId = runs[0];
     const left = journalOf(runId);
-    const ours = left.steps.filter((s: { change: { ruleId: string } }) => s.change.ruleId === "iam-rolesanywhere-trust-scoped" || s.change.ruleId === "iam-pod-identity-trust-actions");
+    const ours = left.steps.filter(
+      (s: { change: { ruleId: string } }) => s.change.ruleId === "iam-rolesanywhere-trust-scoped" || s.change.ruleId === "iam-pod-identity-trust-actions",
+    );
     expect(ours.map((s: { status: string }) => s.status)).toEqual(["applied", "applying"]);
     expect(ours[1].change.target.key.RoleName).toBe(second);
     expect(fs.existsSync(path.join(dir, ".rampart", "runs", runId, "lock"))).toBe(true); // left by the dead process

@@ -16,7 +16,15 @@ import {
   ListFindingsCommand,
   UpdateDetectorCommand,
 } from "@aws-sdk/client-guardduty";
-import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient, ListKeysCommand, ListResourceTagsCommand, PutKeyPolicyCommand } from "@aws-sdk/client-kms";
+import {
+  DescribeKeyCommand,
+  GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
+  KMSClient,
+  ListKeysCommand,
+  ListResourceTagsCommand,
+  PutKeyPolicyCommand,
+} from "@aws-sdk/client-kms";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import {
   DeleteLoggingConfigurationCommand,
@@ -160,7 +168,9 @@ describe("guardduty-detector-enabled", () => {
     expect(plan.manual).toEqual([]);
     const c = plan.changes[0];
     expect(c.calls).toEqual([{ service: "guardduty", region: REGION, action: "CreateDetector", input: { Enable: true } }]);
-    expect(c.rollbackCalls).toEqual([{ service: "guardduty", region: REGION, action: "DeleteDetector", input: { DetectorId: "(the detector CreateDetector returns)" } }]);
+    expect(c.rollbackCalls).toEqual([
+      { service: "guardduty", region: REGION, action: "DeleteDetector", input: { DetectorId: "(the detector CreateDetector returns)" } },
+    ]);
     expect(c.diff).toEqual([{ op: "replace", path: "/Status", from: "NO_DETECTOR", value: "ENABLED" }]);
     expect(gd.commandCalls(CreateDetectorCommand)).toHaveLength(0);
 
@@ -258,7 +268,14 @@ describe("guardduty-detector-enabled", () => {
           service: "guardduty",
           region: REGION,
           action: "UpdateDetector",
-          input: { DetectorId: D, Features: [{ Name: "EBS_MALWARE_PROTECTION", Status: "ENABLED" }, { Name: "EKS_AUDIT_LOGS", Status: "ENABLED" }, { Name: "RUNTIME_MONITORING", Status: "ENABLED" }] },
+          input: {
+            DetectorId: D,
+            Features: [
+              { Name: "EBS_MALWARE_PROTECTION", Status: "ENABLED" },
+              { Name: "EKS_AUDIT_LOGS", Status: "ENABLED" },
+              { Name: "RUNTIME_MONITORING", Status: "ENABLED" },
+            ],
+          },
         },
       ]);
       expect(c.rollbackCalls[0].input.Features).toEqual([
@@ -284,7 +301,14 @@ describe("guardduty-detector-enabled", () => {
     });
 
     it("refuses a detector whose features changed since the plan", async () => {
-      detectors.set(D, { status: "ENABLED", features: [{ Name: "S3_DATA_EVENTS", Status: "ENABLED" }, { Name: "EKS_AUDIT_LOGS", Status: "ENABLED" }, { Name: "RUNTIME_MONITORING", Status: "ENABLED" }] });
+      detectors.set(D, {
+        status: "ENABLED",
+        features: [
+          { Name: "S3_DATA_EVENTS", Status: "ENABLED" },
+          { Name: "EKS_AUDIT_LOGS", Status: "ENABLED" },
+          { Name: "RUNTIME_MONITORING", Status: "ENABLED" },
+        ],
+      });
       const plan = await planFixes(await scan(guardduty, PLANS), { aws: aws(), packParams: pack.params });
       expect(plan.changes[0].calls[0].input.Features).toEqual([{ Name: "EBS_MALWARE_PROTECTION", Status: "ENABLED" }]);
       detectors.get(D)!.features.push({ Name: "EBS_MALWARE_PROTECTION", Status: "ENABLED" });
@@ -303,7 +327,14 @@ describe("kms-key-policy-cross-account-scoped", () => {
   const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${KEY_ID}`;
   const TRUSTED = "444455556666";
   const ADMIN = { Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" };
-  const OPEN = { Sid: "AllowUseViaSecretsManager", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } };
+  const OPEN = {
+    Sid: "AllowUseViaSecretsManager",
+    Effect: "Allow",
+    Principal: { AWS: "*" },
+    Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+    Resource: "*",
+    Condition: { Bool: { "aws:SecureTransport": "true" } },
+  };
   const ORIGINAL = JSON.stringify({ Version: "2012-10-17", Id: "key-policy", Statement: [ADMIN, OPEN] }, null, 2);
   let policy: string;
   let trustedPack: PolicyPack;
@@ -312,7 +343,18 @@ describe("kms-key-policy-cross-account-scoped", () => {
     policy = ORIGINAL;
     trustedPack = { ...pack, params: { ...pack.params, trustedAccounts: [TRUSTED] } };
     kmsMock.on(ListKeysCommand).resolves({ Keys: [{ KeyId: KEY_ID, KeyArn: KEY }], Truncated: false });
-    kmsMock.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: KEY_ID, Arn: KEY, KeyManager: "CUSTOMER", KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT", Enabled: true, KeyState: "Enabled", Origin: "AWS_KMS" } });
+    kmsMock.on(DescribeKeyCommand).resolves({
+      KeyMetadata: {
+        KeyId: KEY_ID,
+        Arn: KEY,
+        KeyManager: "CUSTOMER",
+        KeySpec: "SYMMETRIC_DEFAULT",
+        KeyUsage: "ENCRYPT_DECRYPT",
+        Enabled: true,
+        KeyState: "Enabled",
+        Origin: "AWS_KMS",
+      },
+    });
     kmsMock.on(GetKeyPolicyCommand).callsFake(() => ({ Policy: policy, PolicyName: "default" }));
     kmsMock.on(GetKeyRotationStatusCommand).resolves({ KeyRotationEnabled: true });
     kmsMock.on(ListResourceTagsCommand).resolves({ Tags: [], Truncated: false });
@@ -331,8 +373,21 @@ describe("kms-key-policy-cross-account-scoped", () => {
     const plan = await planFixes(findings, { aws: aws(), params: PARAMS, packParams: trustedPack.params });
     expect(plan.manual).toEqual([]);
     const c = plan.changes[0];
-    const fixedStatement = { ...OPEN, Condition: { Bool: { "aws:SecureTransport": "true" }, StringEquals: { "kms:CallerAccount": [ACCOUNT, TRUSTED], "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` } } };
-    expect(c.calls).toEqual([{ service: "kms", region: REGION, action: "PutKeyPolicy", input: { KeyId: KEY, PolicyName: "default", Policy: expect.any(String), BypassPolicyLockoutSafetyCheck: false } }]);
+    const fixedStatement = {
+      ...OPEN,
+      Condition: {
+        Bool: { "aws:SecureTransport": "true" },
+        StringEquals: { "kms:CallerAccount": [ACCOUNT, TRUSTED], "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` },
+      },
+    };
+    expect(c.calls).toEqual([
+      {
+        service: "kms",
+        region: REGION,
+        action: "PutKeyPolicy",
+        input: { KeyId: KEY, PolicyName: "default", Policy: expect.any(String), BypassPolicyLockoutSafetyCheck: false },
+      },
+    ]);
     expect(JSON.parse(c.calls[0].input.Policy as string)).toEqual({ Version: "2012-10-17", Id: "key-policy", Statement: [ADMIN, fixedStatement] });
     expect(c.rollbackCalls[0].input.Policy).toBe(ORIGINAL);
     expect(c.diff).toEqual([{ op: "add", path: "/Policy/Statement/1/Condition/StringEquals", value: fixedStatement.Condition.StringEquals }]);
@@ -363,7 +418,10 @@ describe("kms-key-policy-cross-account-scoped", () => {
     const plan = await planFixes(await scan(kms, RULE, trustedPack), { aws: aws(), packParams: trustedPack.params });
     expect(plan.manual.map((m) => m.reason)).toEqual([expect.stringContaining("already conditions kms:ViaService")]);
     expect(plan.changes).toHaveLength(1);
-    expect(JSON.parse(plan.changes[0].calls[0].input.Policy as string).Statement[1].Condition).toEqual({ StringLike: { "kms:ViaService": "*" }, StringEquals: { "kms:CallerAccount": [ACCOUNT, TRUSTED] } });
+    expect(JSON.parse(plan.changes[0].calls[0].input.Policy as string).Statement[1].Condition).toEqual({
+      StringLike: { "kms:ViaService": "*" },
+      StringEquals: { "kms:CallerAccount": [ACCOUNT, TRUSTED] },
+    });
 
     policy = JSON.stringify({ Version: "2012-10-17", Statement: [ADMIN, { ...OPEN, Condition: { StringEquals: { "kms:CallerAccount": ["999988887777"] } } }] });
     const plan2 = await planFixes(await scan(kms, RULE, trustedPack), { aws: aws(), packParams: trustedPack.params });
@@ -392,8 +450,20 @@ describe("wafv2-web-acl-logging-enabled", () => {
 
   beforeEach(() => {
     logging = new Map();
-    waf.on(ListWebACLsCommand).callsFake((i: { Scope: string }) => ({ WebACLs: i.Scope === "REGIONAL" ? [{ Name: "shop", Id: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", ARN: ACL }] : [] }));
-    waf.on(GetWebACLCommand).resolves({ WebACL: { Name: "shop", Id: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", ARN: ACL, DefaultAction: { Allow: {} }, Rules: [], VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: "shop" }, ManagedByFirewallManager: false } });
+    waf.on(ListWebACLsCommand).callsFake((i: { Scope: string }) => ({
+      WebACLs: i.Scope === "REGIONAL" ? [{ Name: "shop", Id: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", ARN: ACL }] : [],
+    }));
+    waf.on(GetWebACLCommand).resolves({
+      WebACL: {
+        Name: "shop",
+        Id: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+        ARN: ACL,
+        DefaultAction: { Allow: {} },
+        Rules: [],
+        VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: "shop" },
+        ManagedByFirewallManager: false,
+      },
+    });
     waf.on(ListTagsForResourceCommand).resolves({ TagInfoForResource: { ResourceARN: ACL, TagList: [] } });
     waf.on(ListResourcesForWebACLCommand).resolves({ ResourceArns: [] });
     waf.on(ListLoggingConfigurationsCommand).callsFake(() => ({ LoggingConfigurations: [...logging.values()] }));
@@ -418,10 +488,16 @@ describe("wafv2-web-acl-logging-enabled", () => {
     expect(findings.map((f) => f.resource.id)).toEqual([ACL]);
     const plan = await planFixes(findings, { aws: aws(), params: { [RULE]: { destination: DEST } } });
     const c = plan.changes[0];
-    const lc = { ResourceArn: ACL, LogDestinationConfigs: [DEST], RedactedFields: [{ SingleHeader: { Name: "authorization" } }, { SingleHeader: { Name: "cookie" } }] };
+    const lc = {
+      ResourceArn: ACL,
+      LogDestinationConfigs: [DEST],
+      RedactedFields: [{ SingleHeader: { Name: "authorization" } }, { SingleHeader: { Name: "cookie" } }],
+    };
     expect(c.calls).toEqual([{ service: "wafv2", region: REGION, action: "PutLoggingConfiguration", input: { LoggingConfiguration: lc } }]);
     expect(c.rollbackCalls).toEqual([{ service: "wafv2", region: REGION, action: "DeleteLoggingConfiguration", input: { ResourceArn: ACL } }]);
-    expect(c.diff).toEqual([{ op: "replace", path: "/LoggingConfiguration", from: null, value: { LogDestinationConfigs: [DEST], RedactedFields: lc.RedactedFields } }]);
+    expect(c.diff).toEqual([
+      { op: "replace", path: "/LoggingConfiguration", from: null, value: { LogDestinationConfigs: [DEST], RedactedFields: lc.RedactedFields } },
+    ]);
 
     const j = await apply(plan, wafv2);
     expect(j.steps[0].status).toBe("verified");
@@ -442,11 +518,16 @@ describe("wafv2-web-acl-logging-enabled", () => {
 
   it("refuses a destination not named aws-waf-logs-*, asks for one when none is given, and refuses drift", async () => {
     const findings = await scan(wafv2, RULE);
-    await expect(planFixes(findings, { aws: aws(), params: { [RULE]: { destination: `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/shop-logs` } } })).rejects.toThrow(/parameters of wafv2-web-acl-logging-enabled/);
+    await expect(
+      planFixes(findings, { aws: aws(), params: { [RULE]: { destination: `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/shop-logs` } } }),
+    ).rejects.toThrow(/parameters of wafv2-web-acl-logging-enabled/);
     const none = await planFixes(findings, { aws: aws() });
     expect(none.changes).toEqual([]);
     expect(none.manual[0].reason).toBe("no log destination is known to rampart");
-    const elsewhere = await planFixes(findings, { aws: aws(), params: { [RULE]: { destination: `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:aws-waf-logs-shop` } } });
+    const elsewhere = await planFixes(findings, {
+      aws: aws(),
+      params: { [RULE]: { destination: `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:aws-waf-logs-shop` } },
+    });
     expect(elsewhere.manual[0].reason).toBe("the destination is in eu-west-1, the web ACL in us-east-1");
 
     const plan = await planFixes(findings, { aws: aws(), params: { [RULE]: { destination: DEST } } });
@@ -463,18 +544,32 @@ describe("workmail-organization-mfa-enforced", () => {
   const RULE = "workmail-organization-mfa-enforced";
   const ORG = "m-d281d0a2fd824be5b6cd3d3ce909fd27";
   const ORG_ARN = `arn:aws:workmail:${REGION}:${ACCOUNT}:organization/${ORG}`;
-  const IC = { InstanceArn: "arn:aws:sso:::instance/ssoins-1234567890abcdef", ApplicationArn: "arn:aws:sso::111122223333:application/ssoins-1234567890abcdef/apl-1234567890abcdef" };
+  const IC = {
+    InstanceArn: "arn:aws:sso:::instance/ssoins-1234567890abcdef",
+    ApplicationArn: "arn:aws:sso::111122223333:application/ssoins-1234567890abcdef/apl-1234567890abcdef",
+  };
   let config: Record<string, unknown> | undefined;
   let users: Array<Record<string, unknown>>;
 
   beforeEach(() => {
-    config = { AuthenticationMode: "IDENTITY_PROVIDER_AND_DIRECTORY", IdentityCenterConfiguration: IC, PersonalAccessTokenConfiguration: { Status: "ACTIVE", LifetimeInDays: 90 } };
+    config = {
+      AuthenticationMode: "IDENTITY_PROVIDER_AND_DIRECTORY",
+      IdentityCenterConfiguration: IC,
+      PersonalAccessTokenConfiguration: { Status: "ACTIVE", LifetimeInDays: 90 },
+    };
     users = [
       { Id: "u1", Name: "alice", Email: "alice@example.com", State: "ENABLED", UserRole: "USER", IdentityProviderUserId: "idc-alice" },
       { Id: "u2", Name: "bob", Email: "bob@example.com", State: "ENABLED", UserRole: "USER" },
     ];
     wm.on(ListOrganizationsCommand).resolves({ OrganizationSummaries: [{ OrganizationId: ORG, Alias: "example", State: "Active" }] });
-    wm.on(DescribeOrganizationCommand).resolves({ OrganizationId: ORG, Alias: "example", State: "Active", ARN: ORG_ARN, DirectoryType: "WorkMailDirectory", DefaultMailDomain: "example.awsapps.com" });
+    wm.on(DescribeOrganizationCommand).resolves({
+      OrganizationId: ORG,
+      Alias: "example",
+      State: "Active",
+      ARN: ORG_ARN,
+      DirectoryType: "WorkMailDirectory",
+      DefaultMailDomain: "example.awsapps.com",
+    });
     wm.on(DescribeIdentityProviderConfigurationCommand).callsFake(() => {
       if (!config) throw notFound("ResourceNotFoundException");
       return config;
@@ -497,12 +592,20 @@ describe("workmail-organization-mfa-enforced", () => {
         service: "workmail",
         region: REGION,
         action: "PutIdentityProviderConfiguration",
-        input: { OrganizationId: ORG, AuthenticationMode: "IDENTITY_PROVIDER_ONLY", IdentityCenterConfiguration: IC, PersonalAccessTokenConfiguration: { Status: "ACTIVE", LifetimeInDays: 90 } },
+        input: {
+          OrganizationId: ORG,
+          AuthenticationMode: "IDENTITY_PROVIDER_ONLY",
+          IdentityCenterConfiguration: IC,
+          PersonalAccessTokenConfiguration: { Status: "ACTIVE", LifetimeInDays: 90 },
+        },
       },
     ]);
     expect(c.rollbackCalls[0].input.AuthenticationMode).toBe("IDENTITY_PROVIDER_AND_DIRECTORY");
     expect(c.diff).toEqual([{ op: "replace", path: "/AuthenticationMode", from: "IDENTITY_PROVIDER_AND_DIRECTORY", value: "IDENTITY_PROVIDER_ONLY" }]);
-    expect(c.risk).toEqual({ flag: "allow-user-impact", reason: expect.stringContaining("1 enabled user(s) have no Identity Center user and will be locked out: bob") });
+    expect(c.risk).toEqual({
+      flag: "allow-user-impact",
+      reason: expect.stringContaining("1 enabled user(s) have no Identity Center user and will be locked out: bob"),
+    });
     expect(c.notes?.[0]).toContain("bob");
 
     const skipped = await apply(plan, workmail);
@@ -511,7 +614,11 @@ describe("workmail-organization-mfa-enforced", () => {
 
     const j = await apply(plan, workmail, ["allow-user-impact"]);
     expect(j.steps[0].status).toBe("verified");
-    expect(config).toEqual({ AuthenticationMode: "IDENTITY_PROVIDER_ONLY", IdentityCenterConfiguration: IC, PersonalAccessTokenConfiguration: { Status: "ACTIVE", LifetimeInDays: 90 } });
+    expect(config).toEqual({
+      AuthenticationMode: "IDENTITY_PROVIDER_ONLY",
+      IdentityCenterConfiguration: IC,
+      PersonalAccessTokenConfiguration: { Status: "ACTIVE", LifetimeInDays: 90 },
+    });
     expect(await remediationFor(RULE)?.read(c.target, aws())).toEqual(c.after);
     expect(await scan(workmail, RULE)).toEqual([]);
 
@@ -527,7 +634,10 @@ describe("workmail-organization-mfa-enforced", () => {
 
     // Offline against a snapshot: the snapshot's list of users decides.
     const snap = await collect({ services: ["workmail"], collectors: [workmail], regions: [REGION], homeRegion: REGION, credentials: CREDS, maxAttempts: 1 });
-    const offline = await planFixes(engine.evaluate(snap, pack, { kind: "live" }).findings.filter((f) => f.ruleId === RULE), { snapshot: snap });
+    const offline = await planFixes(
+      engine.evaluate(snap, pack, { kind: "live" }).findings.filter((f) => f.ruleId === RULE),
+      { snapshot: snap },
+    );
     expect(offline.changes[0].calls).toEqual(plan.changes[0].calls);
 
     config = { AuthenticationMode: "IDENTITY_PROVIDER_AND_DIRECTORY", PersonalAccessTokenConfiguration: { Status: "ACTIVE", LifetimeInDays: 90 } };
@@ -535,7 +645,11 @@ describe("workmail-organization-mfa-enforced", () => {
     expect(noIc.changes).toEqual([]);
     expect(noIc.manual[0].reason).toContain("no complete IAM Identity Center configuration");
 
-    config = { AuthenticationMode: "IDENTITY_PROVIDER_AND_DIRECTORY", IdentityCenterConfiguration: IC, PersonalAccessTokenConfiguration: { Status: "ACTIVE", LifetimeInDays: 90 } };
+    config = {
+      AuthenticationMode: "IDENTITY_PROVIDER_AND_DIRECTORY",
+      IdentityCenterConfiguration: IC,
+      PersonalAccessTokenConfiguration: { Status: "ACTIVE", LifetimeInDays: 90 },
+    };
     const again = await planFixes(await scan(workmail, RULE), { aws: aws() });
     config = { ...config, PersonalAccessTokenConfiguration: { Status: "INACTIVE" } };
     const j = await apply(again, workmail, ["allow-user-impact"]);

@@ -106,12 +106,14 @@ function failing(s: Snapshot, ruleId: string): Finding[] {
 
 async function apply(plan: Plan, cs: ServiceCollector[], allow: RiskFlag[] = []) {
   const j = newJournal(plan, { input: {}, allow, params: {}, account: ACCOUNT });
-  const collectFn: RunDeps["collect"] = async (req) => collect({ services: req.services, collectors: cs, regions: req.regions, homeRegion: REGION, credentials: CREDS, maxAttempts: 1 });
+  const collectFn: RunDeps["collect"] = async (req) =>
+    collect({ services: req.services, collectors: cs, regions: req.regions, homeRegion: REGION, credentials: CREDS, maxAttempts: 1 });
   await applyRun(j, { aws: aws(), runsDir, engine, pack, collect: collectFn });
   return j;
 }
 
-const pick = (x: Plan) => x.changes.map((ch) => ({ target: ch.target, before: ch.before, after: ch.after, calls: ch.calls, findingIds: ch.findingIds, notes: ch.notes }));
+const pick = (x: Plan) =>
+  x.changes.map((ch) => ({ target: ch.target, before: ch.before, after: ch.after, calls: ch.calls, findingIds: ch.findingIds, notes: ch.notes }));
 
 // ---------------------------------------------------------------------------------------
 
@@ -124,7 +126,9 @@ describe("networkfirewall-policy-default-deny", () => {
   const ALLOWLIST = `${P}:stateful-rulegroup/domain-allowlist`;
   const ALLOWLIST_GROUP = {
     StatefulRuleOptions: { RuleOrder: "STRICT_ORDER" },
-    RulesSource: { RulesSourceList: { GeneratedRulesType: "ALLOWLIST", TargetTypes: ["TLS_SNI", "HTTP_HOST"], Targets: ["aws.com", ".aws.com", ".gov", ".mil", ".edu"] } },
+    RulesSource: {
+      RulesSourceList: { GeneratedRulesType: "ALLOWLIST", TargetTypes: ["TLS_SNI", "HTTP_HOST"], Targets: ["aws.com", ".aws.com", ".gov", ".mil", ".edu"] },
+    },
   };
   // The article's default-deny policy.
   const ARTICLE = {
@@ -135,7 +139,8 @@ describe("networkfirewall-policy-default-deny", () => {
     StatefulRuleGroupReferences: [{ ResourceArn: ALLOWLIST, Priority: 1 }],
   };
   const ALLOWLIST_NOTE = `domain-allowlist (${ALLOWLIST}) passes: TLS_SNI/HTTP_HOST to aws.com, .aws.com, .gov, .mil, .edu`;
-  const DROP_NOTE = "After the change, traffic that no rule passes is dropped (aws:drop_established). Only these rule groups still pass traffic; everything else is dropped:";
+  const DROP_NOTE =
+    "After the change, traffic that no rule passes is dropped (aws:drop_established). Only these rule groups still pass traffic; everything else is dropped:";
 
   interface FakePolicy {
     doc: Record<string, any>;
@@ -147,18 +152,24 @@ describe("networkfirewall-policy-default-deny", () => {
   let groups: Map<string, { type: "STATEFUL" | "STATELESS"; ruleGroup: Record<string, any> }>;
 
   const orderOfGroup = (arn: string): string =>
-    arn.includes(":aws-managed:") ? (arn.endsWith("StrictOrder") ? "STRICT_ORDER" : "DEFAULT_ACTION_ORDER") : (groups.get(arn)?.ruleGroup.StatefulRuleOptions?.RuleOrder ?? "DEFAULT_ACTION_ORDER");
+    arn.includes(":aws-managed:")
+      ? arn.endsWith("StrictOrder")
+        ? "STRICT_ORDER"
+        : "DEFAULT_ACTION_ORDER"
+      : (groups.get(arn)?.ruleGroup.StatefulRuleOptions?.RuleOrder ?? "DEFAULT_ACTION_ORDER");
 
   /** What Network Firewall checks on UpdateFirewallPolicy (the ones this fix must respect). */
   function validate(doc: Record<string, any>): void {
     const order = doc.StatefulEngineOptions?.RuleOrder ?? "DEFAULT_ACTION_ORDER";
     const refs: Array<{ ResourceArn: string; Priority?: number }> = doc.StatefulRuleGroupReferences ?? [];
     for (const r of refs) {
-      if (orderOfGroup(r.ResourceArn) !== order) throw fault("InvalidRequestException", `rule group ${r.ResourceArn} does not use the policy's rule order ${order}`);
+      if (orderOfGroup(r.ResourceArn) !== order)
+        throw fault("InvalidRequestException", `rule group ${r.ResourceArn} does not use the policy's rule order ${order}`);
     }
     if (order === "STRICT_ORDER") {
       const ps = refs.map((r) => r.Priority);
-      if (ps.some((p) => p === undefined) || new Set(ps).size !== ps.length) throw fault("InvalidRequestException", "STRICT_ORDER needs a unique priority per rule group");
+      if (ps.some((p) => p === undefined) || new Set(ps).size !== ps.length)
+        throw fault("InvalidRequestException", "STRICT_ORDER needs a unique priority per rule group");
     } else if (doc.StatefulDefaultActions?.length) throw fault("InvalidRequestException", "stateful default actions need STRICT_ORDER");
   }
 
@@ -183,16 +194,29 @@ describe("networkfirewall-policy-default-deny", () => {
         FirewallPolicy: copy(policy.doc),
       };
     });
-    nfw.on(UpdateFirewallPolicyCommand).callsFake((i: { FirewallPolicyArn: string; UpdateToken: string; FirewallPolicy: Record<string, any>; Description?: string; EncryptionConfiguration?: Record<string, string> }) => {
-      if (i.UpdateToken !== `token-${policy.token}`) throw fault("InvalidTokenException", "The token you provided is stale or isn't valid.");
-      validate(i.FirewallPolicy);
-      policy.doc = copy(i.FirewallPolicy);
-      // Network Firewall keeps what the call carries: a call without them clears the description and goes back to an AWS owned key.
-      policy.description = i.Description;
-      policy.encryption = i.EncryptionConfiguration ?? { Type: "AWS_OWNED_KMS_KEY" };
-      policy.token++;
-      return { UpdateToken: `token-${policy.token}`, FirewallPolicyResponse: { FirewallPolicyName: "egress", FirewallPolicyArn: POLICY, FirewallPolicyId: "a1b2c3d4" } };
-    });
+    nfw
+      .on(UpdateFirewallPolicyCommand)
+      .callsFake(
+        (i: {
+          FirewallPolicyArn: string;
+          UpdateToken: string;
+          FirewallPolicy: Record<string, any>;
+          Description?: string;
+          EncryptionConfiguration?: Record<string, string>;
+        }) => {
+          if (i.UpdateToken !== `token-${policy.token}`) throw fault("InvalidTokenException", "The token you provided is stale or isn't valid.");
+          validate(i.FirewallPolicy);
+          policy.doc = copy(i.FirewallPolicy);
+          // Network Firewall keeps what the call carries: a call without them clears the description and goes back to an AWS owned key.
+          policy.description = i.Description;
+          policy.encryption = i.EncryptionConfiguration ?? { Type: "AWS_OWNED_KMS_KEY" };
+          policy.token++;
+          return {
+            UpdateToken: `token-${policy.token}`,
+            FirewallPolicyResponse: { FirewallPolicyName: "egress", FirewallPolicyArn: POLICY, FirewallPolicyId: "a1b2c3d4" },
+          };
+        },
+      );
     nfw.on(ListRuleGroupsCommand).callsFake(() => ({ RuleGroups: [...groups.keys()].map((arn) => ({ Name: arn.split("/").pop(), Arn: arn })) }));
     nfw.on(DescribeRuleGroupCommand).callsFake((i: { RuleGroupArn: string; Type?: string }) => {
       const g = groups.get(i.RuleGroupArn);
@@ -200,7 +224,15 @@ describe("networkfirewall-policy-default-deny", () => {
       return {
         UpdateToken: "rg-token",
         RuleGroup: copy(g.ruleGroup),
-        RuleGroupResponse: { RuleGroupArn: i.RuleGroupArn, RuleGroupName: i.RuleGroupArn.split("/").pop(), RuleGroupId: "id", Type: g.type, Capacity: 100, RuleGroupStatus: "ACTIVE", NumberOfAssociations: 1 },
+        RuleGroupResponse: {
+          RuleGroupArn: i.RuleGroupArn,
+          RuleGroupName: i.RuleGroupArn.split("/").pop(),
+          RuleGroupId: "id",
+          Type: g.type,
+          Capacity: 100,
+          RuleGroupStatus: "ACTIVE",
+          NumberOfAssociations: 1,
+        },
       };
     });
   });
@@ -213,7 +245,13 @@ describe("networkfirewall-policy-default-deny", () => {
     service: "network-firewall",
     region: REGION,
     action: "UpdateFirewallPolicy",
-    input: { FirewallPolicyArn: POLICY, UpdateToken: "<UpdateToken read at apply>", FirewallPolicy: doc, Description: "<Description read at apply>", EncryptionConfiguration: "<EncryptionConfiguration read at apply>" },
+    input: {
+      FirewallPolicyArn: POLICY,
+      UpdateToken: "<UpdateToken read at apply>",
+      FirewallPolicy: doc,
+      Description: "<Description read at apply>",
+      EncryptionConfiguration: "<EncryptionConfiguration read at apply>",
+    },
   });
 
   it("the article's policy passes; its 'strict order, alert only' variant gets aws:drop_established with a fresh UpdateToken, the description and key kept, and rolls back", async () => {
@@ -236,7 +274,11 @@ describe("networkfirewall-policy-default-deny", () => {
     expect(c.diff).toEqual([{ op: "add", path: "/StatefulDefaultActions/0", value: "aws:drop_established" }]);
     expect(jsonDiff(c.before, c.after)).toEqual(c.diff);
     expect(c.summary).toBe("make firewall policy egress default deny: stateful default aws:drop_established");
-    expect(c.risk).toEqual({ flag: "allow-traffic-impact", reason: "Firewall policy egress will drop all traffic that none of its rule groups passes, on every firewall that uses it; the notes list what is still passed." });
+    expect(c.risk).toEqual({
+      flag: "allow-traffic-impact",
+      reason:
+        "Firewall policy egress will drop all traffic that none of its rule groups passes, on every firewall that uses it; the notes list what is still passed.",
+    });
     expect(c.notes).toEqual([DROP_NOTE, ALLOWLIST_NOTE]);
 
     // Without --allow-traffic-impact: skipped, nothing sent.
@@ -249,7 +291,13 @@ describe("networkfirewall-policy-default-deny", () => {
     const j = await apply(plan, [networkfirewall], ["allow-traffic-impact"]);
     expect(j.steps.map((s) => s.status)).toEqual(["verified"]);
     expect(nfw.commandCalls(UpdateFirewallPolicyCommand).map((x) => x.args[0].input)).toEqual([
-      { FirewallPolicyArn: POLICY, UpdateToken: "token-7", FirewallPolicy: after, Description: "Egress: only the allowlisted domains", EncryptionConfiguration: { Type: "CUSTOMER_KMS", KeyId: KEY } },
+      {
+        FirewallPolicyArn: POLICY,
+        UpdateToken: "token-7",
+        FirewallPolicy: after,
+        Description: "Egress: only the allowlisted domains",
+        EncryptionConfiguration: { Type: "CUSTOMER_KMS", KeyId: KEY },
+      },
     ]);
     expect(policy.encryption).toEqual({ Type: "CUSTOMER_KMS", KeyId: KEY });
     expect(policy.description).toBe("Egress: only the allowlisted domains");
@@ -294,7 +342,12 @@ describe("networkfirewall-policy-default-deny", () => {
     const j = await apply(offline, [networkfirewall], ["allow-traffic-impact"]);
     expect(j.steps.map((s) => s.status)).toEqual(["verified"]);
     // No description to send back; the AWS owned key is sent as read.
-    expect(nfw.commandCalls(UpdateFirewallPolicyCommand)[0].args[0].input).toEqual({ FirewallPolicyArn: POLICY, UpdateToken: "token-1", FirewallPolicy: ARTICLE, EncryptionConfiguration: { Type: "AWS_OWNED_KMS_KEY" } });
+    expect(nfw.commandCalls(UpdateFirewallPolicyCommand)[0].args[0].input).toEqual({
+      FirewallPolicyArn: POLICY,
+      UpdateToken: "token-1",
+      FirewallPolicy: ARTICLE,
+      EncryptionConfiguration: { Type: "AWS_OWNED_KMS_KEY" },
+    });
     expect(await nfwFix.read(c.target, aws())).toEqual(c.after);
     await rollbackRun(j, { aws: aws(), runsDir });
     expect(policy.doc.StatelessDefaultActions).toEqual(["aws:pass"]);
@@ -303,8 +356,17 @@ describe("networkfirewall-policy-default-deny", () => {
   it("a DEFAULT_ACTION_ORDER rule group (the article's failing example) leaves the policy to a person; with its STRICT_ORDER copy the order switches in one update", async () => {
     // rules/aws/networkfirewall/policy_default_deny.examples.yaml, "default action order".
     const LEGACY = `${P}:stateful-rulegroup/domain-allowlist-legacy`;
-    groups.set(LEGACY, { type: "STATEFUL", ruleGroup: { RulesSource: { RulesSourceList: { GeneratedRulesType: "ALLOWLIST", TargetTypes: ["TLS_SNI", "HTTP_HOST"], Targets: ["aws.com", ".aws.com"] } } } });
-    policy.doc = { StatelessDefaultActions: ["aws:forward_to_sfe"], StatelessFragmentDefaultActions: ["aws:forward_to_sfe"], StatefulRuleGroupReferences: [{ ResourceArn: LEGACY }] };
+    groups.set(LEGACY, {
+      type: "STATEFUL",
+      ruleGroup: {
+        RulesSource: { RulesSourceList: { GeneratedRulesType: "ALLOWLIST", TargetTypes: ["TLS_SNI", "HTTP_HOST"], Targets: ["aws.com", ".aws.com"] } },
+      },
+    });
+    policy.doc = {
+      StatelessDefaultActions: ["aws:forward_to_sfe"],
+      StatelessFragmentDefaultActions: ["aws:forward_to_sfe"],
+      StatefulRuleGroupReferences: [{ ResourceArn: LEGACY }],
+    };
     const { snapshot, findings } = await scan();
     expect(findings).toHaveLength(1);
 
@@ -342,7 +404,9 @@ describe("networkfirewall-policy-default-deny", () => {
       { op: "add", path: "/StatefulEngineOptions", value: { RuleOrder: "STRICT_ORDER" } },
       { op: "add", path: "/StatefulDefaultActions", value: ["aws:drop_established"] },
     ]);
-    expect(c.summary).toBe("make firewall policy egress default deny: rule order STRICT_ORDER, STRICT_ORDER copies of domain-allowlist-legacy, stateful default aws:drop_established");
+    expect(c.summary).toBe(
+      "make firewall policy egress default deny: rule order STRICT_ORDER, STRICT_ORDER copies of domain-allowlist-legacy, stateful default aws:drop_established",
+    );
     expect(c.notes).toEqual([
       DROP_NOTE,
       ALLOWLIST_NOTE,
@@ -357,7 +421,11 @@ describe("networkfirewall-policy-default-deny", () => {
     expect(await planFixes((await scan()).findings, { aws: aws(), params })).toEqual({ changes: [], manual: [] });
     await rollbackRun(j, { aws: aws(), runsDir });
     expect(j.steps.map((s) => s.status)).toEqual(["rolled-back"]);
-    expect(policy.doc).toEqual({ StatelessDefaultActions: ["aws:forward_to_sfe"], StatelessFragmentDefaultActions: ["aws:forward_to_sfe"], StatefulRuleGroupReferences: [{ ResourceArn: LEGACY }] });
+    expect(policy.doc).toEqual({
+      StatelessDefaultActions: ["aws:forward_to_sfe"],
+      StatelessFragmentDefaultActions: ["aws:forward_to_sfe"],
+      StatefulRuleGroupReferences: [{ ResourceArn: LEGACY }],
+    });
   });
 
   it("lists every rule group that still passes traffic (allowlist, Suricata pass, 5-tuple PASS, stateless aws:pass), keeps the other engine options and gives priorities 100, 200, … in order", async () => {
@@ -366,16 +434,31 @@ describe("networkfirewall-policy-default-deny", () => {
     const STATELESS = `${P}:stateless-rulegroup/ntp`;
     const MANAGED = "arn:aws:network-firewall:us-east-1:aws-managed:stateful-rulegroup/AbusedLegitMalwareDomainsActionOrder";
     const MANAGED_STRICT = "arn:aws:network-firewall:us-east-1:aws-managed:stateful-rulegroup/AbusedLegitMalwareDomainsStrictOrder";
-    const rules = 'pass tls $HOME_NET any -> $EXTERNAL_NET 443 (tls.sni; content:"partner.example"; endswith; sid:1;)\n# pass everything (disabled)\ndrop tcp $HOME_NET any -> $EXTERNAL_NET any (sid:2;)';
+    const rules =
+      'pass tls $HOME_NET any -> $EXTERNAL_NET 443 (tls.sni; content:"partner.example"; endswith; sid:1;)\n# pass everything (disabled)\ndrop tcp $HOME_NET any -> $EXTERNAL_NET any (sid:2;)';
     const tuple = [
-      { Action: "PASS", Header: { Protocol: "TCP", Source: "10.0.0.0/16", SourcePort: "ANY", Direction: "FORWARD", Destination: "192.0.2.10", DestinationPort: "5432" }, RuleOptions: [{ Keyword: "sid", Settings: ["10"] }] },
-      { Action: "DROP", Header: { Protocol: "IP", Source: "ANY", SourcePort: "ANY", Direction: "ANY", Destination: "ANY", DestinationPort: "ANY" }, RuleOptions: [{ Keyword: "sid", Settings: ["11"] }] },
+      {
+        Action: "PASS",
+        Header: { Protocol: "TCP", Source: "10.0.0.0/16", SourcePort: "ANY", Direction: "FORWARD", Destination: "192.0.2.10", DestinationPort: "5432" },
+        RuleOptions: [{ Keyword: "sid", Settings: ["10"] }],
+      },
+      {
+        Action: "DROP",
+        Header: { Protocol: "IP", Source: "ANY", SourcePort: "ANY", Direction: "ANY", Destination: "ANY", DestinationPort: "ANY" },
+        RuleOptions: [{ Keyword: "sid", Settings: ["11"] }],
+      },
     ];
     const ntp = {
       RulesSource: {
         StatelessRulesAndCustomActions: {
           StatelessRules: [
-            { Priority: 10, RuleDefinition: { Actions: ["aws:pass"], MatchAttributes: { Protocols: [17], Sources: [{ AddressDefinition: "10.0.0.0/16" }], DestinationPorts: [{ FromPort: 123, ToPort: 123 }] } } },
+            {
+              Priority: 10,
+              RuleDefinition: {
+                Actions: ["aws:pass"],
+                MatchAttributes: { Protocols: [17], Sources: [{ AddressDefinition: "10.0.0.0/16" }], DestinationPorts: [{ FromPort: 123, ToPort: 123 }] },
+              },
+            },
             { Priority: 20, RuleDefinition: { Actions: ["aws:drop"], MatchAttributes: { Protocols: [17] } } },
           ],
         },
@@ -395,7 +478,12 @@ describe("networkfirewall-policy-default-deny", () => {
       StatelessFragmentDefaultActions: ["aws:pass"],
       StatelessRuleGroupReferences: [{ ResourceArn: STATELESS, Priority: 10 }],
       StatefulEngineOptions: { RuleOrder: "DEFAULT_ACTION_ORDER", FlowTimeouts: { TcpIdleTimeoutSeconds: 600 } },
-      StatefulRuleGroupReferences: [{ ResourceArn: legacy(ALLOWLIST) }, { ResourceArn: legacy(SURICATA) }, { ResourceArn: MANAGED }, { ResourceArn: legacy(TUPLE), Override: { Action: "DROP_TO_ALERT" } }],
+      StatefulRuleGroupReferences: [
+        { ResourceArn: legacy(ALLOWLIST) },
+        { ResourceArn: legacy(SURICATA) },
+        { ResourceArn: MANAGED },
+        { ResourceArn: legacy(TUPLE), Override: { Action: "DROP_TO_ALERT" } },
+      ],
     };
     const { snapshot, findings } = await scan();
     expect(findings).toHaveLength(3);
@@ -411,7 +499,9 @@ describe("networkfirewall-policy-default-deny", () => {
       `create a copy of legacy-domain-allowlist, legacy-suricata, legacy-five-tuple with StatefulRuleOptions.RuleOrder STRICT_ORDER (the same rules, pass rules first); give rampart the copies and the strict-order versions of the AWS managed rule groups with --param networkfirewall-policy-default-deny.strictOrderCopies='{"${legacy(ALLOWLIST)}": "<ARN of its copy>", "${legacy(SURICATA)}": "<ARN of its copy>", "${legacy(TUPLE)}": "<ARN of its copy>", "${MANAGED}": "${MANAGED_STRICT}"}', so that one update switches the order and the references together; then run \`rampart fix\` again.`,
     );
 
-    const params = { [RULE]: { strictOrderCopies: { [legacy(ALLOWLIST)]: ALLOWLIST, [legacy(SURICATA)]: SURICATA, [MANAGED]: MANAGED_STRICT, [legacy(TUPLE)]: TUPLE } } };
+    const params = {
+      [RULE]: { strictOrderCopies: { [legacy(ALLOWLIST)]: ALLOWLIST, [legacy(SURICATA)]: SURICATA, [MANAGED]: MANAGED_STRICT, [legacy(TUPLE)]: TUPLE } },
+    };
     const plan = await planFixes(findings, { snapshot, params });
     const c = plan.changes[0];
     const after = {
@@ -471,8 +561,14 @@ describe("networkfirewall-policy-default-deny", () => {
     const B = `${P}:stateful-rulegroup/b`;
     groups.set(`${A}-legacy`, { type: "STATEFUL", ruleGroup: { RulesSource: { RulesString: "drop ip any any -> any any (sid:1;)" } } });
     groups.set(`${B}-legacy`, { type: "STATEFUL", ruleGroup: { RulesSource: { RulesString: "alert ip any any -> any any (sid:2;)" } } });
-    groups.set(A, { type: "STATEFUL", ruleGroup: { StatefulRuleOptions: { RuleOrder: "STRICT_ORDER" }, RulesSource: { RulesString: "drop ip any any -> any any (sid:1;)" } } });
-    groups.set(B, { type: "STATEFUL", ruleGroup: { StatefulRuleOptions: { RuleOrder: "STRICT_ORDER" }, RulesSource: { RulesString: "alert ip any any -> any any (sid:2;)" } } });
+    groups.set(A, {
+      type: "STATEFUL",
+      ruleGroup: { StatefulRuleOptions: { RuleOrder: "STRICT_ORDER" }, RulesSource: { RulesString: "drop ip any any -> any any (sid:1;)" } },
+    });
+    groups.set(B, {
+      type: "STATEFUL",
+      ruleGroup: { StatefulRuleOptions: { RuleOrder: "STRICT_ORDER" }, RulesSource: { RulesString: "alert ip any any -> any any (sid:2;)" } },
+    });
     policy.doc.StatefulRuleGroupReferences = [{ ResourceArn: `${A}-legacy` }, { ResourceArn: `${B}-legacy`, Priority: 100 }];
     const params = { [RULE]: { strictOrderCopies: { [`${A}-legacy`]: A, [`${B}-legacy`]: B } } };
     const again = (await planFixes((await scan()).findings, { aws: aws(), params })).changes[0];
@@ -553,7 +649,11 @@ describe("fms-retrofit-web-acl-scope-consistent", () => {
   let assoc: Map<string, string>;
 
   beforeEach(() => {
-    policyScope = { ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer", ResourceTags: [{ Key: "Tier", Value: "Production" }], ExcludeResourceTags: false };
+    policyScope = {
+      ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer",
+      ResourceTags: [{ Key: "Tier", Value: "Production" }],
+      ExcludeResourceTags: false,
+    };
     // LoadBalancer1 and 2 tagged Tier: Production; LoadBalancer3 untagged; all three on AppTeamNewWebACL (lines 4158–4198).
     tags = new Map<string, Record<string, string>>([
       [LB1, { Tier: "Production", team: "app" }],
@@ -562,21 +662,43 @@ describe("fms-retrofit-web-acl-scope-consistent", () => {
     ]);
     assoc = new Map([LB1, LB2, LB3].map((a) => [a, ACL]));
 
-    fmsM.on(ListPoliciesCommand).resolves({ PolicyList: [{ PolicyArn: POLICY, PolicyId: POLICY_ID, PolicyName: "AlbWafPolicy", SecurityServiceType: "WAFV2" }] });
+    fmsM
+      .on(ListPoliciesCommand)
+      .resolves({ PolicyList: [{ PolicyArn: POLICY, PolicyId: POLICY_ID, PolicyName: "AlbWafPolicy", SecurityServiceType: "WAFV2" }] });
     fmsM.on(GetPolicyCommand).callsFake(() => ({
       PolicyArn: POLICY,
-      Policy: { PolicyId: POLICY_ID, PolicyName: "AlbWafPolicy", SecurityServicePolicyData: { Type: "WAFV2", ManagedServiceData: MSD }, RemediationEnabled: true, PolicyStatus: "ACTIVE", ...policyScope },
+      Policy: {
+        PolicyId: POLICY_ID,
+        PolicyName: "AlbWafPolicy",
+        SecurityServicePolicyData: { Type: "WAFV2", ManagedServiceData: MSD },
+        RemediationEnabled: true,
+        PolicyStatus: "ACTIVE",
+        ...policyScope,
+      },
     }));
     fmsM.on(FmsListTagsCommand).resolves({ TagList: [] });
     fmsM.on(ListComplianceStatusCommand).resolves({ PolicyComplianceStatusList: [] });
 
-    waf.on(ListWebACLsCommand).callsFake((i: { Scope: string }) => ({ WebACLs: i.Scope === "REGIONAL" ? [{ Name: "AppTeamNewWebACL", Id: ACL_ID, ARN: ACL }] : [] }));
+    waf
+      .on(ListWebACLsCommand)
+      .callsFake((i: { Scope: string }) => ({ WebACLs: i.Scope === "REGIONAL" ? [{ Name: "AppTeamNewWebACL", Id: ACL_ID, ARN: ACL }] : [] }));
     waf.on(GetWebACLCommand).resolves({
-      WebACL: { Name: "AppTeamNewWebACL", Id: ACL_ID, ARN: ACL, DefaultAction: { Allow: {} }, Rules: [], VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: "AppTeamNewWebACL" }, ManagedByFirewallManager: false },
+      WebACL: {
+        Name: "AppTeamNewWebACL",
+        Id: ACL_ID,
+        ARN: ACL,
+        DefaultAction: { Allow: {} },
+        Rules: [],
+        VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: "AppTeamNewWebACL" },
+        ManagedByFirewallManager: false,
+      },
     });
     waf.on(WafListTagsCommand).resolves({ TagInfoForResource: { ResourceARN: ACL, TagList: [] } });
     waf.on(ListResourcesForWebACLCommand).callsFake((i: { WebACLArn: string; ResourceType: string }) => ({
-      ResourceArns: i.ResourceType === "APPLICATION_LOAD_BALANCER" ? [...assoc].filter(([r, a]) => a === i.WebACLArn && r.includes(":loadbalancer/app/")).map(([r]) => r) : [],
+      ResourceArns:
+        i.ResourceType === "APPLICATION_LOAD_BALANCER"
+          ? [...assoc].filter(([r, a]) => a === i.WebACLArn && r.includes(":loadbalancer/app/")).map(([r]) => r)
+          : [],
     }));
     waf.on(ListLoggingConfigurationsCommand).resolves({ LoggingConfigurations: [] });
     waf.on(GetWebACLForResourceCommand).callsFake((i: { ResourceArn: string }) => {
@@ -606,7 +728,12 @@ describe("fms-retrofit-web-acl-scope-consistent", () => {
     }));
     elb.on(DescribeTagsCommand).callsFake((i: { ResourceArns: string[] }) => {
       if (i.ResourceArns.length > 20) throw fault("ValidationError", "at most 20 resources");
-      return { TagDescriptions: i.ResourceArns.filter((a) => tags.has(a)).map((a) => ({ ResourceArn: a, Tags: Object.entries(tags.get(a)!).map(([Key, Value]) => ({ Key, Value })) })) };
+      return {
+        TagDescriptions: i.ResourceArns.filter((a) => tags.has(a)).map((a) => ({
+          ResourceArn: a,
+          Tags: Object.entries(tags.get(a)!).map(([Key, Value]) => ({ Key, Value })),
+        })),
+      };
     });
     elb.on(AddTagsCommand).callsFake((i: { ResourceArns: string[]; Tags: Array<{ Key: string; Value: string }> }) => {
       for (const a of i.ResourceArns) for (const t of i.Tags) tags.get(a)![t.Key] = t.Value;
@@ -653,10 +780,16 @@ describe("fms-retrofit-web-acl-scope-consistent", () => {
     expect(c.before).toEqual({ Resources: [{ ResourceArn: LB3, Tags: { Tier: null } }] });
     expect(c.after).toEqual({ Resources: [{ ResourceArn: LB3, Tags: { Tier: "Production" } }] });
     expect(c.diff).toEqual([{ op: "replace", path: "/Resources/0/Tags/Tier", from: null, value: "Production" }]);
-    expect(c.calls).toEqual([{ service: "elasticloadbalancing", region: REGION, action: "AddTags", input: { ResourceArns: [LB3], Tags: [{ Key: "Tier", Value: "Production" }] } }]);
-    expect(c.rollbackCalls).toEqual([{ service: "elasticloadbalancing", region: REGION, action: "RemoveTags", input: { ResourceArns: [LB3], TagKeys: ["Tier"] } }]);
+    expect(c.calls).toEqual([
+      { service: "elasticloadbalancing", region: REGION, action: "AddTags", input: { ResourceArns: [LB3], Tags: [{ Key: "Tier", Value: "Production" }] } },
+    ]);
+    expect(c.rollbackCalls).toEqual([
+      { service: "elasticloadbalancing", region: REGION, action: "RemoveTags", input: { ResourceArns: [LB3], TagKeys: ["Tier"] } },
+    ]);
     expect(c.risk).toBeUndefined();
-    expect(c.summary).toBe("tag LoadBalancer3 with Tier=Production so that web ACL AppTeamNewWebACL serves only resources in the scope of Firewall Manager policy AlbWafPolicy");
+    expect(c.summary).toBe(
+      "tag LoadBalancer3 with Tier=Production so that web ACL AppTeamNewWebACL serves only resources in the scope of Firewall Manager policy AlbWafPolicy",
+    );
     expect(c.notes).toEqual([
       "Firewall Manager will then retrofit web ACL AppTeamNewWebACL: the rule groups of policy AlbWafPolicy (AWSManagedRulesCommonRuleSet) will apply to every resource associated with it: LoadBalancer1, LoadBalancer2, LoadBalancer3.",
       "The tag may also bring LoadBalancer3 into the scope of other Firewall Manager policies, tag-based access conditions and cost allocation that select on Tier=Production.",
@@ -682,8 +815,12 @@ describe("fms-retrofit-web-acl-scope-consistent", () => {
     assoc.set(LB4, ACL);
     let { snapshot, findings } = await scan();
     let c = (await planFixes(findings, { snapshot, aws: aws() })).changes[0];
-    expect(c.calls).toEqual([{ service: "elasticloadbalancing", region: REGION, action: "AddTags", input: { ResourceArns: [LB3, LB4], Tags: [{ Key: "Tier", Value: "Production" }] } }]);
-    expect(c.rollbackCalls).toEqual([{ service: "elasticloadbalancing", region: REGION, action: "RemoveTags", input: { ResourceArns: [LB3, LB4], TagKeys: ["Tier"] } }]);
+    expect(c.calls).toEqual([
+      { service: "elasticloadbalancing", region: REGION, action: "AddTags", input: { ResourceArns: [LB3, LB4], Tags: [{ Key: "Tier", Value: "Production" }] } },
+    ]);
+    expect(c.rollbackCalls).toEqual([
+      { service: "elasticloadbalancing", region: REGION, action: "RemoveTags", input: { ResourceArns: [LB3, LB4], TagKeys: ["Tier"] } },
+    ]);
 
     policyScope.ResourceTags = [
       { Key: "Tier", Value: "Production" },
@@ -693,8 +830,18 @@ describe("fms-retrofit-web-acl-scope-consistent", () => {
     tags.set(LB4, { Tier: "Staging" });
     ({ snapshot, findings } = await scan());
     c = (await planFixes(findings, { snapshot, aws: aws() })).changes[0];
-    expect(c.before).toEqual({ Resources: [{ ResourceArn: LB3, Tags: { Tier: null, waf: null } }, { ResourceArn: LB4, Tags: { Tier: "Staging", waf: null } }] });
-    expect(c.after).toEqual({ Resources: [{ ResourceArn: LB3, Tags: { Tier: "Production", waf: null } }, { ResourceArn: LB4, Tags: { Tier: "Staging", waf: "central" } }] });
+    expect(c.before).toEqual({
+      Resources: [
+        { ResourceArn: LB3, Tags: { Tier: null, waf: null } },
+        { ResourceArn: LB4, Tags: { Tier: "Staging", waf: null } },
+      ],
+    });
+    expect(c.after).toEqual({
+      Resources: [
+        { ResourceArn: LB3, Tags: { Tier: "Production", waf: null } },
+        { ResourceArn: LB4, Tags: { Tier: "Staging", waf: "central" } },
+      ],
+    });
     expect(c.calls).toEqual([
       { service: "elasticloadbalancing", region: REGION, action: "AddTags", input: { ResourceArns: [LB3], Tags: [{ Key: "Tier", Value: "Production" }] } },
       { service: "elasticloadbalancing", region: REGION, action: "AddTags", input: { ResourceArns: [LB4], Tags: [{ Key: "waf", Value: "central" }] } },
@@ -715,15 +862,20 @@ describe("fms-retrofit-web-acl-scope-consistent", () => {
         findingId: findings[0].id,
         ruleId: RULE,
         resourceId: ACL,
-        reason: "LoadBalancer3 has Tier=Staging and policy AlbWafPolicy needs Tier=Production; changing a tag's value is not additive (tag-based access, cost allocation and other policies may read it)",
+        reason:
+          "LoadBalancer3 has Tier=Staging and policy AlbWafPolicy needs Tier=Production; changing a tag's value is not additive (tag-based access, cost allocation and other policies may read it)",
         advice: `Change the tag by hand, or allow rampart to with --param ${RULE}.replaceTagValues=true (and --allow-traffic-impact). ${waysFor(LB3)}`,
       },
     ]);
 
     const replacing = await planFixes(findings, { snapshot, aws: aws(), params: { [RULE]: { replaceTagValues: true } } });
     const c = replacing.changes[0];
-    expect(c.calls).toEqual([{ service: "elasticloadbalancing", region: REGION, action: "AddTags", input: { ResourceArns: [LB3], Tags: [{ Key: "Tier", Value: "Production" }] } }]);
-    expect(c.rollbackCalls).toEqual([{ service: "elasticloadbalancing", region: REGION, action: "AddTags", input: { ResourceArns: [LB3], Tags: [{ Key: "Tier", Value: "Staging" }] } }]);
+    expect(c.calls).toEqual([
+      { service: "elasticloadbalancing", region: REGION, action: "AddTags", input: { ResourceArns: [LB3], Tags: [{ Key: "Tier", Value: "Production" }] } },
+    ]);
+    expect(c.rollbackCalls).toEqual([
+      { service: "elasticloadbalancing", region: REGION, action: "AddTags", input: { ResourceArns: [LB3], Tags: [{ Key: "Tier", Value: "Staging" }] } },
+    ]);
     expect(c.risk).toEqual({
       flag: "allow-traffic-impact",
       reason: "Tag values change on LoadBalancer3 (Tier: Staging → Production): policies and rules that select on the old values no longer apply to them.",
@@ -744,7 +896,12 @@ describe("fms-retrofit-web-acl-scope-consistent", () => {
     const plan = await planFixes(findings, { aws: aws(), params });
     expect(plan.manual).toEqual([]);
     const c = plan.changes[0];
-    expect(c.target).toEqual({ service: "wafv2", region: REGION, account: ACCOUNT, key: { Mode: "disassociate", WebACLArn: ACL, Policy: POLICY, ResourceArns: JSON.stringify([LB3]) } });
+    expect(c.target).toEqual({
+      service: "wafv2",
+      region: REGION,
+      account: ACCOUNT,
+      key: { Mode: "disassociate", WebACLArn: ACL, Policy: POLICY, ResourceArns: JSON.stringify([LB3]) },
+    });
     expect(c.before).toEqual({ Resources: [{ ResourceArn: LB3, WebACLArn: ACL }] });
     expect(c.after).toEqual({ Resources: [{ ResourceArn: LB3, WebACLArn: null }] });
     expect(c.diff).toEqual([{ op: "replace", path: "/Resources/0/WebACLArn", from: ACL, value: null }]);
@@ -753,14 +910,17 @@ describe("fms-retrofit-web-acl-scope-consistent", () => {
     expect(c.summary).toBe(`disassociate LoadBalancer3 from web ACL AppTeamNewWebACL, which Firewall Manager policy ${POLICY} retrofits`);
     expect(c.risk).toEqual({
       flag: "allow-traffic-impact",
-      reason: "LoadBalancer3 loses the protection of web ACL AppTeamNewWebACL: its requests are no longer inspected by its rules, nor by any web ACL until one is associated again.",
+      reason:
+        "LoadBalancer3 loses the protection of web ACL AppTeamNewWebACL: its requests are no longer inspected by its rules, nor by any web ACL until one is associated again.",
     });
     expect(c.notes).toEqual([
       `Firewall Manager will then retrofit web ACL AppTeamNewWebACL for the resources left in the scope of policy ${POLICY}: LoadBalancer1, LoadBalancer2.`,
       "To keep protecting LoadBalancer3, associate another web ACL with it.",
     ]);
     const offline = await planFixes(findings, { snapshot, params });
-    expect(offline.changes.map((x) => ({ target: x.target, before: x.before, after: x.after, calls: x.calls }))).toEqual([{ target: c.target, before: c.before, after: c.after, calls: c.calls }]);
+    expect(offline.changes.map((x) => ({ target: x.target, before: x.before, after: x.after, calls: x.calls }))).toEqual([
+      { target: c.target, before: c.before, after: c.after, calls: c.calls },
+    ]);
     expect(offline.changes[0].summary).toBe("disassociate LoadBalancer3 from web ACL AppTeamNewWebACL, which Firewall Manager policy AlbWafPolicy retrofits");
 
     const skipped = await apply(plan, COLLECTORS);
@@ -790,7 +950,17 @@ describe("fms-retrofit-web-acl-scope-consistent", () => {
     expect(waf.commandCalls(DisassociateWebACLCommand)).toHaveLength(0);
     // Planned again, a resource no longer on the web ACL is not disassociated.
     const later = await fmsFix.plan(findings, ctxOf(undefined, { mode: "disassociate" }));
-    expect(later).toEqual({ manual: [{ findingId: findings[0].id, ruleId: RULE, resourceId: ACL, reason: "LoadBalancer3 is no longer associated with web ACL AppTeamNewWebACL (it changed since the scan)", advice: "Scan again." }] });
+    expect(later).toEqual({
+      manual: [
+        {
+          findingId: findings[0].id,
+          ruleId: RULE,
+          resourceId: ACL,
+          reason: "LoadBalancer3 is no longer associated with web ACL AppTeamNewWebACL (it changed since the scan)",
+          advice: "Scan again.",
+        },
+      ],
+    });
   });
 
   it("leaves to a person: excluded tags, out of scope by account, other resource types, CloudFront, no snapshot, resources not in the allow-list", async () => {
@@ -814,7 +984,11 @@ describe("fms-retrofit-web-acl-scope-consistent", () => {
     ]);
 
     // The article's setup again.
-    policyScope = { ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer", ResourceTags: [{ Key: "Tier", Value: "Production" }], ExcludeResourceTags: false };
+    policyScope = {
+      ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer",
+      ResourceTags: [{ Key: "Tier", Value: "Production" }],
+      ExcludeResourceTags: false,
+    };
     tags.set(LB1, { Tier: "Production" });
     tags.set(LB2, { Tier: "Production" });
     tags.set(LB3, {});
@@ -838,18 +1012,33 @@ describe("fms-retrofit-web-acl-scope-consistent", () => {
 
     const STAGE = `arn:aws:apigateway:${REGION}::/restapis/a1b2c3d4e5/stages/prod`;
     const DIST = `arn:aws:cloudfront::${ACCOUNT}:distribution/E2QWRUHEXAMPLE`;
-    const others = await fmsFix.plan([withOut([{ id: STAGE, reason: ["its type AWS::ApiGateway::Stage is not one of the policy's resource types (AWS::ElasticLoadBalancingV2::LoadBalancer)"] }])], ctxOf(snapshot));
-    expect(others.manual.map((m) => m.reason)).toEqual([`${STAGE} is not an Elastic Load Balancing load balancer; rampart only tags load balancers (elasticloadbalancing:AddTags)`]);
+    const others = await fmsFix.plan(
+      [
+        withOut([
+          { id: STAGE, reason: ["its type AWS::ApiGateway::Stage is not one of the policy's resource types (AWS::ElasticLoadBalancingV2::LoadBalancer)"] },
+        ]),
+      ],
+      ctxOf(snapshot),
+    );
+    expect(others.manual.map((m) => m.reason)).toEqual([
+      `${STAGE} is not an Elastic Load Balancing load balancer; rampart only tags load balancers (elasticloadbalancing:AddTags)`,
+    ]);
     const cloudFront = await fmsFix.plan([withOut([{ id: DIST, reason: ["x"] }])], ctxOf(snapshot, { mode: "disassociate" }));
-    expect(cloudFront.manual.map((m) => m.reason)).toEqual([`${DIST} is a CloudFront distribution: its web ACL is set in the distribution's configuration, which rampart does not change`]);
+    expect(cloudFront.manual.map((m) => m.reason)).toEqual([
+      `${DIST} is a CloudFront distribution: its web ACL is set in the distribution's configuration, which rampart does not change`,
+    ]);
 
     // Tag mode without a snapshot: the policy (fms:GetPolicy) and the tags (DescribeTags) are read live, and the plan is the offline one.
     const offline = await planFixes(findings, { snapshot, aws: aws() });
     plan = await planFixes(findings, { aws: aws() });
     expect(plan.changes.map((x) => [x.calls, x.before, x.after])).toEqual(offline.changes.map((x) => [x.calls, x.before, x.after]));
-    expect(plan.changes.map((x) => x.calls)).toEqual([[{ service: "elasticloadbalancing", region: REGION, action: "AddTags", input: { ResourceArns: [LB3], Tags: [{ Key: "Tier", Value: "Production" }] } }]]);
+    expect(plan.changes.map((x) => x.calls)).toEqual([
+      [{ service: "elasticloadbalancing", region: REGION, action: "AddTags", input: { ResourceArns: [LB3], Tags: [{ Key: "Tier", Value: "Production" }] } }],
+    ]);
     // From a member account fms:GetPolicy is refused: the finding is left to a person, with the way to plan from a snapshot.
-    fmsM.on(GetPolicyCommand).rejects(Object.assign(new Error("This operation is only allowed for the Firewall Manager administrator account"), { name: "AccessDeniedException" }));
+    fmsM
+      .on(GetPolicyCommand)
+      .rejects(Object.assign(new Error("This operation is only allowed for the Firewall Manager administrator account"), { name: "AccessDeniedException" }));
     plan = await planFixes(findings, { aws: aws() });
     expect(plan.changes).toEqual([]);
     expect(plan.manual).toEqual([
@@ -866,11 +1055,17 @@ describe("fms-retrofit-web-acl-scope-consistent", () => {
     // The resources allow-list.
     plan = await planFixes(findings, { snapshot, aws: aws(), params: { [RULE]: { resources: [LB4] } } });
     expect(plan.changes).toEqual([]);
-    expect(plan.manual.map((m) => [m.reason, m.advice])).toEqual([["LoadBalancer3 is not in the resources parameter", `Add it to --param ${RULE}.resources, or: ${waysFor(LB3)}`]]);
+    expect(plan.manual.map((m) => [m.reason, m.advice])).toEqual([
+      ["LoadBalancer3 is not in the resources parameter", `Add it to --param ${RULE}.resources, or: ${waysFor(LB3)}`],
+    ]);
     plan = await planFixes(findings, { snapshot, aws: aws(), params: { [RULE]: { resources: [LB3] } } });
-    expect(plan.changes.map((x) => x.calls)).toEqual([[{ service: "elasticloadbalancing", region: REGION, action: "AddTags", input: { ResourceArns: [LB3], Tags: [{ Key: "Tier", Value: "Production" }] } }]]);
+    expect(plan.changes.map((x) => x.calls)).toEqual([
+      [{ service: "elasticloadbalancing", region: REGION, action: "AddTags", input: { ResourceArns: [LB3], Tags: [{ Key: "Tier", Value: "Production" }] } }],
+    ]);
 
     // Bad parameters are refused before anything is planned.
-    await expect(planFixes(findings, { snapshot, params: { [RULE]: { mode: "delete" } } })).rejects.toThrow(/parameters of fms-retrofit-web-acl-scope-consistent/);
+    await expect(planFixes(findings, { snapshot, params: { [RULE]: { mode: "delete" } } })).rejects.toThrow(
+      /parameters of fms-retrofit-web-acl-scope-consistent/,
+    );
   });
 });

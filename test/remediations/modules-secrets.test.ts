@@ -86,9 +86,15 @@ const ARTICLE_POLICY = {
   ],
 };
 /** The same policy without its tag conditions: what the rule fails. */
-const UNSCOPED = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [SECRET_ARN] }] };
+const UNSCOPED = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [SECRET_ARN] }],
+};
 /** The article's trust.json (lines 2650–2666). */
-const ARTICLE_TRUST = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] };
+const ARTICLE_TRUST = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+};
 /** Every secret, no conditions (the rule's `bad_doc`). */
 const ALL_SECRETS = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*" }] };
 /** The article's tags of the secret and its association (lines 2612–2617, 2680–2690). */
@@ -163,7 +169,14 @@ function addRole(name: string, inline: Record<string, unknown>, attached: string
 }
 
 function addPolicy(arn: string, docs: Json[], awsManaged = false): FakePolicy {
-  const p: FakePolicy = { arn, name: arn.split("/").pop()!, versions: docs.map((d, i) => ({ id: `v${i + 1}`, doc: JSON.stringify(d) })), defaultId: `v${docs.length}`, next: docs.length + 1, awsManaged };
+  const p: FakePolicy = {
+    arn,
+    name: arn.split("/").pop()!,
+    versions: docs.map((d, i) => ({ id: `v${i + 1}`, doc: JSON.stringify(d) })),
+    defaultId: `v${docs.length}`,
+    next: docs.length + 1,
+    awsManaged,
+  };
   policies.set(arn, p);
   return p;
 }
@@ -186,7 +199,14 @@ function installIam(): void {
       AttachedManagedPolicies: attachedList(r.attached),
       Tags: [],
     })),
-    UserDetailList: users.map((u) => ({ UserName: u.name, Arn: `arn:aws:iam::${ACCOUNT}:user/${u.name}`, Path: "/", UserPolicyList: [], AttachedManagedPolicies: attachedList(u.attached), GroupList: [] })),
+    UserDetailList: users.map((u) => ({
+      UserName: u.name,
+      Arn: `arn:aws:iam::${ACCOUNT}:user/${u.name}`,
+      Path: "/",
+      UserPolicyList: [],
+      AttachedManagedPolicies: attachedList(u.attached),
+      GroupList: [],
+    })),
     GroupDetailList: [],
     Policies: [...policies.values()]
       .filter((p) => !p.awsManaged)
@@ -200,7 +220,10 @@ function installIam(): void {
         PolicyVersionList: p.versions.map((v) => ({ VersionId: v.id, Document: enc(v.doc), IsDefaultVersion: v.id === p.defaultId })),
       })),
   }));
-  iamMock.on(ListRolesCommand).callsFake(() => ({ IsTruncated: false, Roles: roles.map((r) => ({ RoleName: r.name, Arn: `arn:aws:iam::${ACCOUNT}:role/${r.name}`, Path: "/", MaxSessionDuration: 3600 })) }));
+  iamMock.on(ListRolesCommand).callsFake(() => ({
+    IsTruncated: false,
+    Roles: roles.map((r) => ({ RoleName: r.name, Arn: `arn:aws:iam::${ACCOUNT}:role/${r.name}`, Path: "/", MaxSessionDuration: 3600 })),
+  }));
   iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [], IsTruncated: false });
   iamMock.on(GetRoleCommand).callsFake((i: { RoleName: string }) => {
     const r = role(i.RoleName);
@@ -239,7 +262,12 @@ function installIam(): void {
   });
   iamMock.on(ListEntitiesForPolicyCommand).callsFake((i: { PolicyArn: string }) => {
     const a = attachedTo(i.PolicyArn);
-    return { IsTruncated: false, PolicyRoles: a.roles.map((RoleName) => ({ RoleName })), PolicyUsers: a.users.map((UserName) => ({ UserName })), PolicyGroups: [] };
+    return {
+      IsTruncated: false,
+      PolicyRoles: a.roles.map((RoleName) => ({ RoleName })),
+      PolicyUsers: a.users.map((UserName) => ({ UserName })),
+      PolicyGroups: [],
+    };
   });
   iamMock.on(CreatePolicyVersionCommand).callsFake((i: { PolicyArn: string; PolicyDocument: string; SetAsDefault?: boolean }) => {
     const p = policy(i.PolicyArn);
@@ -289,15 +317,31 @@ function installSecrets(): void {
 function installEks(): void {
   const assocArn = (cluster: string, id: string) => `arn:aws:eks:${REGION}:${ACCOUNT}:podidentityassociation/${cluster}/${id}`;
   eksMock.on(ListClustersCommand).callsFake(() => ({ clusters: [...clusters.keys()] }));
-  eksMock.on(DescribeClusterCommand).callsFake((i: { name: string }) => ({ cluster: { name: i.name, arn: `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${i.name}`, status: "ACTIVE", version: "1.30" } }));
+  eksMock.on(DescribeClusterCommand).callsFake((i: { name: string }) => ({
+    cluster: { name: i.name, arn: `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${i.name}`, status: "ACTIVE", version: "1.30" },
+  }));
   eksMock.on(ListPodIdentityAssociationsCommand).callsFake((i: { clusterName: string }) => ({
-    associations: (clusters.get(i.clusterName) ?? []).map((a) => ({ clusterName: i.clusterName, namespace: a.namespace, serviceAccount: a.serviceAccount, associationArn: assocArn(i.clusterName, a.id), associationId: a.id })),
+    associations: (clusters.get(i.clusterName) ?? []).map((a) => ({
+      clusterName: i.clusterName,
+      namespace: a.namespace,
+      serviceAccount: a.serviceAccount,
+      associationArn: assocArn(i.clusterName, a.id),
+      associationId: a.id,
+    })),
   }));
   eksMock.on(DescribePodIdentityAssociationCommand).callsFake((i: { clusterName: string; associationId: string }) => {
     const a = (clusters.get(i.clusterName) ?? []).find((x) => x.id === i.associationId);
     if (!a) throw fault("ResourceNotFoundException", "No association found.");
     return {
-      association: { clusterName: i.clusterName, namespace: a.namespace, serviceAccount: a.serviceAccount, roleArn: a.roleArn, associationArn: assocArn(i.clusterName, a.id), associationId: a.id, disableSessionTags: a.disableSessionTags ?? false },
+      association: {
+        clusterName: i.clusterName,
+        namespace: a.namespace,
+        serviceAccount: a.serviceAccount,
+        roleArn: a.roleArn,
+        associationArn: assocArn(i.clusterName, a.id),
+        associationId: a.id,
+        disableSessionTags: a.disableSessionTags ?? false,
+      },
     };
   });
 }
@@ -360,7 +404,16 @@ async function offlineEqualsLive(ruleId: string, params: Record<string, Record<s
   expect(findings.length).toBeGreaterThan(0);
   const offline = await planFixes(findings, { snapshot: snap, params, packParams: pack.params });
   const live = await planFixes(findings, { aws: aws(), params, packParams: pack.params });
-  const pick = (x: Plan) => x.changes.map((ch) => ({ target: ch.target, before: ch.before, after: ch.after, calls: ch.calls, rollbackCalls: ch.rollbackCalls, findingIds: ch.findingIds, risk: ch.risk }));
+  const pick = (x: Plan) =>
+    x.changes.map((ch) => ({
+      target: ch.target,
+      before: ch.before,
+      after: ch.after,
+      calls: ch.calls,
+      rollbackCalls: ch.rollbackCalls,
+      findingIds: ch.findingIds,
+      risk: ch.risk,
+    }));
   expect(offline.changes.length).toBeGreaterThan(0);
   expect(pick(offline)).toEqual(pick(live));
   expect(offline.manual).toEqual(live.manual);
@@ -373,7 +426,12 @@ const storedInline = (roleName: string, policyName: string): Json => JSON.parse(
 
 describe("iam-secrets-access-tag-scoped", () => {
   const RULE = "iam-secrets-access-tag-scoped";
-  const putCall = (policyName: string, doc: unknown) => ({ service: "iam", region: "global", action: "PutRolePolicy", input: { RoleName: ROLE, PolicyName: policyName, PolicyDocument: JSON.stringify(doc) } });
+  const putCall = (policyName: string, doc: unknown) => ({
+    service: "iam",
+    region: "global",
+    action: "PutRolePolicy",
+    input: { RoleName: ROLE, PolicyName: policyName, PolicyDocument: JSON.stringify(doc) },
+  });
   const TAGS_NOTE =
     "Every secret these pods read must carry the tags kubernetes-namespace and eks-cluster-name with the namespace and cluster of the pods' Pod Identity association (rule secretsmanager-secret-pod-identity-tagged: `rampart fix` tags them from the associations), and the role's trust must allow sts:TagSession (rule iam-pod-identity-trust-actions); a secret tagged for another namespace or cluster is denied too.";
 
@@ -444,16 +502,38 @@ describe("iam-secrets-access-tag-scoped", () => {
     it("the article's cross-account policy without its conditions: fixes the secrets statement, keeps the KMS one, notes the other account's secrets", async () => {
       // cross-policy.json (seeds/000_14fc47060cf8555c.txt lines 2944–2968), as in the rule's tests.
       const B_SECRET = "arn:aws:secretsmanager:us-east-1:444455556666:secret:secret-b-12345";
-      const KMS = { Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: "arn:aws:kms:us-east-1:444455556666:key/abcdefgh-1234-5678-90ij-klmnopqrstuv" };
-      const crossPolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [B_SECRET], Condition: { StringEquals: TAG_CONDITIONS } }, KMS] };
-      const unscoped = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [B_SECRET] }, KMS] };
+      const KMS = {
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:DescribeKey"],
+        Resource: "arn:aws:kms:us-east-1:444455556666:key/abcdefgh-1234-5678-90ij-klmnopqrstuv",
+      };
+      const crossPolicy = {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            Resource: [B_SECRET],
+            Condition: { StringEquals: TAG_CONDITIONS },
+          },
+          KMS,
+        ],
+      };
+      const unscoped = {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [B_SECRET] }, KMS],
+      };
       addRole(ROLE, { cross: unscoped });
       const plan = await planFixes(await scan(RULE), { aws: aws() });
       const c = plan.changes[0];
       expect(c.calls).toEqual([putCall("cross", crossPolicy)]);
       expect(c.diff).toEqual([{ op: "add", path: "/Policies/cross/Statement/0/Condition", value: { StringEquals: TAG_CONDITIONS } }]);
       expect(c.risk).toBeUndefined();
-      expect(c.notes).toEqual([TAGS_NOTE, "Secrets were looked for in us-east-1.", "The statements also name secrets of account 444455556666, which were not checked: they need the same tags."]);
+      expect(c.notes).toEqual([
+        TAGS_NOTE,
+        "Secrets were looked for in us-east-1.",
+        "The statements also name secrets of account 444455556666, which were not checked: they need the same tags.",
+      ]);
       const j = await apply(plan);
       expect(j.steps[0].status).toBe("verified");
       expect(storedInline(ROLE, "cross")).toEqual(crossPolicy);
@@ -461,7 +541,12 @@ describe("iam-secrets-access-tag-scoped", () => {
 
     it("lists secrets in --regions, else in the regions the statements name (the home region when a pattern spans regions)", async () => {
       const EU = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:eu-app-*`;
-      addRole(ROLE, { [ROLE]: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [EU, `arn:aws:secretsmanager:*:${ACCOUNT}:secret:shared-*`] }] } });
+      addRole(ROLE, {
+        [ROLE]: {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [EU, `arn:aws:secretsmanager:*:${ACCOUNT}:secret:shared-*`] }],
+        },
+      });
       const findings = await scan(RULE);
       const listed = async (regions?: string[]): Promise<{ regions: string[]; note: string | undefined }> => {
         const a = aws();
@@ -473,11 +558,21 @@ describe("iam-secrets-access-tag-scoped", () => {
     });
 
     it("splits a statement that mixes other actions, merges into an existing StringEquals, fixes two inline policies in one change, rolls both back", async () => {
-      const app = { Version: "2012-10-17", Statement: [{ Sid: "Read", Effect: "Allow", Action: ["kms:Decrypt", "secretsmanager:GetSecretValue", "secretsmanager:ListSecrets"], Resource: "*" }] };
+      const app = {
+        Version: "2012-10-17",
+        Statement: [{ Sid: "Read", Effect: "Allow", Action: ["kms:Decrypt", "secretsmanager:GetSecretValue", "secretsmanager:ListSecrets"], Resource: "*" }],
+      };
       const APP_PATTERN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:app-*`;
       const more = {
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Action: "secretsmanager:*", Resource: APP_PATTERN, Condition: { Bool: { "aws:SecureTransport": "true" }, StringEquals: { [NS_KEY]: "${aws:PrincipalTag/kubernetes-namespace}" } } }],
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: "secretsmanager:*",
+            Resource: APP_PATTERN,
+            Condition: { Bool: { "aws:SecureTransport": "true" }, StringEquals: { [NS_KEY]: "${aws:PrincipalTag/kubernetes-namespace}" } },
+          },
+        ],
       };
       addRole(ROLE, { app, more });
       addSecret("secret-a", SECRET_ARN, ARTICLE_TAGS);
@@ -494,7 +589,10 @@ describe("iam-secrets-access-tag-scoped", () => {
           { Sid: "ReadTagScoped", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: "*", Condition: { StringEquals: TAG_CONDITIONS } },
         ],
       };
-      const moreAfter = { Version: "2012-10-17", Statement: [{ ...more.Statement[0], Condition: { Bool: { "aws:SecureTransport": "true" }, StringEquals: TAG_CONDITIONS } }] };
+      const moreAfter = {
+        Version: "2012-10-17",
+        Statement: [{ ...more.Statement[0], Condition: { Bool: { "aws:SecureTransport": "true" }, StringEquals: TAG_CONDITIONS } }],
+      };
       expect(c.target.key).toEqual({ RoleName: ROLE, PolicyNames: '["app","more"]' });
       expect(c.calls).toEqual([putCall("app", appAfter), putCall("more", moreAfter)]);
       expect(c.rollbackCalls).toEqual([putCall("app", app), putCall("more", more)]);
@@ -503,7 +601,11 @@ describe("iam-secrets-access-tag-scoped", () => {
         { op: "remove", path: "/Policies/app/Statement/0", value: app.Statement[0] },
         { op: "add", path: "/Policies/app/Statement/0", value: appAfter.Statement[0] },
         { op: "add", path: "/Policies/app/Statement/1", value: appAfter.Statement[1] },
-        { op: "add", path: "/Policies/more/Statement/0/Condition/StringEquals/secretsmanager:ResourceTag~1eks-cluster-name", value: "${aws:PrincipalTag/eks-cluster-name}" },
+        {
+          op: "add",
+          path: "/Policies/more/Statement/0/Condition/StringEquals/secretsmanager:ResourceTag~1eks-cluster-name",
+          value: "${aws:PrincipalTag/eks-cluster-name}",
+        },
       ]);
       expect(c.summary).toBe(
         'add the kubernetes-namespace and eks-cluster-name tag conditions to statement "ReadTagScoped" (the secretsmanager actions of statement "Read", which keeps kms:Decrypt, secretsmanager:ListSecrets) of inline policy "app" of role ascp-podidentity; statement "0" of inline policy "more" of role ascp-podidentity',
@@ -511,7 +613,8 @@ describe("iam-secrets-access-tag-scoped", () => {
       // secretsmanager:* also allowed the actions that name no secret: they are denied now.
       expect(c.risk).toEqual({
         flag: "allow-user-impact",
-        reason: "The secretsmanager wildcard also allowed secretsmanager:ListSecrets, secretsmanager:GetRandomPassword, secretsmanager:BatchGetSecretValue, which name no secret: with the conditions they are denied.",
+        reason:
+          "The secretsmanager wildcard also allowed secretsmanager:ListSecrets, secretsmanager:GetRandomPassword, secretsmanager:BatchGetSecretValue, which name no secret: with the conditions they are denied.",
       });
 
       const j = await apply(plan, ["allow-user-impact"]);
@@ -541,8 +644,17 @@ describe("iam-secrets-access-tag-scoped", () => {
       const plan = await planFixes(await scan(RULE), { aws: aws() });
       const scoped = { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: "*", Condition: { StringEquals: TAG_CONDITIONS } };
       expect(plan.changes[0].calls).toEqual([
-        putCall("lone", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "*" }, { Sid: "SecretsTagScoped", ...scoped }] }),
-        putCall("taken", { Version: "2012-10-17", Statement: [taken.Statement[0], { Effect: "Allow", Action: ["s3:GetObject"], Resource: "*" }, { Sid: "SecretsTagScoped2", ...scoped }] }),
+        putCall("lone", {
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Action: ["s3:GetObject"], Resource: "*" },
+            { Sid: "SecretsTagScoped", ...scoped },
+          ],
+        }),
+        putCall("taken", {
+          Version: "2012-10-17",
+          Statement: [taken.Statement[0], { Effect: "Allow", Action: ["s3:GetObject"], Resource: "*" }, { Sid: "SecretsTagScoped2", ...scoped }],
+        }),
       ]);
       const j = await apply(plan);
       expect(j.steps[0].status).toBe("verified");
@@ -558,7 +670,9 @@ describe("iam-secrets-access-tag-scoped", () => {
       putFails.add("b");
       const j = await apply(plan);
       expect(j.steps[0].status).toBe("failed");
-      expect(j.steps[0].error).toBe("LimitExceededException: Maximum policy size of 10240 bytes exceeded for role ascp-podidentity (inline policies a were put back as they were)");
+      expect(j.steps[0].error).toBe(
+        "LimitExceededException: Maximum policy size of 10240 bytes exceeded for role ascp-podidentity (inline policies a were put back as they were)",
+      );
       expect(storedInline(ROLE, "a")).toEqual(a);
       expect(storedInline(ROLE, "b")).toEqual(b);
       expect(iamMock.commandCalls(PutRolePolicyCommand).map((x) => x.args[0].input.PolicyName)).toEqual(["a", "b", "a"]);
@@ -601,11 +715,16 @@ describe("iam-secrets-access-tag-scoped", () => {
     });
 
     it("a role that other principals can assume too: their sessions carry no Pod Identity tags", async () => {
-      const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: ["pods.eks.amazonaws.com", "ec2.amazonaws.com"] }, Action: ["sts:AssumeRole", "sts:TagSession"] }] };
+      const trust = {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: ["pods.eks.amazonaws.com", "ec2.amazonaws.com"] }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+      };
       addRole(ROLE, { [ROLE]: UNSCOPED }, [], trust);
       addSecret("secret-a", SECRET_ARN, ARTICLE_TAGS);
       const plan = await planFixes(await scan(RULE), { aws: aws() });
-      expect(plan.changes[0].risk?.reason).toBe('Role ascp-podidentity can also be assumed by Service:"ec2.amazonaws.com", whose sessions carry no Pod Identity tags: they lose these secrets.');
+      expect(plan.changes[0].risk?.reason).toBe(
+        'Role ascp-podidentity can also be assumed by Service:"ec2.amazonaws.com", whose sessions carry no Pod Identity tags: they lose these secrets.',
+      );
     });
 
     it("leaves NotAction, a non-secretsmanager wildcard and an existing condition with another value to a person", async () => {
@@ -613,7 +732,15 @@ describe("iam-secrets-access-tag-scoped", () => {
       const star = { Version: "2012-10-17", Statement: [{ Sid: "Admin", Effect: "Allow", Action: "*", Resource: "*" }] };
       const like = {
         Version: "2012-10-17",
-        Statement: [{ Sid: "Read", Effect: "Allow", Action: "secretsmanager:Get*", Resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:a-*`, Condition: { StringLike: { [NS_KEY]: "${aws:PrincipalTag/kubernetes-namespace}" } } }],
+        Statement: [
+          {
+            Sid: "Read",
+            Effect: "Allow",
+            Action: "secretsmanager:Get*",
+            Resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:a-*`,
+            Condition: { StringLike: { [NS_KEY]: "${aws:PrincipalTag/kubernetes-namespace}" } },
+          },
+        ],
       };
       addRole(ROLE, { "not-action": notAction, star, like });
       const findings = await scan(RULE);
@@ -660,14 +787,28 @@ describe("iam-secrets-access-tag-scoped", () => {
       expect(c.target).toEqual({ service: "iam", region: "global", account: ACCOUNT, key: { PolicyArn: POLICY_ARN } });
       expect(c.before).toEqual({ PolicyArn: POLICY_ARN, Document: ALL_SECRETS });
       expect(c.after).toEqual({ PolicyArn: POLICY_ARN, Document: FIXED });
-      expect(c.calls).toEqual([{ service: "iam", region: "global", action: "CreatePolicyVersion", input: { PolicyArn: POLICY_ARN, PolicyDocument: JSON.stringify(FIXED), SetAsDefault: true } }]);
+      expect(c.calls).toEqual([
+        {
+          service: "iam",
+          region: "global",
+          action: "CreatePolicyVersion",
+          input: { PolicyArn: POLICY_ARN, PolicyDocument: JSON.stringify(FIXED), SetAsDefault: true },
+        },
+      ]);
       expect(c.rollbackCalls).toEqual([
         { service: "iam", region: "global", action: "SetDefaultPolicyVersion", input: { PolicyArn: POLICY_ARN, VersionId: "v1" } },
-        { service: "iam", region: "global", action: "DeletePolicyVersion", input: { PolicyArn: POLICY_ARN, VersionId: "(the version CreatePolicyVersion returns)" } },
+        {
+          service: "iam",
+          region: "global",
+          action: "DeletePolicyVersion",
+          input: { PolicyArn: POLICY_ARN, VersionId: "(the version CreatePolicyVersion returns)" },
+        },
       ]);
       expect(c.diff).toEqual([{ op: "add", path: "/Document/Statement/0/Condition", value: { StringEquals: TAG_CONDITIONS } }]);
       expect(c.risk).toBeUndefined();
-      expect(c.summary).toBe('add the kubernetes-namespace and eks-cluster-name tag conditions to statement "0" of managed policy read-secrets (a new default version; v1 is kept for the rollback)');
+      expect(c.summary).toBe(
+        'add the kubernetes-namespace and eks-cluster-name tag conditions to statement "0" of managed policy read-secrets (a new default version; v1 is kept for the rollback)',
+      );
 
       const j = await apply(plan);
       expect(j.steps.map((s) => s.status)).toEqual(["verified"]);
@@ -694,7 +835,14 @@ describe("iam-secrets-access-tag-scoped", () => {
       expect(plan.manual).toEqual([]);
       expect(plan.changes).toHaveLength(1);
       expect(plan.changes[0].findingIds.sort()).toEqual(findings.map((f) => f.id).sort());
-      expect(plan.changes[0].calls).toEqual([{ service: "iam", region: "global", action: "CreatePolicyVersion", input: { PolicyArn: POLICY_ARN, PolicyDocument: JSON.stringify(FIXED), SetAsDefault: true } }]);
+      expect(plan.changes[0].calls).toEqual([
+        {
+          service: "iam",
+          region: "global",
+          action: "CreatePolicyVersion",
+          input: { PolicyArn: POLICY_ARN, PolicyDocument: JSON.stringify(FIXED), SetAsDefault: true },
+        },
+      ]);
       expect(plan.changes[0].risk?.reason).toBe(
         "After the change pods using roles ascp-other, ascp-podidentity can no longer read 1 secret without both the kubernetes-namespace and eks-cluster-name tags: legacy-db (us-east-1: no kubernetes-namespace, eks-cluster-name).",
       );
@@ -743,7 +891,10 @@ describe("iam-secrets-access-tag-scoped", () => {
 
     it("leaves a policy also attached to a user or a role without Pod Identity to a person", async () => {
       users.push({ name: "ci", attached: [POLICY_ARN] });
-      addRole("batch", {}, [POLICY_ARN], { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+      addRole("batch", {}, [POLICY_ARN], {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      });
       const findings = await scan(RULE);
       const plan = await planFixes(findings, { aws: aws() });
       expect(plan.changes).toEqual([]);
@@ -755,14 +906,20 @@ describe("iam-secrets-access-tag-scoped", () => {
       ]);
       // The same offline, from the snapshot's attachments.
       const snap = await snapshot();
-      const offline = await planFixes(engine.evaluate(snap, pack, { kind: "live" }).findings.filter((f) => f.ruleId === RULE && f.status === "fail"), { snapshot: snap });
+      const offline = await planFixes(
+        engine.evaluate(snap, pack, { kind: "live" }).findings.filter((f) => f.ruleId === RULE && f.status === "fail"),
+        { snapshot: snap },
+      );
       expect(offline.manual).toEqual(plan.manual);
     });
   });
 
   describe("AWS managed policies", () => {
     const AWS_ARN = "arn:aws:iam::aws:policy/SecretsManagerReadWrite";
-    const READ_WRITE = { Version: "2012-10-17", Statement: [{ Sid: "BasePermissions", Effect: "Allow", Action: ["secretsmanager:*", "kms:DescribeKey", "kms:ListAliases"], Resource: "*" }] };
+    const READ_WRITE = {
+      Version: "2012-10-17",
+      Statement: [{ Sid: "BasePermissions", Effect: "Allow", Action: ["secretsmanager:*", "kms:DescribeKey", "kms:ListAliases"], Resource: "*" }],
+    };
 
     it("the policy the scan read (a finding on the policy) and one it could not read (a finding on the role) are left to a person", async () => {
       addPolicy(AWS_ARN, [READ_WRITE], true);
@@ -785,7 +942,9 @@ describe("iam-secrets-access-tag-scoped", () => {
       expect(onRole.map((f) => f.resource.id)).toEqual([ROLE_ARN]);
       const plan2 = await planFixes(onRole, { aws: aws() });
       expect(plan2.changes).toEqual([]);
-      expect(plan2.manual.map((m) => [m.resourceId, m.reason])).toEqual([[ROLE_ARN, "arn:aws:iam::aws:policy/SecretsManagerReadWrite is an AWS managed policy, which cannot be edited"]]);
+      expect(plan2.manual.map((m) => [m.resourceId, m.reason])).toEqual([
+        [ROLE_ARN, "arn:aws:iam::aws:policy/SecretsManagerReadWrite is an AWS managed policy, which cannot be edited"],
+      ]);
       expect(plan2.manual[0].advice).toContain("from role ascp-podidentity");
     });
   });
@@ -795,7 +954,12 @@ describe("iam-secrets-access-tag-scoped", () => {
 
 describe("secretsmanager-secret-pod-identity-tagged", () => {
   const RULE = "secretsmanager-secret-pod-identity-tagged";
-  const tag = (tags: Record<string, string>) => ({ service: "secretsmanager", region: REGION, action: "TagResource", input: { SecretId: SECRET_ARN, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } });
+  const tag = (tags: Record<string, string>) => ({
+    service: "secretsmanager",
+    region: REGION,
+    action: "TagResource",
+    input: { SecretId: SECRET_ARN, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+  });
   const secretTags = () => Object.fromEntries(secrets.get(SECRET_ARN)!.tags);
 
   beforeEach(() => {
@@ -815,7 +979,9 @@ describe("secretsmanager-secret-pod-identity-tagged", () => {
     expect(c.before).toEqual({ SecretId: SECRET_ARN, Tags: { "kubernetes-namespace": "ns-a", "eks-cluster-name": null } });
     expect(c.after).toEqual({ SecretId: SECRET_ARN, Tags: ARTICLE_TAGS });
     expect(c.calls).toEqual([tag({ "eks-cluster-name": "cluster-a" })]);
-    expect(c.rollbackCalls).toEqual([{ service: "secretsmanager", region: REGION, action: "UntagResource", input: { SecretId: SECRET_ARN, TagKeys: ["eks-cluster-name"] } }]);
+    expect(c.rollbackCalls).toEqual([
+      { service: "secretsmanager", region: REGION, action: "UntagResource", input: { SecretId: SECRET_ARN, TagKeys: ["eks-cluster-name"] } },
+    ]);
     expect(c.diff).toEqual([{ op: "replace", path: "/Tags/eks-cluster-name", from: null, value: "cluster-a" }]);
     expect(c.diff).toEqual(jsonDiff(c.before, c.after));
     expect(c.risk).toBeUndefined();
@@ -852,7 +1018,8 @@ describe("secretsmanager-secret-pod-identity-tagged", () => {
     expect(c.summary).toBe("tag secret secret-a with kubernetes-namespace=ns-a (replacing kubernetes-namespace=ns-b)");
     expect(c.risk).toEqual({
       flag: "allow-user-impact",
-      reason: 'Changing kubernetes-namespace from "ns-b" to "ns-a" on secret secret-a denies it to the pods that match the current tags: cluster cluster-a, namespace ns-b (service account serviceaccount-b, role other-app).',
+      reason:
+        'Changing kubernetes-namespace from "ns-b" to "ns-a" on secret secret-a denies it to the pods that match the current tags: cluster cluster-a, namespace ns-b (service account serviceaccount-b, role other-app).',
     });
 
     const skipped = await apply(plan);
@@ -881,7 +1048,8 @@ describe("secretsmanager-secret-pod-identity-tagged", () => {
         findingId: findings[0].id,
         ruleId: RULE,
         resourceId: SECRET_ARN,
-        reason: "the Pod Identity associations of role ascp-podidentity name several clusters or namespaces (cluster cluster-a, namespace ns-a; cluster cluster-a, namespace ns-b), and a secret carries one value per tag",
+        reason:
+          "the Pod Identity associations of role ascp-podidentity name several clusters or namespaces (cluster cluster-a, namespace ns-a; cluster cluster-a, namespace ns-b), and a secret carries one value per tag",
         advice:
           "Keep one secret per namespace and cluster (a copy for each), or give the values: --param secretsmanager-secret-pod-identity-tagged.namespace=<namespace> --param secretsmanager-secret-pod-identity-tagged.clusterName=<cluster> (a value, or a JSON map by secret name or ARN).",
       },
@@ -889,11 +1057,20 @@ describe("secretsmanager-secret-pod-identity-tagged", () => {
 
     const ns = await planFixes(findings, { aws: aws(), params: { [RULE]: { namespace: "ns-b" } } });
     expect(ns.changes[0].calls).toEqual([tag({ "kubernetes-namespace": "ns-b", "eks-cluster-name": "cluster-a" })]);
-    expect(ns.changes[0].rollbackCalls).toEqual([{ service: "secretsmanager", region: REGION, action: "UntagResource", input: { SecretId: SECRET_ARN, TagKeys: ["kubernetes-namespace", "eks-cluster-name"] } }]);
+    expect(ns.changes[0].rollbackCalls).toEqual([
+      {
+        service: "secretsmanager",
+        region: REGION,
+        action: "UntagResource",
+        input: { SecretId: SECRET_ARN, TagKeys: ["kubernetes-namespace", "eks-cluster-name"] },
+      },
+    ]);
     expect(ns.changes[0].risk).toBeUndefined();
     const byName = await planFixes(findings, { aws: aws(), params: { [RULE]: { namespace: { "secret-a": "ns-a" } } } });
     expect(byName.changes[0].calls).toEqual([tag({ "kubernetes-namespace": "ns-a", "eks-cluster-name": "cluster-a" })]);
-    await expect(planFixes(findings, { aws: aws(), params: { [RULE]: { namespace: "ns-*" } } })).rejects.toThrow(/parameters of secretsmanager-secret-pod-identity-tagged/);
+    await expect(planFixes(findings, { aws: aws(), params: { [RULE]: { namespace: "ns-*" } } })).rejects.toThrow(
+      /parameters of secretsmanager-secret-pod-identity-tagged/,
+    );
   });
 
   it("no association: left to a person unless both values are given", async () => {

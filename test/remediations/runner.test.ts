@@ -47,7 +47,14 @@ const original = (): Map<string, string> =>
   ]);
 
 function roleDetail(name: string) {
-  return { RoleName: name, Path: "/", Arn: roleArn(name), RoleId: `AROA${name}`, AssumeRolePolicyDocument: encodeURIComponent(roles.get(name) ?? ""), CreateDate: new Date("2024-01-15T08:30:00Z") };
+  return {
+    RoleName: name,
+    Path: "/",
+    Arn: roleArn(name),
+    RoleId: `AROA${name}`,
+    AssumeRolePolicyDocument: encodeURIComponent(roles.get(name) ?? ""),
+    CreateDate: new Date("2024-01-15T08:30:00Z"),
+  };
 }
 
 function installMocks(): void {
@@ -55,7 +62,9 @@ function installMocks(): void {
   stsMock.reset();
   raMock.reset();
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/fixer` });
-  iamMock.on(GetAccountAuthorizationDetailsCommand).callsFake(() => ({ IsTruncated: false, RoleDetailList: [...roles.keys()].map(roleDetail), UserDetailList: [], GroupDetailList: [], Policies: [] }));
+  iamMock
+    .on(GetAccountAuthorizationDetailsCommand)
+    .callsFake(() => ({ IsTruncated: false, RoleDetailList: [...roles.keys()].map(roleDetail), UserDetailList: [], GroupDetailList: [], Policies: [] }));
   iamMock.on(ListRolesCommand).callsFake(() => ({ IsTruncated: false, Roles: [...roles.keys()].map((n) => ({ ...roleDetail(n), MaxSessionDuration: 3600 })) }));
   iamMock.on(GetRoleCommand).callsFake((input: { RoleName: string }) => {
     if (!roles.has(input.RoleName)) throw Object.assign(new Error("no such role"), { name: "NoSuchEntityException" });
@@ -67,7 +76,9 @@ function installMocks(): void {
     await onUpdate?.(input.RoleName);
     return {};
   });
-  raMock.on(legacy(ListProfilesCommand)).resolves({ profiles: [{ name: "workloads", profileArn: `arn:aws:rolesanywhere:us-east-1:${ACCOUNT}:profile/p1`, roleArns: [roleArn("workload-a")], enabled: true }] });
+  raMock.on(legacy(ListProfilesCommand)).resolves({
+    profiles: [{ name: "workloads", profileArn: `arn:aws:rolesanywhere:us-east-1:${ACCOUNT}:profile/p1`, roleArns: [roleArn("workload-a")], enabled: true }],
+  });
   raMock.on(legacy(ListTrustAnchorsCommand)).resolves({
     trustAnchors: [
       { name: "corp-ca", trustAnchorArn: ANCHOR, trustAnchorId: "a1", enabled: true },
@@ -77,11 +88,16 @@ function installMocks(): void {
 }
 
 const aws = (): AwsClients => new AwsClients({ credentials: CREDS, homeRegion: "us-east-1", maxAttempts: 1 });
-const recollect = (a: AwsClients): RunDeps["collect"] => async (req) => collect({ services: req.services, collectors: [iam], homeRegion: a.homeRegion, credentials: CREDS, maxAttempts: 1 });
+const recollect =
+  (a: AwsClients): RunDeps["collect"] =>
+  async (req) =>
+    collect({ services: req.services, collectors: [iam], homeRegion: a.homeRegion, credentials: CREDS, maxAttempts: 1 });
 
 async function scan(): Promise<Finding[]> {
   const snap = await collect({ services: ["iam"], collectors: [iam], homeRegion: "us-east-1", credentials: CREDS, maxAttempts: 1 });
-  return engine.evaluate(snap, pack, { kind: "live" }).findings.filter((f) => f.ruleId === "iam-rolesanywhere-trust-scoped" || f.ruleId === "iam-pod-identity-trust-actions");
+  return engine
+    .evaluate(snap, pack, { kind: "live" })
+    .findings.filter((f) => f.ruleId === "iam-rolesanywhere-trust-scoped" || f.ruleId === "iam-pod-identity-trust-actions");
 }
 
 const PARAMS = { "iam-rolesanywhere-trust-scoped": { certificateCN: CN } };
@@ -117,23 +133,51 @@ describe("plan", () => {
     ]);
     const [ra, pod] = plan.changes;
     const statement = JSON.parse(OPEN_ROLESANYWHERE_TRUST).Statement[0];
-    const after = { Version: "2012-10-17", Statement: [{ ...statement, Condition: { StringEquals: { "aws:PrincipalTag/x509Subject/CN": CN }, ArnEquals: { "aws:SourceArn": ANCHOR } } }] };
-    expect(ra.calls).toEqual([{ service: "iam", region: "global", action: "UpdateAssumeRolePolicy", input: { RoleName: "workload-a", PolicyDocument: expect.any(String) } }]);
+    const after = {
+      Version: "2012-10-17",
+      Statement: [{ ...statement, Condition: { StringEquals: { "aws:PrincipalTag/x509Subject/CN": CN }, ArnEquals: { "aws:SourceArn": ANCHOR } } }],
+    };
+    expect(ra.calls).toEqual([
+      { service: "iam", region: "global", action: "UpdateAssumeRolePolicy", input: { RoleName: "workload-a", PolicyDocument: expect.any(String) } },
+    ]);
     expect(JSON.parse(ra.calls[0].input.PolicyDocument as string)).toEqual(after);
-    expect(ra.rollbackCalls).toEqual([{ service: "iam", region: "global", action: "UpdateAssumeRolePolicy", input: { RoleName: "workload-a", PolicyDocument: OPEN_ROLESANYWHERE_TRUST } }]);
+    expect(ra.rollbackCalls).toEqual([
+      { service: "iam", region: "global", action: "UpdateAssumeRolePolicy", input: { RoleName: "workload-a", PolicyDocument: OPEN_ROLESANYWHERE_TRUST } },
+    ]);
     expect(ra.diff).toEqual([{ op: "add", path: "/AssumeRolePolicyDocument/Statement/0/Condition", value: after.Statement[0].Condition }]);
     expect(ra.findingIds).toHaveLength(2);
     expect(ra.risk).toEqual({ flag: "allow-user-impact", reason: expect.stringContaining(`CN "${CN}"`) });
     expect(ra.notes).toEqual([expect.stringContaining("Disabled trust anchors left out"), expect.stringContaining("profile/p1")]);
-    expect(pod.diff).toEqual([{ op: "replace", path: "/AssumeRolePolicyDocument/Statement/0/Action", from: "sts:*", value: ["sts:AssumeRole", "sts:TagSession"] }]);
+    expect(pod.diff).toEqual([
+      { op: "replace", path: "/AssumeRolePolicyDocument/Statement/0/Action", from: "sts:*", value: ["sts:AssumeRole", "sts:TagSession"] },
+    ]);
     expect(pod.risk).toBeUndefined();
     expect(updates).toEqual([]);
     expect(iamMock.commandCalls(UpdateAssumeRolePolicyCommand)).toHaveLength(0);
   });
 
   it("says why and what to do for the findings it cannot fix safely", async () => {
-    roles.set("workload-a", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "rolesanywhere.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { ArnLike: { "aws:SourceArn": `arn:aws:rolesanywhere:us-east-1:${ACCOUNT}:trust-anchor/*` } } }] }));
-    roles.set("pod-reader", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: ["pods.eks.amazonaws.com", "ec2.amazonaws.com"] }, Action: "sts:*" }] }));
+    roles.set(
+      "workload-a",
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "rolesanywhere.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: { ArnLike: { "aws:SourceArn": `arn:aws:rolesanywhere:us-east-1:${ACCOUNT}:trust-anchor/*` } },
+          },
+        ],
+      }),
+    );
+    roles.set(
+      "pod-reader",
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: ["pods.eks.amazonaws.com", "ec2.amazonaws.com"] }, Action: "sts:*" }],
+      }),
+    );
     roles.delete("pod-writer");
     const plan = await planFixes(await scan(), { aws: aws() });
     expect(plan.changes).toEqual([]);
@@ -169,7 +213,10 @@ describe("apply, verify, journal", () => {
   it("refuses a change whose resource drifted since the plan, and goes on with the others", async () => {
     const a = aws();
     const plan = await planFixes(await scan(), { aws: a, params: PARAMS });
-    roles.set("pod-reader", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:*"] }] }));
+    roles.set(
+      "pod-reader",
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:*"] }] }),
+    );
     const j = newJournal(plan, { input: {}, allow: ["allow-user-impact"], params: PARAMS });
     await applyRun(j, { aws: a, runsDir, engine, pack, collect: recollect(a) });
     expect(j.steps.map((s) => s.status)).toEqual(["verified", "refused-drift", "verified"]);
@@ -209,7 +256,10 @@ describe("rollback", () => {
     const a = aws();
     const j = newJournal(await planFixes(await scan(), { aws: a, params: PARAMS }), { input: {}, allow: ["allow-user-impact"], params: PARAMS });
     await applyRun(j, { aws: a, runsDir, engine, pack, collect: recollect(a) });
-    const edited = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole"] }] });
+    const edited = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole"] }],
+    });
     roles.set("pod-writer", edited);
     await rollbackRun(j, { aws: a, runsDir });
     expect(j.steps.map((s) => s.status)).toEqual(["rolled-back", "rolled-back", "rollback-refused-drift"]);

@@ -48,7 +48,14 @@ function err(code: string, message: string): string {
 }
 
 function roleXml(r: StubRole, tag: string): string {
-  return `<${tag}><Path>/</Path><RoleName>${r.name}</RoleName><RoleId>AROA${r.name.toUpperCase().replace(/[^A-Z0-9]/g, "").padEnd(17, "0").slice(0, 17)}</RoleId><Arn>${roleArn(r.name)}</Arn><CreateDate>2024-01-15T08:30:00Z</CreateDate><AssumeRolePolicyDocument>${x(encodeURIComponent(r.doc))}</AssumeRolePolicyDocument><MaxSessionDuration>3600</MaxSessionDuration><InstanceProfileList/><RolePolicyList/><AttachedManagedPolicies/><Tags/></${tag}>`;
+  return `<${tag}><Path>/</Path><RoleName>${r.name}</RoleName><RoleId>AROA${r.name
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, "")
+    .padEnd(17, "0")
+    .slice(
+      0,
+      17,
+    )}</RoleId><Arn>${roleArn(r.name)}</Arn><CreateDate>2024-01-15T08:30:00Z</CreateDate><AssumeRolePolicyDocument>${x(encodeURIComponent(r.doc))}</AssumeRolePolicyDocument><MaxSessionDuration>3600</MaxSessionDuration><InstanceProfileList/><RolePolicyList/><AttachedManagedPolicies/><Tags/></${tag}>`;
 }
 
 function query(state: StubState, p: URLSearchParams): { status: number; body: string } {
@@ -56,11 +63,24 @@ function query(state: StubState, p: URLSearchParams): { status: number; body: st
   state.calls.push(action);
   switch (action) {
     case "GetCallerIdentity":
-      return { status: 200, body: ok(action, STS_NS, `<Arn>arn:aws:iam::${ACCOUNT}:user/fixer</Arn><UserId>AIDAEXAMPLEFIXER0001</UserId><Account>${ACCOUNT}</Account>`) };
+      return {
+        status: 200,
+        body: ok(action, STS_NS, `<Arn>arn:aws:iam::${ACCOUNT}:user/fixer</Arn><UserId>AIDAEXAMPLEFIXER0001</UserId><Account>${ACCOUNT}</Account>`),
+      };
     case "GetAccountAuthorizationDetails":
-      return { status: 200, body: ok(action, IAM_NS, `<IsTruncated>false</IsTruncated><UserDetailList/><GroupDetailList/><Policies/><RoleDetailList>${state.roles.map((r) => roleXml(r, "member")).join("")}</RoleDetailList>`) };
+      return {
+        status: 200,
+        body: ok(
+          action,
+          IAM_NS,
+          `<IsTruncated>false</IsTruncated><UserDetailList/><GroupDetailList/><Policies/><RoleDetailList>${state.roles.map((r) => roleXml(r, "member")).join("")}</RoleDetailList>`,
+        ),
+      };
     case "ListRoles":
-      return { status: 200, body: ok(action, IAM_NS, `<IsTruncated>false</IsTruncated><Roles>${state.roles.map((r) => roleXml(r, "member")).join("")}</Roles>`) };
+      return {
+        status: 200,
+        body: ok(action, IAM_NS, `<IsTruncated>false</IsTruncated><Roles>${state.roles.map((r) => roleXml(r, "member")).join("")}</Roles>`),
+      };
     case "GetRole": {
       const r = state.roles.find((y) => y.name === p.get("RoleName"));
       if (!r) return { status: 404, body: err("NoSuchEntity", `The role with name ${p.get("RoleName")} cannot be found.`) };
@@ -77,7 +97,10 @@ function query(state: StubState, p: URLSearchParams): { status: number; body: st
       }
       state.updates.push(p);
       r.doc = doc;
-      return { status: 200, body: `<UpdateAssumeRolePolicyResponse xmlns="${IAM_NS}"><ResponseMetadata><RequestId>00000000-0000-4000-8000-000000000003</RequestId></ResponseMetadata></UpdateAssumeRolePolicyResponse>` };
+      return {
+        status: 200,
+        body: `<UpdateAssumeRolePolicyResponse xmlns="${IAM_NS}"><ResponseMetadata><RequestId>00000000-0000-4000-8000-000000000003</RequestId></ResponseMetadata></UpdateAssumeRolePolicyResponse>`,
+      };
     }
     default:
       return { status: 400, body: err("InvalidAction", `the stub does not implement ${action}`) };
@@ -93,7 +116,14 @@ function rest(state: StubState, method: string, url: URL): { status: number; bod
       return {
         status: 200,
         body: JSON.stringify({
-          profiles: state.profiles.map((p) => ({ name: p.name, profileId: `p-${p.name}`, profileArn: `arn:aws:rolesanywhere:${region}:${ACCOUNT}:profile/p-${p.name}`, roleArns: p.roleArns, enabled: true, createdAt: when })),
+          profiles: state.profiles.map((p) => ({
+            name: p.name,
+            profileId: `p-${p.name}`,
+            profileArn: `arn:aws:rolesanywhere:${region}:${ACCOUNT}:profile/p-${p.name}`,
+            roleArns: p.roleArns,
+            enabled: true,
+            createdAt: when,
+          })),
         }),
       };
     case "GET /trustanchors":
@@ -101,7 +131,14 @@ function rest(state: StubState, method: string, url: URL): { status: number; bod
       return {
         status: 200,
         body: JSON.stringify({
-          trustAnchors: state.anchors.map((a) => ({ name: a.name, trustAnchorId: a.id, trustAnchorArn: anchorArn(a.id), enabled: a.enabled, source: { sourceType: "CERTIFICATE_BUNDLE", sourceData: { x509CertificateData: "-----BEGIN CERTIFICATE-----" } }, createdAt: when })),
+          trustAnchors: state.anchors.map((a) => ({
+            name: a.name,
+            trustAnchorId: a.id,
+            trustAnchorArn: anchorArn(a.id),
+            enabled: a.enabled,
+            source: { sourceType: "CERTIFICATE_BUNDLE", sourceData: { x509CertificateData: "-----BEGIN CERTIFICATE-----" } },
+            createdAt: when,
+          })),
         }),
       };
     case "GET /crls":

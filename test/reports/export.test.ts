@@ -38,9 +38,16 @@ describe("--to securityhub (aws-sdk-client-mock)", () => {
   it("archives (RESOLVED) findings that are active in Security Hub and no longer found, keeping CreatedAt of the rest", async () => {
     const doc = sampleDoc();
     const before = toAsff(doc, { rules: RULES }, { account: ACCOUNT, region: REGION, now: new Date("2025-05-01T00:00:00Z") });
-    const gone: AwsSecurityFinding = { ...(before[0] as AwsSecurityFinding), Id: "0".repeat(31) + "f", ProcessedAt: "2025-05-01T00:00:01Z", CreatedAt: "2025-04-01T00:00:00.000Z" };
+    const gone: AwsSecurityFinding = {
+      ...(before[0] as AwsSecurityFinding),
+      Id: "0".repeat(31) + "f",
+      ProcessedAt: "2025-05-01T00:00:01Z",
+      CreatedAt: "2025-04-01T00:00:00.000Z",
+    };
     const kept = { ...(before[1] as AwsSecurityFinding), CreatedAt: "2025-03-01T00:00:00.000Z", FirstObservedAt: "2025-03-01T00:00:00.000Z" };
-    sh.on(GetFindingsCommand).resolvesOnce({ Findings: [kept], NextToken: "page2" }).resolvesOnce({ Findings: [gone] });
+    sh.on(GetFindingsCommand)
+      .resolvesOnce({ Findings: [kept], NextToken: "page2" })
+      .resolvesOnce({ Findings: [gone] });
     sh.on(BatchImportFindingsCommand).callsFake((input) => ({ SuccessCount: input.Findings.length, FailedCount: 0, FailedFindings: [] }));
     const r = await exportToSecurityHub(doc, { rules: RULES }, { client: new SecurityHubClient({ region: REGION }), region: REGION, account: ACCOUNT });
     expect(r.archived).toBe(1);
@@ -56,7 +63,11 @@ describe("--to securityhub (aws-sdk-client-mock)", () => {
     const doc = { ...sampleDoc(), scan: { ...sampleDoc().scan, incomplete: true } };
     const other = { ...(toAsff(sampleDoc(), { rules: RULES }, { region: REGION })[0] as AwsSecurityFinding), Id: "gone" };
     sh.on(GetFindingsCommand).resolves({ Findings: [other] });
-    sh.on(BatchImportFindingsCommand).resolves({ SuccessCount: 8, FailedCount: 1, FailedFindings: [{ Id: doc.findings[0].id, ErrorCode: "InvalidInput", ErrorMessage: "bad" }] });
+    sh.on(BatchImportFindingsCommand).resolves({
+      SuccessCount: 8,
+      FailedCount: 1,
+      FailedFindings: [{ Id: doc.findings[0].id, ErrorCode: "InvalidInput", ErrorMessage: "bad" }],
+    });
     const r = await exportToSecurityHub(doc, { rules: RULES }, { client: new SecurityHubClient({ region: REGION }), region: REGION, account: ACCOUNT });
     expect(r.archived).toBe(0);
     expect(r.archiveSkipped).toMatch(/incomplete/);
@@ -127,10 +138,18 @@ describe("--to config (aws-sdk-client-mock)", () => {
       ...event,
       eventLeftScope: true,
       resultToken: "tok",
-      invokingEvent: JSON.stringify({ messageType: "ConfigurationItemChangeNotification", configurationItem: { resourceType: "AWS::IAM::Role", resourceId: "AROA1", configurationItemCaptureTime: "2025-06-01T10:00:00.000Z" } }),
+      invokingEvent: JSON.stringify({
+        messageType: "ConfigurationItemChangeNotification",
+        configurationItem: { resourceType: "AWS::IAM::Role", resourceId: "AROA1", configurationItemCaptureTime: "2025-06-01T10:00:00.000Z" },
+      }),
     });
     expect(cfg.commandCalls(PutEvaluationsCommand)[0].args[0].input.Evaluations).toEqual([
-      { ComplianceResourceType: "AWS::IAM::Role", ComplianceResourceId: "AROA1", ComplianceType: "NOT_APPLICABLE", OrderingTimestamp: new Date("2025-06-01T10:00:00.000Z") },
+      {
+        ComplianceResourceType: "AWS::IAM::Role",
+        ComplianceResourceId: "AROA1",
+        ComplianceType: "NOT_APPLICABLE",
+        OrderingTimestamp: new Date("2025-06-01T10:00:00.000Z"),
+      },
     ]);
   });
 });

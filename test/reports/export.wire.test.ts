@@ -47,7 +47,8 @@ function handle(req: http.IncomingMessage, body: Json): [number, Json] {
   }
   if (req.method === "POST" && req.url === "/findings") {
     const all = [...hub.values()].filter((f) => matches(f, body.Filters ?? {}));
-    const start = Number(body.NextToken ?? 0), size = body.MaxResults ?? 100;
+    const start = Number(body.NextToken ?? 0),
+      size = body.MaxResults ?? 100;
     const page = all.slice(start, start + size);
     return [200, { Findings: page, ...(start + size < all.length ? { NextToken: String(start + size) } : {}) }];
   }
@@ -65,7 +66,12 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const env = { AWS_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret", AWS_REGION: REGION };
+  const env = {
+    AWS_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+    AWS_SECRET_ACCESS_KEY: "secret",
+    AWS_REGION: REGION,
+  };
   for (const [k, v] of Object.entries(env)) {
     saved[k] = process.env[k];
     process.env[k] = v;
@@ -87,7 +93,11 @@ afterAll(async () => {
 describe("Security Hub over the wire", () => {
   it("imports a scan, then updates on a re-scan and archives what was resolved", async () => {
     const first = sampleDoc({ extraFails: 120 });
-    const r1 = await exportToSecurityHub(first, { rules: RULES }, { client: new SecurityHubClient({}), region: REGION, account: ACCOUNT, now: new Date("2025-06-01T10:01:00Z") });
+    const r1 = await exportToSecurityHub(
+      first,
+      { rules: RULES },
+      { client: new SecurityHubClient({}), region: REGION, account: ACCOUNT, now: new Date("2025-06-01T10:01:00Z") },
+    );
     const total = first.findings.length + first.passes!.length;
     expect(r1).toMatchObject({ imported: total, archived: 0, failed: [] });
     expect(hub.size).toBe(total);
@@ -97,7 +107,11 @@ describe("Security Hub over the wire", () => {
 
     const second = sampleDoc({ extraFails: 120, startedAt: "2025-06-02T10:00:00.000Z" });
     second.findings = second.findings.filter((f) => f.id !== resolved.id);
-    const r2 = await exportToSecurityHub(second, { rules: RULES }, { client: new SecurityHubClient({}), region: REGION, account: ACCOUNT, now: new Date("2025-06-02T10:01:00Z") });
+    const r2 = await exportToSecurityHub(
+      second,
+      { rules: RULES },
+      { client: new SecurityHubClient({}), region: REGION, account: ACCOUNT, now: new Date("2025-06-02T10:01:00Z") },
+    );
     expect(r2).toMatchObject({ imported: total - 1, archived: 1, failed: [] });
     expect(hub.size).toBe(total); // updated, not duplicated
     const all = [...hub.values()];

@@ -20,7 +20,10 @@ const root = path.resolve(import.meta.dirname, "../..");
 /** RFC 4180 parser (quoted fields, doubled quotes, CRLF records), for the round trip. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
-  let row: string[] = [], cell = "", i = 0, quoted = false;
+  let row: string[] = [],
+    cell = "",
+    i = 0,
+    quoted = false;
   while (i < text.length) {
     const c = text[i];
     if (quoted) {
@@ -83,20 +86,34 @@ describe("junit", () => {
       type: "object",
       required: ["@name", "@classname", "@time"],
       properties: {
-        "@name": { type: "string", minLength: 1 }, "@classname": { type: "string", pattern: "^rampart\\." }, "@time": { type: "string" },
+        "@name": { type: "string", minLength: 1 },
+        "@classname": { type: "string", pattern: "^rampart\\." },
+        "@time": { type: "string" },
         failure: { type: "object", required: ["@message", "@type", "#text"] },
         skipped: { type: "object", required: ["@message"] },
       },
       not: { required: ["failure", "skipped"] },
     };
     const schema = {
-      type: "object", required: ["testsuites"],
+      type: "object",
+      required: ["testsuites"],
       properties: {
         testsuites: {
-          type: "object", required: ["@tests", "@failures", "@errors", "@skipped", "testsuite"],
+          type: "object",
+          required: ["@tests", "@failures", "@errors", "@skipped", "testsuite"],
           properties: {
-            "@tests": count, "@failures": count, "@errors": count, "@skipped": count,
-            testsuite: { type: "array", items: { type: "object", required: ["@name", "@tests", "@failures", "@errors", "@skipped", "@timestamp", "testcase"], properties: { "@tests": count, testcase: { type: "array", items: testcase } } } },
+            "@tests": count,
+            "@failures": count,
+            "@errors": count,
+            "@skipped": count,
+            testsuite: {
+              type: "array",
+              items: {
+                type: "object",
+                required: ["@name", "@tests", "@failures", "@errors", "@skipped", "@timestamp", "testcase"],
+                properties: { "@tests": count, testcase: { type: "array", items: testcase } },
+              },
+            },
           },
         },
       },
@@ -193,7 +210,12 @@ describe("asff", () => {
       expect(a.RecordState).toBe("ACTIVE");
     }
     const [kms, hostile] = doc.findings;
-    expect(byId.get(kms.id)).toMatchObject({ Severity: { Label: "CRITICAL" }, Compliance: { Status: "FAILED" }, Workflow: { Status: "NEW" }, Resources: [{ Type: "AwsKmsKey", Region: "eu-west-1" }] });
+    expect(byId.get(kms.id)).toMatchObject({
+      Severity: { Label: "CRITICAL" },
+      Compliance: { Status: "FAILED" },
+      Workflow: { Status: "NEW" },
+      Resources: [{ Type: "AwsKmsKey", Region: "eu-west-1" }],
+    });
     expect(byId.get(hostile.id)!.Resources[0]).toMatchObject({ Type: "AwsIamRole", Id: hostile.resource.arn, Region: "eu-west-1" });
     expect(byId.get(doc.findings[5].id)!.Compliance!.Status).toBe("NOT_AVAILABLE");
     expect(byId.get(doc.findings[6].id)).toMatchObject({ Compliance: { Status: "FAILED" }, Workflow: { Status: "SUPPRESSED" } });

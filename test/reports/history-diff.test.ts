@@ -11,7 +11,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-history-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function capture() {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
   const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
   return { out, err, restore: () => (o.mockRestore(), e.mockRestore()) };
@@ -48,7 +49,8 @@ describe("rampart diff", () => {
   const newDoc = sampleDoc({ startedAt: "2025-06-02T10:00:00.000Z", extraFails: 2 });
   newDoc.findings = newDoc.findings.filter((f) => f.ruleId !== "kms-key-policy-cross-account"); // resolved
   newDoc.findings.find((f) => f.status === "unknown")!.status = "fail"; // was undecided, fails now
-  const oldFile = path.join(tmp, "old.json"), newFile = path.join(tmp, "new.json");
+  const oldFile = path.join(tmp, "old.json"),
+    newFile = path.join(tmp, "new.json");
   fs.writeFileSync(oldFile, JSON.stringify(oldDoc));
   fs.writeFileSync(newFile, JSON.stringify(newDoc));
 

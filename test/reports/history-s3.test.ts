@@ -75,6 +75,8 @@ describe("--history s3://bucket/prefix", () => {
     s3.on(ListObjectsV2Command).rejects(Object.assign(new Error("The specified bucket does not exist"), { name: "NoSuchBucket" }));
     const read = await readHistory("s3://no-such-bucket/").catch((e: unknown) => e);
     expect(read).toBeInstanceOf(UserError);
-    expect((read as Error).message).toMatch(/^--history s3:\/\/no-such-bucket\/: cannot read the scan history \(NoSuchBucket: The specified bucket does not exist\)\./);
+    expect((read as Error).message).toMatch(
+      /^--history s3:\/\/no-such-bucket\/: cannot read the scan history \(NoSuchBucket: The specified bucket does not exist\)\./,
+    );
   });
 });

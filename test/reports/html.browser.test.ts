@@ -180,9 +180,11 @@ describe.skipIf(!chromiumPath)("rampart demo HTML report in Chromium", () => {
     expect(await page.locator("#unknown tbody tr:visible").count()).toBe(count("unknown"));
     expect(await page.locator("#suppressed tbody tr:visible").count()).toBe(count("suppressed"));
     // The same findings, not just as many: rule and resource of every row.
-    const rows = await page.locator("table[data-findings] tbody tr").evaluateAll((trs) =>
-      trs.map((tr) => `${tr.getAttribute("data-status")} ${tr.querySelector("td:nth-child(3) code")?.textContent} ${tr.querySelector(".rid")?.textContent}`),
-    );
+    const rows = await page
+      .locator("table[data-findings] tbody tr")
+      .evaluateAll((trs) =>
+        trs.map((tr) => `${tr.getAttribute("data-status")} ${tr.querySelector("td:nth-child(3) code")?.textContent} ${tr.querySelector(".rid")?.textContent}`),
+      );
     expect(rows.sort()).toEqual(findings.map((f) => `${f.status} ${f.ruleId} ${f.resource.name ?? f.resource.id}`).sort());
     expect(errors).toEqual([]);
   });

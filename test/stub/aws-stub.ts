@@ -317,7 +317,13 @@ export interface RegionData {
   ruleGroups: { response: Record<string, unknown>; group: Record<string, unknown> }[];
   acls: { summary: Record<string, unknown>; acl: Record<string, unknown>; albs: string[]; tags: Record<string, unknown>[] }[];
   wafLogging: Record<string, unknown>[];
-  fmsPolicies: { summary: Record<string, unknown>; policy: Record<string, unknown>; arn: string; status: Record<string, unknown>[]; violators: Record<string, unknown>[] }[];
+  fmsPolicies: {
+    summary: Record<string, unknown>;
+    policy: Record<string, unknown>;
+    arn: string;
+    status: Record<string, unknown>[];
+    violators: Record<string, unknown>[];
+  }[];
   lbs: { lb: Record<string, unknown>; tags: Record<string, unknown>[] }[];
   orgs: { summary: Record<string, unknown>; described: Record<string, unknown>; idp: Record<string, unknown>; users: Record<string, unknown>[] }[];
   detectors: { id: string; detector: Record<string, unknown>; findings: Record<string, unknown>[] }[];
@@ -331,17 +337,26 @@ const enc = (doc: unknown): string => encodeURIComponent(JSON.stringify(doc));
 
 /** The trust of reports-pod: pods.eks.amazonaws.com may perform sts:*. */
 export function podTrustBroad(): Record<string, unknown> {
-  return { Version: "2012-10-17", Statement: [{ Sid: "EksPodIdentity", Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:*"] }] };
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "EksPodIdentity", Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:*"] }],
+  };
 }
 
 /** The secrets orders-api-pod reads, in every region: orders/db (no kubernetes-namespace tag) and payments/api (tagged for another namespace). */
 export function podSecretArns(account: string, regions: string[]): string[] {
-  return regions.flatMap((r) => [`arn:aws:secretsmanager:${r}:${account}:secret:orders/db-AbCdEf`, `arn:aws:secretsmanager:${r}:${account}:secret:payments/api-QrStUv`]);
+  return regions.flatMap((r) => [
+    `arn:aws:secretsmanager:${r}:${account}:secret:orders/db-AbCdEf`,
+    `arn:aws:secretsmanager:${r}:${account}:secret:payments/api-QrStUv`,
+  ]);
 }
 
 /** The inline policy read-orders-secrets of orders-api-pod. */
 export function ordersSecretsInline(account: string, regions: string[]): Record<string, unknown> {
-  return { Version: "2012-10-17", Statement: [{ Sid: "ReadOrdersSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: podSecretArns(account, regions) }] };
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "ReadOrdersSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: podSecretArns(account, regions) }],
+  };
 }
 
 /** The key policy of the key "shared secrets key": "*" may use it, without conditions. */
@@ -358,7 +373,10 @@ export function sharedKeyPolicy(account: string): string {
 
 /** The default version (v2) of the customer managed policy pod-secrets-read. */
 export function podSecretsManaged(): Record<string, unknown> {
-  return { Version: "2012-10-17", Statement: [{ Sid: "ReadSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: "*" }] };
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "ReadSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: "*" }],
+  };
 }
 
 function iamData(account: string, regions: string[], callerAccount: string, extra: number, now: Date, fixtures: boolean): IamData {
@@ -398,7 +416,14 @@ function iamData(account: string, regions: string[], callerAccount: string, extr
     orders.AttachedManagedPolicies = attached([podSecretsRead]);
   }
   for (let i = 0; i < extra; i++) {
-    roles.push(role(`app-${i}`, { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }, [], 10));
+    roles.push(
+      role(
+        `app-${i}`,
+        { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] },
+        [],
+        10,
+      ),
+    );
   }
   const user = (name: string) => ({
     Path: "/",
@@ -455,13 +480,37 @@ function iamData(account: string, regions: string[], callerAccount: string, extr
       ],
     });
   }
-  const groups = [{ Path: "/", GroupName: "ci", GroupId: `AGPA${account}0001`, Arn: `arn:aws:iam::${account}:group/ci`, CreateDate: days(now, 1500), GroupPolicyList: [], AttachedManagedPolicies: [] }];
+  const groups = [
+    {
+      Path: "/",
+      GroupName: "ci",
+      GroupId: `AGPA${account}0001`,
+      Arn: `arn:aws:iam::${account}:group/ci`,
+      CreateDate: days(now, 1500),
+      GroupPolicyList: [],
+      AttachedManagedPolicies: [],
+    },
+  ];
   const awsManaged = new Map([
     [
       readOnly,
       {
-        policy: { PolicyName: "ReadOnlyAccess", PolicyId: "ANPAAWSREADONLY00001", Arn: readOnly, Path: "/", DefaultVersionId: "v100", AttachmentCount: 2, PermissionsBoundaryUsageCount: 0, IsAttachable: true, CreateDate: days(now, 4000), UpdateDate: days(now, 30) },
-        document: enc({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["kms:Describe*", "kms:List*", "iam:Get*", "iam:List*"], Resource: "*" }] }),
+        policy: {
+          PolicyName: "ReadOnlyAccess",
+          PolicyId: "ANPAAWSREADONLY00001",
+          Arn: readOnly,
+          Path: "/",
+          DefaultVersionId: "v100",
+          AttachmentCount: 2,
+          PermissionsBoundaryUsageCount: 0,
+          IsAttachable: true,
+          CreateDate: days(now, 4000),
+          UpdateDate: days(now, 30),
+        },
+        document: enc({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: ["kms:Describe*", "kms:List*", "iam:Get*", "iam:List*"], Resource: "*" }],
+        }),
       },
     ],
   ]);
@@ -471,8 +520,27 @@ function iamData(account: string, regions: string[], callerAccount: string, extr
 
 function regionData(account: string, region: string, accounts: string[], scale: number, now: Date, fixtures: boolean, regionIndex: number): RegionData {
   const d: RegionData = {
-    anchors: [], profiles: [], crls: [], cas: [], keys: [], secrets: [], clusters: [], subnets: [], groups: [], emr: [], firewalls: [],
-    fwPolicies: [], ruleGroups: [], acls: [], wafLogging: [], fmsPolicies: [], lbs: [], orgs: [], detectors: [], rules: [], streams: [],
+    anchors: [],
+    profiles: [],
+    crls: [],
+    cas: [],
+    keys: [],
+    secrets: [],
+    clusters: [],
+    subnets: [],
+    groups: [],
+    emr: [],
+    firewalls: [],
+    fwPolicies: [],
+    ruleGroups: [],
+    acls: [],
+    wafLogging: [],
+    fmsPolicies: [],
+    lbs: [],
+    orgs: [],
+    detectors: [],
+    rules: [],
+    streams: [],
   };
   const other = accounts.find((a) => a !== account) ?? "444455556666";
   const arn = (svc: string, rest: string): string => `arn:aws:${svc}:${region}:${account}:${rest}`;
@@ -494,7 +562,11 @@ function regionData(account: string, region: string, accounts: string[], scale: 
       NotAfter: epoch(days(now, -900)),
       KeyStorageSecurityStandard: "FIPS_140_2_LEVEL_3_OR_HIGHER",
       UsageMode: "SHORT_LIVED_CERTIFICATE",
-      CertificateAuthorityConfiguration: { KeyAlgorithm: "EC_prime256v1", SigningAlgorithm: "SHA256WITHECDSA", Subject: { CommonName: `iamra-ca${sfx}.example.com`, Organization: "Example" } },
+      CertificateAuthorityConfiguration: {
+        KeyAlgorithm: "EC_prime256v1",
+        SigningAlgorithm: "SHA256WITHECDSA",
+        Subject: { CommonName: `iamra-ca${sfx}.example.com`, Organization: "Example" },
+      },
       RevocationConfiguration: { CrlConfiguration: { Enabled: false }, OcspConfiguration: { Enabled: false } },
     });
     const anchorArn = arn("rolesanywhere", `trust-anchor/${id("anchor")}`);
@@ -532,26 +604,58 @@ function regionData(account: string, region: string, accounts: string[], scale: 
     if (fix) {
       // A profile for onprem-batch (the role whose trust is not scoped), and a disabled anchor beside the enabled one.
       d.profiles.push({
-        profileArn: arn("rolesanywhere", `profile/${id("profile-batch")}`), profileId: id("profile-batch"), name: "onprem-batch", enabled: true,
-        roleArns: [`arn:aws:iam::${account}:role/onprem-batch`], durationSeconds: 3600, requireInstanceProperties: false,
-        createdBy: `arn:aws:sts::${account}:assumed-role/admin/alice`, createdAt: days(now, 120).toISOString(), updatedAt: days(now, 5).toISOString(),
+        profileArn: arn("rolesanywhere", `profile/${id("profile-batch")}`),
+        profileId: id("profile-batch"),
+        name: "onprem-batch",
+        enabled: true,
+        roleArns: [`arn:aws:iam::${account}:role/onprem-batch`],
+        durationSeconds: 3600,
+        requireInstanceProperties: false,
+        createdBy: `arn:aws:sts::${account}:assumed-role/admin/alice`,
+        createdAt: days(now, 120).toISOString(),
+        updatedAt: days(now, 5).toISOString(),
       });
       d.anchors.push({
-        trustAnchorArn: arn("rolesanywhere", `trust-anchor/${id("anchor-retired")}`), trustAnchorId: id("anchor-retired"), name: "retired-pki", enabled: false,
-        source: { sourceType: "AWS_ACM_PCA", sourceData: { acmPcaArn: caArn } }, createdAt: days(now, 700).toISOString(), updatedAt: days(now, 300).toISOString(),
+        trustAnchorArn: arn("rolesanywhere", `trust-anchor/${id("anchor-retired")}`),
+        trustAnchorId: id("anchor-retired"),
+        name: "retired-pki",
+        enabled: false,
+        source: { sourceType: "AWS_ACM_PCA", sourceData: { acmPcaArn: caArn } },
+        createdAt: days(now, 700).toISOString(),
+        updatedAt: days(now, 300).toISOString(),
       });
     }
 
     // KMS: a customer key shared with the other account without conditions (copy 0), else private.
     const keyId = id("key");
     const keyArn = arn("kms", `key/${keyId}`);
-    const statements: unknown[] = [{ Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" }];
-    if (k === 0) statements.push({ Sid: "AllowPartnerUse", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${other}:root` }, Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: "*" });
+    const statements: unknown[] = [
+      { Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+    ];
+    if (k === 0)
+      statements.push({
+        Sid: "AllowPartnerUse",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${other}:root` },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: "*",
+      });
     d.keys.push({
       meta: {
-        AWSAccountId: account, KeyId: keyId, Arn: keyArn, CreationDate: epoch(days(now, 500)), Enabled: true, Description: `app data key${sfx}`,
-        KeyUsage: "ENCRYPT_DECRYPT", KeyState: "Enabled", Origin: "AWS_KMS", KeyManager: "CUSTOMER", CustomerMasterKeySpec: "SYMMETRIC_DEFAULT", KeySpec: "SYMMETRIC_DEFAULT",
-        EncryptionAlgorithms: ["SYMMETRIC_DEFAULT"], MultiRegion: false,
+        AWSAccountId: account,
+        KeyId: keyId,
+        Arn: keyArn,
+        CreationDate: epoch(days(now, 500)),
+        Enabled: true,
+        Description: `app data key${sfx}`,
+        KeyUsage: "ENCRYPT_DECRYPT",
+        KeyState: "Enabled",
+        Origin: "AWS_KMS",
+        KeyManager: "CUSTOMER",
+        CustomerMasterKeySpec: "SYMMETRIC_DEFAULT",
+        KeySpec: "SYMMETRIC_DEFAULT",
+        EncryptionAlgorithms: ["SYMMETRIC_DEFAULT"],
+        MultiRegion: false,
       },
       policy: JSON.stringify({ Version: "2012-10-17", Id: "key-default-1", Statement: statements }),
       rotation: k !== 0,
@@ -561,9 +665,20 @@ function regionData(account: string, region: string, accounts: string[], scale: 
       const sharedId = id("key-shared");
       d.keys.push({
         meta: {
-          AWSAccountId: account, KeyId: sharedId, Arn: arn("kms", `key/${sharedId}`), CreationDate: epoch(days(now, 250)), Enabled: true, Description: "shared secrets key",
-          KeyUsage: "ENCRYPT_DECRYPT", KeyState: "Enabled", Origin: "AWS_KMS", KeyManager: "CUSTOMER", CustomerMasterKeySpec: "SYMMETRIC_DEFAULT", KeySpec: "SYMMETRIC_DEFAULT",
-          EncryptionAlgorithms: ["SYMMETRIC_DEFAULT"], MultiRegion: false,
+          AWSAccountId: account,
+          KeyId: sharedId,
+          Arn: arn("kms", `key/${sharedId}`),
+          CreationDate: epoch(days(now, 250)),
+          Enabled: true,
+          Description: "shared secrets key",
+          KeyUsage: "ENCRYPT_DECRYPT",
+          KeyState: "Enabled",
+          Origin: "AWS_KMS",
+          KeyManager: "CUSTOMER",
+          CustomerMasterKeySpec: "SYMMETRIC_DEFAULT",
+          KeySpec: "SYMMETRIC_DEFAULT",
+          EncryptionAlgorithms: ["SYMMETRIC_DEFAULT"],
+          MultiRegion: false,
         },
         policy: sharedKeyPolicy(account),
         rotation: true,
@@ -574,22 +689,44 @@ function regionData(account: string, region: string, accounts: string[], scale: 
     const secretArn = arn("secretsmanager", `secret:orders/db${sfx}-AbCdEf`);
     d.secrets.push({
       entry: {
-        ARN: secretArn, Name: `orders/db${sfx}`, Description: "orders database", KmsKeyId: keyArn, RotationEnabled: false,
-        LastAccessedDate: epoch(days(now, 1)), LastChangedDate: epoch(days(now, 90)), CreatedDate: epoch(days(now, 400)),
-        Tags: [{ Key: "app", Value: "orders" }, { Key: "eks-cluster-name", Value: `prod${sfx}` }],
+        ARN: secretArn,
+        Name: `orders/db${sfx}`,
+        Description: "orders database",
+        KmsKeyId: keyArn,
+        RotationEnabled: false,
+        LastAccessedDate: epoch(days(now, 1)),
+        LastChangedDate: epoch(days(now, 90)),
+        CreatedDate: epoch(days(now, 400)),
+        Tags: [
+          { Key: "app", Value: "orders" },
+          { Key: "eks-cluster-name", Value: `prod${sfx}` },
+        ],
       },
       policy:
         k === 0
-          ? JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${other}:root` }, Action: "secretsmanager:GetSecretValue", Resource: "*" }] })
+          ? JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${other}:root` }, Action: "secretsmanager:GetSecretValue", Resource: "*" }],
+            })
           : undefined,
     });
     if (fix) {
       // Read by orders-api-pod, tagged for a namespace its Pod Identity association does not have.
       d.secrets.push({
         entry: {
-          ARN: arn("secretsmanager", "secret:payments/api-QrStUv"), Name: "payments/api", Description: "payments API key", KmsKeyId: keyArn, RotationEnabled: false,
-          LastAccessedDate: epoch(days(now, 1)), LastChangedDate: epoch(days(now, 60)), CreatedDate: epoch(days(now, 300)),
-          Tags: [{ Key: "app", Value: "payments" }, { Key: "kubernetes-namespace", Value: "payments" }, { Key: "eks-cluster-name", Value: "prod" }],
+          ARN: arn("secretsmanager", "secret:payments/api-QrStUv"),
+          Name: "payments/api",
+          Description: "payments API key",
+          KmsKeyId: keyArn,
+          RotationEnabled: false,
+          LastAccessedDate: epoch(days(now, 1)),
+          LastChangedDate: epoch(days(now, 60)),
+          CreatedDate: epoch(days(now, 300)),
+          Tags: [
+            { Key: "app", Value: "payments" },
+            { Key: "kubernetes-namespace", Value: "payments" },
+            { Key: "eks-cluster-name", Value: "prod" },
+          ],
         },
       });
     }
@@ -599,14 +736,28 @@ function regionData(account: string, region: string, accounts: string[], scale: 
     const subnetIds = ["a", "b"].map((az) => `subnet-${id(`subnet-${az}`).replace(/-/g, "").slice(0, 17)}`);
     ["a", "b"].forEach((az, i) => {
       d.subnets.push({
-        subnetId: subnetIds[i], subnetArn: arn("ec2", `subnet/${subnetIds[i]}`), state: "available", ownerId: account, vpcId: vpc,
-        cidrBlock: `10.${k % 250}.${i}.0/27`, availableIpAddressCount: i === 0 ? 3 : 20, availabilityZone: `${region}${az}`, availabilityZoneId: `use1-az${i + 1}`,
-        defaultForAz: false, mapPublicIpOnLaunch: false, tagSet: [{ key: "Name", value: `emr-${az}${sfx}` }],
+        subnetId: subnetIds[i],
+        subnetArn: arn("ec2", `subnet/${subnetIds[i]}`),
+        state: "available",
+        ownerId: account,
+        vpcId: vpc,
+        cidrBlock: `10.${k % 250}.${i}.0/27`,
+        availableIpAddressCount: i === 0 ? 3 : 20,
+        availabilityZone: `${region}${az}`,
+        availabilityZoneId: `use1-az${i + 1}`,
+        defaultForAz: false,
+        mapPublicIpOnLaunch: false,
+        tagSet: [{ key: "Name", value: `emr-${az}${sfx}` }],
       });
     });
     const sgId = `sg-${id("sg").replace(/-/g, "").slice(0, 17)}`;
     d.groups.push({
-      ownerId: account, groupId: sgId, groupName: `emr-workers${sfx}`, groupDescription: "EMR workers", vpcId: vpc, securityGroupArn: arn("ec2", `security-group/${sgId}`),
+      ownerId: account,
+      groupId: sgId,
+      groupName: `emr-workers${sfx}`,
+      groupDescription: "EMR workers",
+      vpcId: vpc,
+      securityGroupArn: arn("ec2", `security-group/${sgId}`),
       ipPermissions: [{ ipProtocol: "tcp", fromPort: 22, toPort: 22, ipRanges: [{ cidrIp: "10.0.0.0/8", description: "ssh from corp" }] }],
       ipPermissionsEgress: [{ ipProtocol: "-1", ipRanges: [{ cidrIp: "0.0.0.0/0" }] }],
       tagSet: [{ key: "team", value: "data" }],
@@ -617,11 +768,30 @@ function regionData(account: string, region: string, accounts: string[], scale: 
     const assocId = `a-${id("assoc").replace(/-/g, "").slice(0, 17)}`;
     d.clusters.push({
       cluster: {
-        name: clusterName, arn: arn("eks", `cluster/${clusterName}`), createdAt: epoch(days(now, 300)), version: "1.31", roleArn: `arn:aws:iam::${account}:role/eks-cluster`,
-        endpoint: `https://${id("eks").replace(/-/g, "").toUpperCase()}.gr7.${region}.eks.amazonaws.com`, status: "ACTIVE", platformVersion: "eks.9",
-        resourcesVpcConfig: { subnetIds, securityGroupIds: [sgId], clusterSecurityGroupId: sgId, vpcId: vpc, endpointPublicAccess: false, endpointPrivateAccess: true, publicAccessCidrs: [] },
+        name: clusterName,
+        arn: arn("eks", `cluster/${clusterName}`),
+        createdAt: epoch(days(now, 300)),
+        version: "1.31",
+        roleArn: `arn:aws:iam::${account}:role/eks-cluster`,
+        endpoint: `https://${id("eks").replace(/-/g, "").toUpperCase()}.gr7.${region}.eks.amazonaws.com`,
+        status: "ACTIVE",
+        platformVersion: "eks.9",
+        resourcesVpcConfig: {
+          subnetIds,
+          securityGroupIds: [sgId],
+          clusterSecurityGroupId: sgId,
+          vpcId: vpc,
+          endpointPublicAccess: false,
+          endpointPrivateAccess: true,
+          publicAccessCidrs: [],
+        },
         kubernetesNetworkConfig: { serviceIpv4Cidr: "172.20.0.0/16", ipFamily: "ipv4" },
-        logging: { clusterLogging: [{ types: ["api", "audit", "authenticator"], enabled: true }, { types: ["scheduler"], enabled: false }] },
+        logging: {
+          clusterLogging: [
+            { types: ["api", "audit", "authenticator"], enabled: true },
+            { types: ["scheduler"], enabled: false },
+          ],
+        },
         identity: { oidc: { issuer: `https://oidc.eks.${region}.amazonaws.com/id/${id("oidc").replace(/-/g, "").toUpperCase()}` } },
         accessConfig: { authenticationMode: "API" },
         encryptionConfig: [{ resources: ["secrets"], provider: { keyArn } }],
@@ -629,9 +799,17 @@ function regionData(account: string, region: string, accounts: string[], scale: 
       },
       associations: [
         {
-          clusterName, namespace: "orders", serviceAccount: "orders-api", roleArn: `arn:aws:iam::${account}:role/orders-api-pod`,
-          associationArn: arn("eks", `podidentityassociation/${clusterName}/${assocId}`), associationId: assocId, ownerArn: undefined,
-          tags: { app: "orders" }, createdAt: epoch(days(now, 100)), modifiedAt: epoch(days(now, 50)), disableSessionTags: false,
+          clusterName,
+          namespace: "orders",
+          serviceAccount: "orders-api",
+          roleArn: `arn:aws:iam::${account}:role/orders-api-pod`,
+          associationArn: arn("eks", `podidentityassociation/${clusterName}/${assocId}`),
+          associationId: assocId,
+          ownerArn: undefined,
+          tags: { app: "orders" },
+          createdAt: epoch(days(now, 100)),
+          modifiedAt: epoch(days(now, 50)),
+          disableSessionTags: false,
         },
       ],
     });
@@ -640,17 +818,37 @@ function regionData(account: string, region: string, accounts: string[], scale: 
     const emrId = `j-${id("emr").replace(/-/g, "").slice(0, 13).toUpperCase()}`;
     d.emr.push({
       cluster: {
-        Id: emrId, Name: `etl${sfx}`, ClusterArn: arn("elasticmapreduce", `cluster/${emrId}`), ReleaseLabel: "emr-7.2.0", InstanceCollectionType: "INSTANCE_FLEET",
+        Id: emrId,
+        Name: `etl${sfx}`,
+        ClusterArn: arn("elasticmapreduce", `cluster/${emrId}`),
+        ReleaseLabel: "emr-7.2.0",
+        InstanceCollectionType: "INSTANCE_FLEET",
         Status: { State: "RUNNING", Timeline: { CreationDateTime: epoch(days(now, 5)) } },
         Ec2InstanceAttributes: { RequestedEc2SubnetIds: subnetIds, Ec2SubnetId: subnetIds[0], Ec2AvailabilityZone: `${region}a` },
         Tags: [{ Key: "team", Value: "data" }],
       },
       fleets: [
-        { Id: "if-1", Name: "primary", InstanceFleetType: "MASTER", TargetOnDemandCapacity: 1, TargetSpotCapacity: 0, InstanceTypeSpecifications: [{ InstanceType: "m5.xlarge", WeightedCapacity: 1 }] },
         {
-          Id: "if-2", Name: "core", InstanceFleetType: "CORE", TargetOnDemandCapacity: 2, TargetSpotCapacity: 8,
-          InstanceTypeSpecifications: [{ InstanceType: "r5.2xlarge", WeightedCapacity: 1 }, { InstanceType: "r5a.2xlarge", WeightedCapacity: 1 }],
-          LaunchSpecifications: { SpotSpecification: { TimeoutDurationMinutes: 20, TimeoutAction: "SWITCH_TO_ON_DEMAND", AllocationStrategy: "capacity-optimized" } },
+          Id: "if-1",
+          Name: "primary",
+          InstanceFleetType: "MASTER",
+          TargetOnDemandCapacity: 1,
+          TargetSpotCapacity: 0,
+          InstanceTypeSpecifications: [{ InstanceType: "m5.xlarge", WeightedCapacity: 1 }],
+        },
+        {
+          Id: "if-2",
+          Name: "core",
+          InstanceFleetType: "CORE",
+          TargetOnDemandCapacity: 2,
+          TargetSpotCapacity: 8,
+          InstanceTypeSpecifications: [
+            { InstanceType: "r5.2xlarge", WeightedCapacity: 1 },
+            { InstanceType: "r5a.2xlarge", WeightedCapacity: 1 },
+          ],
+          LaunchSpecifications: {
+            SpotSpecification: { TimeoutDurationMinutes: 20, TimeoutAction: "SWITCH_TO_ON_DEMAND", AllocationStrategy: "capacity-optimized" },
+          },
         },
       ],
       scaling: { ComputeLimits: { UnitType: "InstanceFleetUnits", MinimumCapacityUnits: 3, MaximumCapacityUnits: 40 } },
@@ -665,28 +863,63 @@ function regionData(account: string, region: string, accounts: string[], scale: 
       firewall: {
         UpdateToken: id("fw-token"),
         Firewall: {
-          FirewallName: `egress${sfx}`, FirewallArn: fwArn, FirewallPolicyArn: policyArn, VpcId: vpc, SubnetMappings: [{ SubnetId: subnetIds[1], IPAddressType: "IPV4" }],
-          FirewallId: id("fw"), DeleteProtection: true, SubnetChangeProtection: true, FirewallPolicyChangeProtection: true, Tags: [{ Key: "team", Value: "network" }], EnabledAnalysisTypes: [],
+          FirewallName: `egress${sfx}`,
+          FirewallArn: fwArn,
+          FirewallPolicyArn: policyArn,
+          VpcId: vpc,
+          SubnetMappings: [{ SubnetId: subnetIds[1], IPAddressType: "IPV4" }],
+          FirewallId: id("fw"),
+          DeleteProtection: true,
+          SubnetChangeProtection: true,
+          FirewallPolicyChangeProtection: true,
+          Tags: [{ Key: "team", Value: "network" }],
+          EnabledAnalysisTypes: [],
         },
         FirewallStatus: { Status: "READY", ConfigurationSyncStateSummary: "IN_SYNC" },
       },
       logging: {
         FirewallArn: fwArn,
-        LoggingConfiguration: { LogDestinationConfigs: k === 0 ? [] : [{ LogType: "ALERT", LogDestinationType: "CloudWatchLogs", LogDestination: { logGroup: "/nfw/alert" } }] },
+        LoggingConfiguration: {
+          LogDestinationConfigs: k === 0 ? [] : [{ LogType: "ALERT", LogDestinationType: "CloudWatchLogs", LogDestination: { logGroup: "/nfw/alert" } }],
+        },
       },
     });
     d.fwPolicies.push({
-      response: { FirewallPolicyName: `egress${sfx}`, FirewallPolicyArn: policyArn, FirewallPolicyId: id("fwp"), FirewallPolicyStatus: "ACTIVE", NumberOfAssociations: 1, Tags: [] },
+      response: {
+        FirewallPolicyName: `egress${sfx}`,
+        FirewallPolicyArn: policyArn,
+        FirewallPolicyId: id("fwp"),
+        FirewallPolicyStatus: "ACTIVE",
+        NumberOfAssociations: 1,
+        Tags: [],
+      },
       policy: {
-        StatelessDefaultActions: ["aws:forward_to_sfe"], StatelessFragmentDefaultActions: ["aws:forward_to_sfe"],
+        StatelessDefaultActions: ["aws:forward_to_sfe"],
+        StatelessFragmentDefaultActions: ["aws:forward_to_sfe"],
         StatefulRuleGroupReferences: [{ ResourceArn: groupArn, Priority: 1 }],
-        StatefulDefaultActions: ["aws:drop_established"], StatefulEngineOptions: { RuleOrder: "STRICT_ORDER" },
+        StatefulDefaultActions: ["aws:drop_established"],
+        StatefulEngineOptions: { RuleOrder: "STRICT_ORDER" },
       },
       token: id("fwp-token"),
     });
     d.ruleGroups.push({
-      response: { RuleGroupArn: groupArn, RuleGroupName: `allowed-domains${sfx}`, RuleGroupId: id("rg"), Type: "STATEFUL", Capacity: 100, RuleGroupStatus: "ACTIVE", NumberOfAssociations: 1, ConsumedCapacity: 2, Tags: [] },
-      group: { RulesSource: { RulesSourceList: { Targets: [".example.com", "api.partner.example"], TargetTypes: ["TLS_SNI", "HTTP_HOST"], GeneratedRulesType: "ALLOWLIST" } }, StatefulRuleOptions: { RuleOrder: "STRICT_ORDER" } },
+      response: {
+        RuleGroupArn: groupArn,
+        RuleGroupName: `allowed-domains${sfx}`,
+        RuleGroupId: id("rg"),
+        Type: "STATEFUL",
+        Capacity: 100,
+        RuleGroupStatus: "ACTIVE",
+        NumberOfAssociations: 1,
+        ConsumedCapacity: 2,
+        Tags: [],
+      },
+      group: {
+        RulesSource: {
+          RulesSourceList: { Targets: [".example.com", "api.partner.example"], TargetTypes: ["TLS_SNI", "HTTP_HOST"], GeneratedRulesType: "ALLOWLIST" },
+        },
+        StatefulRuleOptions: { RuleOrder: "STRICT_ORDER" },
+      },
     });
     if (fix) {
       // Two policies that are not default deny. egress-legacy is in STRICT_ORDER over an
@@ -700,30 +933,84 @@ function regionData(account: string, region: string, accounts: string[], scale: 
       const defaultGroup = arn("network-firewall", "stateful-rulegroup/blocked-domains");
       const strictCopy = arn("network-firewall", "stateful-rulegroup/blocked-domains-strict");
       d.ruleGroups.push({
-        response: { RuleGroupArn: strictGroup, RuleGroupName: "allowed-domains-strict", RuleGroupId: id("rg-strict"), Type: "STATEFUL", Capacity: 100, RuleGroupStatus: "ACTIVE", NumberOfAssociations: 1, ConsumedCapacity: 2, Tags: [] },
-        group: { RulesSource: { RulesSourceList: { Targets: [".example.com"], TargetTypes: ["TLS_SNI", "HTTP_HOST"], GeneratedRulesType: "ALLOWLIST" } }, StatefulRuleOptions: { RuleOrder: "STRICT_ORDER" } },
+        response: {
+          RuleGroupArn: strictGroup,
+          RuleGroupName: "allowed-domains-strict",
+          RuleGroupId: id("rg-strict"),
+          Type: "STATEFUL",
+          Capacity: 100,
+          RuleGroupStatus: "ACTIVE",
+          NumberOfAssociations: 1,
+          ConsumedCapacity: 2,
+          Tags: [],
+        },
+        group: {
+          RulesSource: { RulesSourceList: { Targets: [".example.com"], TargetTypes: ["TLS_SNI", "HTTP_HOST"], GeneratedRulesType: "ALLOWLIST" } },
+          StatefulRuleOptions: { RuleOrder: "STRICT_ORDER" },
+        },
       });
       d.ruleGroups.push({
-        response: { RuleGroupArn: defaultGroup, RuleGroupName: "blocked-domains", RuleGroupId: id("rg-default"), Type: "STATEFUL", Capacity: 100, RuleGroupStatus: "ACTIVE", NumberOfAssociations: 1, ConsumedCapacity: 1, Tags: [] },
-        group: { RulesSource: { RulesSourceList: { Targets: [".bad.example"], TargetTypes: ["TLS_SNI", "HTTP_HOST"], GeneratedRulesType: "DENYLIST" } }, StatefulRuleOptions: { RuleOrder: "DEFAULT_ACTION_ORDER" } },
+        response: {
+          RuleGroupArn: defaultGroup,
+          RuleGroupName: "blocked-domains",
+          RuleGroupId: id("rg-default"),
+          Type: "STATEFUL",
+          Capacity: 100,
+          RuleGroupStatus: "ACTIVE",
+          NumberOfAssociations: 1,
+          ConsumedCapacity: 1,
+          Tags: [],
+        },
+        group: {
+          RulesSource: { RulesSourceList: { Targets: [".bad.example"], TargetTypes: ["TLS_SNI", "HTTP_HOST"], GeneratedRulesType: "DENYLIST" } },
+          StatefulRuleOptions: { RuleOrder: "DEFAULT_ACTION_ORDER" },
+        },
       });
       d.ruleGroups.push({
-        response: { RuleGroupArn: strictCopy, RuleGroupName: "blocked-domains-strict", RuleGroupId: id("rg-copy"), Type: "STATEFUL", Capacity: 100, RuleGroupStatus: "ACTIVE", NumberOfAssociations: 0, ConsumedCapacity: 1, Tags: [] },
-        group: { RulesSource: { RulesSourceList: { Targets: [".bad.example"], TargetTypes: ["TLS_SNI", "HTTP_HOST"], GeneratedRulesType: "DENYLIST" } }, StatefulRuleOptions: { RuleOrder: "STRICT_ORDER" } },
+        response: {
+          RuleGroupArn: strictCopy,
+          RuleGroupName: "blocked-domains-strict",
+          RuleGroupId: id("rg-copy"),
+          Type: "STATEFUL",
+          Capacity: 100,
+          RuleGroupStatus: "ACTIVE",
+          NumberOfAssociations: 0,
+          ConsumedCapacity: 1,
+          Tags: [],
+        },
+        group: {
+          RulesSource: { RulesSourceList: { Targets: [".bad.example"], TargetTypes: ["TLS_SNI", "HTTP_HOST"], GeneratedRulesType: "DENYLIST" } },
+          StatefulRuleOptions: { RuleOrder: "STRICT_ORDER" },
+        },
       });
-      for (const [name, group] of [["egress-legacy", strictGroup], ["egress-open", defaultGroup]]) {
+      for (const [name, group] of [
+        ["egress-legacy", strictGroup],
+        ["egress-open", defaultGroup],
+      ]) {
         d.fwPolicies.push({
           response: {
-            FirewallPolicyName: name, FirewallPolicyArn: arn("network-firewall", `firewall-policy/${name}`), FirewallPolicyId: id(`fwp-${name}`), FirewallPolicyStatus: "ACTIVE", NumberOfAssociations: 0, Tags: [],
+            FirewallPolicyName: name,
+            FirewallPolicyArn: arn("network-firewall", `firewall-policy/${name}`),
+            FirewallPolicyId: id(`fwp-${name}`),
+            FirewallPolicyStatus: "ACTIVE",
+            NumberOfAssociations: 0,
+            Tags: [],
             ...(name === "egress-legacy" ? { Description: "legacy egress", EncryptionConfiguration: { KeyId: keyArn, Type: "CUSTOMER_KMS" } } : {}),
           },
           policy:
             name === "egress-legacy"
               ? {
-                  StatelessDefaultActions: ["aws:pass"], StatelessFragmentDefaultActions: ["aws:forward_to_sfe"], StatefulRuleGroupReferences: [{ ResourceArn: group, Priority: 10 }],
-                  StatefulDefaultActions: ["aws:alert_established"], StatefulEngineOptions: { RuleOrder: "STRICT_ORDER" },
+                  StatelessDefaultActions: ["aws:pass"],
+                  StatelessFragmentDefaultActions: ["aws:forward_to_sfe"],
+                  StatefulRuleGroupReferences: [{ ResourceArn: group, Priority: 10 }],
+                  StatefulDefaultActions: ["aws:alert_established"],
+                  StatefulEngineOptions: { RuleOrder: "STRICT_ORDER" },
                 }
-              : { StatelessDefaultActions: ["aws:forward_to_sfe"], StatelessFragmentDefaultActions: ["aws:forward_to_sfe"], StatefulRuleGroupReferences: [{ ResourceArn: group }] },
+              : {
+                  StatelessDefaultActions: ["aws:forward_to_sfe"],
+                  StatelessFragmentDefaultActions: ["aws:forward_to_sfe"],
+                  StatefulRuleGroupReferences: [{ ResourceArn: group }],
+                },
           token: id(`fwp-token-${name}`),
         });
       }
@@ -734,19 +1021,40 @@ function regionData(account: string, region: string, accounts: string[], scale: 
     const lbArn = arn("elasticloadbalancing", `loadbalancer/app/${lbName}/${id("lb").replace(/-/g, "").slice(0, 16)}`);
     d.lbs.push({
       lb: {
-        LoadBalancerArn: lbArn, DNSName: `${lbName}-123.${region}.elb.amazonaws.com`, CanonicalHostedZoneId: "Z35SXDOTRQ7X7K", CreatedTime: days(now, 200), LoadBalancerName: lbName,
-        Scheme: "internet-facing", VpcId: vpc, State: { Code: "active" }, Type: "application", IpAddressType: "ipv4", SecurityGroups: [sgId],
+        LoadBalancerArn: lbArn,
+        DNSName: `${lbName}-123.${region}.elb.amazonaws.com`,
+        CanonicalHostedZoneId: "Z35SXDOTRQ7X7K",
+        CreatedTime: days(now, 200),
+        LoadBalancerName: lbName,
+        Scheme: "internet-facing",
+        VpcId: vpc,
+        State: { Code: "active" },
+        Type: "application",
+        IpAddressType: "ipv4",
+        SecurityGroups: [sgId],
         AvailabilityZones: subnetIds.map((s, i) => ({ ZoneName: `${region}${"ab"[i]}`, SubnetId: s, LoadBalancerAddresses: [] })),
       },
-      tags: [{ Key: "app", Value: "orders" }, { Key: "waf", Value: "required" }],
+      tags: [
+        { Key: "app", Value: "orders" },
+        { Key: "waf", Value: "required" },
+      ],
     });
     const internalArn = arn("elasticloadbalancing", `loadbalancer/app/orders-internal/${id("lb-internal").replace(/-/g, "").slice(0, 16)}`);
     if (fix) {
       // An internal ALB without the waf=required tag, sharing the orders web ACL (fms-retrofit-web-acl-scope-consistent).
       d.lbs.push({
         lb: {
-          LoadBalancerArn: internalArn, DNSName: `internal-orders-internal-456.${region}.elb.amazonaws.com`, CanonicalHostedZoneId: "Z35SXDOTRQ7X7K", CreatedTime: days(now, 90), LoadBalancerName: "orders-internal",
-          Scheme: "internal", VpcId: vpc, State: { Code: "active" }, Type: "application", IpAddressType: "ipv4", SecurityGroups: [sgId],
+          LoadBalancerArn: internalArn,
+          DNSName: `internal-orders-internal-456.${region}.elb.amazonaws.com`,
+          CanonicalHostedZoneId: "Z35SXDOTRQ7X7K",
+          CreatedTime: days(now, 90),
+          LoadBalancerName: "orders-internal",
+          Scheme: "internal",
+          VpcId: vpc,
+          State: { Code: "active" },
+          Type: "application",
+          IpAddressType: "ipv4",
+          SecurityGroups: [sgId],
           AvailabilityZones: subnetIds.map((s, i) => ({ ZoneName: `${region}${"ab"[i]}`, SubnetId: s, LoadBalancerAddresses: [] })),
         },
         tags: [{ Key: "app", Value: "orders" }],
@@ -757,11 +1065,21 @@ function regionData(account: string, region: string, accounts: string[], scale: 
     d.acls.push({
       summary: { Name: `orders${sfx}`, Id: aclId, ARN: aclArn, Description: "orders", LockToken: "lt" },
       acl: {
-        Name: `orders${sfx}`, Id: aclId, ARN: aclArn, DefaultAction: { Allow: {} }, Description: "orders", Capacity: 700, ManagedByFirewallManager: false, LabelNamespace: `awswaf:${account}:webacl:orders${sfx}:`,
+        Name: `orders${sfx}`,
+        Id: aclId,
+        ARN: aclArn,
+        DefaultAction: { Allow: {} },
+        Description: "orders",
+        Capacity: 700,
+        ManagedByFirewallManager: false,
+        LabelNamespace: `awswaf:${account}:webacl:orders${sfx}:`,
         Rules: [
           {
-            Name: "AWSManagedRulesCommonRuleSet", Priority: 0, Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name: "AWSManagedRulesCommonRuleSet" } },
-            OverrideAction: { None: {} }, VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: "common" },
+            Name: "AWSManagedRulesCommonRuleSet",
+            Priority: 0,
+            Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name: "AWSManagedRulesCommonRuleSet" } },
+            OverrideAction: { None: {} },
+            VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: "common" },
           },
         ],
         VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: `orders${sfx}` },
@@ -772,8 +1090,14 @@ function regionData(account: string, region: string, accounts: string[], scale: 
     const streamName = `aws-waf-logs-orders${sfx}`;
     const streamArn = arn("firehose", `deliverystream/${streamName}`);
     d.streams.push({
-      DeliveryStreamName: streamName, DeliveryStreamARN: streamArn, DeliveryStreamStatus: "ACTIVE", DeliveryStreamType: "DirectPut", VersionId: "1",
-      CreateTimestamp: epoch(days(now, 100)), Destinations: [], HasMoreDestinations: false,
+      DeliveryStreamName: streamName,
+      DeliveryStreamARN: streamArn,
+      DeliveryStreamStatus: "ACTIVE",
+      DeliveryStreamType: "DirectPut",
+      VersionId: "1",
+      CreateTimestamp: epoch(days(now, 100)),
+      Destinations: [],
+      HasMoreDestinations: false,
       DeliveryStreamEncryptionConfiguration: k === 0 ? { Status: "DISABLED" } : { KeyType: "CUSTOMER_MANAGED_CMK", KeyARN: keyArn, Status: "ENABLED" },
     });
     if (k === 0) {
@@ -782,14 +1106,28 @@ function regionData(account: string, region: string, accounts: string[], scale: 
       const legacyArn = arn("wafv2", `regional/webacl/legacy/${legacyId}`);
       d.acls.push({
         summary: { Name: "legacy", Id: legacyId, ARN: legacyArn, Description: "legacy", LockToken: "lt" },
-        acl: { Name: "legacy", Id: legacyId, ARN: legacyArn, DefaultAction: { Allow: {} }, Rules: [], Capacity: 0, ManagedByFirewallManager: false, VisibilityConfig: { SampledRequestsEnabled: false, CloudWatchMetricsEnabled: false, MetricName: "legacy" } },
+        acl: {
+          Name: "legacy",
+          Id: legacyId,
+          ARN: legacyArn,
+          DefaultAction: { Allow: {} },
+          Rules: [],
+          Capacity: 0,
+          ManagedByFirewallManager: false,
+          VisibilityConfig: { SampledRequestsEnabled: false, CloudWatchMetricsEnabled: false, MetricName: "legacy" },
+        },
         albs: [],
         tags: [],
       });
     }
     {
       d.wafLogging.push({
-        ResourceArn: aclArn, LogDestinationConfigs: [streamArn], RedactedFields: [{ SingleHeader: { Name: "authorization" } }], ManagedByFirewallManager: false, LogType: "WAF_LOGS", LogScope: "CUSTOMER",
+        ResourceArn: aclArn,
+        LogDestinationConfigs: [streamArn],
+        RedactedFields: [{ SingleHeader: { Name: "authorization" } }],
+        ManagedByFirewallManager: false,
+        LogType: "WAF_LOGS",
+        LogScope: "CUSTOMER",
       });
     }
 
@@ -797,23 +1135,58 @@ function regionData(account: string, region: string, accounts: string[], scale: 
     const fmsId = id("fms");
     const fmsArn = `arn:aws:fms:${region}:${account}:policy/${fmsId}`;
     const msd = JSON.stringify({
-      type: "WAFV2", preProcessRuleGroups: [{ managedRuleGroupIdentifier: { vendorName: "AWS", managedRuleGroupName: "AWSManagedRulesCommonRuleSet" }, overrideAction: { type: "NONE" }, ruleGroupType: "ManagedRuleGroup", excludeRules: [] }],
-      postProcessRuleGroups: [], defaultAction: { type: "ALLOW" }, overrideCustomerWebACLAssociation: false, sampledRequestsEnabledForDefaultActions: true,
+      type: "WAFV2",
+      preProcessRuleGroups: [
+        {
+          managedRuleGroupIdentifier: { vendorName: "AWS", managedRuleGroupName: "AWSManagedRulesCommonRuleSet" },
+          overrideAction: { type: "NONE" },
+          ruleGroupType: "ManagedRuleGroup",
+          excludeRules: [],
+        },
+      ],
+      postProcessRuleGroups: [],
+      defaultAction: { type: "ALLOW" },
+      overrideCustomerWebACLAssociation: false,
+      sampledRequestsEnabledForDefaultActions: true,
       webACLSource: "RETROFIT_EXISTING",
     });
     d.fmsPolicies.push({
-      summary: { PolicyArn: fmsArn, PolicyId: fmsId, PolicyName: `waf-baseline${sfx}`, ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer", SecurityServiceType: "WAFV2", RemediationEnabled: true, PolicyStatus: "ACTIVE" },
+      summary: {
+        PolicyArn: fmsArn,
+        PolicyId: fmsId,
+        PolicyName: `waf-baseline${sfx}`,
+        ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        SecurityServiceType: "WAFV2",
+        RemediationEnabled: true,
+        PolicyStatus: "ACTIVE",
+      },
       policy: {
-        PolicyId: fmsId, PolicyName: `waf-baseline${sfx}`, PolicyUpdateToken: "1", SecurityServicePolicyData: { Type: "WAFV2", ManagedServiceData: msd },
-        ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer", ResourceTags: [{ Key: "waf", Value: "required" }], ExcludeResourceTags: false, RemediationEnabled: true,
-        DeleteUnusedFMManagedResources: false, IncludeMap: { ACCOUNT: accounts }, PolicyStatus: "ACTIVE",
+        PolicyId: fmsId,
+        PolicyName: `waf-baseline${sfx}`,
+        PolicyUpdateToken: "1",
+        SecurityServicePolicyData: { Type: "WAFV2", ManagedServiceData: msd },
+        ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        ResourceTags: [{ Key: "waf", Value: "required" }],
+        ExcludeResourceTags: false,
+        RemediationEnabled: true,
+        DeleteUnusedFMManagedResources: false,
+        IncludeMap: { ACCOUNT: accounts },
+        PolicyStatus: "ACTIVE",
       },
       arn: fmsArn,
       status: accounts.map((a) => ({
-        PolicyOwner: account, PolicyId: fmsId, PolicyName: `waf-baseline${sfx}`, MemberAccount: a, LastUpdated: epoch(days(now, 1)),
-        EvaluationResults: [{ ComplianceStatus: a === account ? "COMPLIANT" : "NON_COMPLIANT", ViolatorCount: a === account ? 0 : 1, EvaluationLimitExceeded: false }],
+        PolicyOwner: account,
+        PolicyId: fmsId,
+        PolicyName: `waf-baseline${sfx}`,
+        MemberAccount: a,
+        LastUpdated: epoch(days(now, 1)),
+        EvaluationResults: [
+          { ComplianceStatus: a === account ? "COMPLIANT" : "NON_COMPLIANT", ViolatorCount: a === account ? 0 : 1, EvaluationLimitExceeded: false },
+        ],
       })),
-      violators: [{ ResourceId: lbArn.replace(account, other), ViolationReason: "RESOURCE_MISSING_WEB_ACL", ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer" }],
+      violators: [
+        { ResourceId: lbArn.replace(account, other), ViolationReason: "RESOURCE_MISSING_WEB_ACL", ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer" },
+      ],
     });
 
     // WorkMail with one user not linked to Identity Center.
@@ -821,12 +1194,28 @@ function regionData(account: string, region: string, accounts: string[], scale: 
     d.orgs.push({
       summary: { OrganizationId: orgId, Alias: `example${k}-${account.slice(-4)}`, DefaultMailDomain: `example${k}.awsapps.com`, State: "Active" },
       described: {
-        OrganizationId: orgId, Alias: `example${k}-${account.slice(-4)}`, State: "Active", DirectoryId: `d-${account.slice(-10)}`, DirectoryType: "WorkMailDirectory",
-        DefaultMailDomain: `example${k}.awsapps.com`, CompletedDate: epoch(days(now, 365)), ARN: arn("workmail", `organization/${orgId}`), InteroperabilityEnabled: false,
+        OrganizationId: orgId,
+        Alias: `example${k}-${account.slice(-4)}`,
+        State: "Active",
+        DirectoryId: `d-${account.slice(-10)}`,
+        DirectoryType: "WorkMailDirectory",
+        DefaultMailDomain: `example${k}.awsapps.com`,
+        CompletedDate: epoch(days(now, 365)),
+        ARN: arn("workmail", `organization/${orgId}`),
+        InteroperabilityEnabled: false,
       },
-      idp: k === 0
-        ? { AuthenticationMode: "IDENTITY_PROVIDER_AND_DIRECTORY", IdentityCenterConfiguration: { InstanceArn: "arn:aws:sso:::instance/ssoins-1", ApplicationArn: "arn:aws:sso::123:application/ssoins-1/apl-1" }, PersonalAccessTokenConfiguration: { Status: "ACTIVE", LifetimeInDays: 365 } }
-        : { AuthenticationMode: "IDENTITY_PROVIDER_ONLY", IdentityCenterConfiguration: { InstanceArn: "arn:aws:sso:::instance/ssoins-1", ApplicationArn: "arn:aws:sso::123:application/ssoins-1/apl-1" }, PersonalAccessTokenConfiguration: { Status: "ACTIVE", LifetimeInDays: 30 } },
+      idp:
+        k === 0
+          ? {
+              AuthenticationMode: "IDENTITY_PROVIDER_AND_DIRECTORY",
+              IdentityCenterConfiguration: { InstanceArn: "arn:aws:sso:::instance/ssoins-1", ApplicationArn: "arn:aws:sso::123:application/ssoins-1/apl-1" },
+              PersonalAccessTokenConfiguration: { Status: "ACTIVE", LifetimeInDays: 365 },
+            }
+          : {
+              AuthenticationMode: "IDENTITY_PROVIDER_ONLY",
+              IdentityCenterConfiguration: { InstanceArn: "arn:aws:sso:::instance/ssoins-1", ApplicationArn: "arn:aws:sso::123:application/ssoins-1/apl-1" },
+              PersonalAccessTokenConfiguration: { Status: "ACTIVE", LifetimeInDays: 30 },
+            },
       users: [
         { Id: "u-1", Email: `alice@example${k}.com`, Name: "alice", State: "ENABLED", UserRole: "USER", IdentityProviderUserId: "idc-alice" },
         { Id: "u-2", Email: `bob@example${k}.com`, Name: "bob", State: "ENABLED", UserRole: "USER" },
@@ -840,20 +1229,36 @@ function regionData(account: string, region: string, accounts: string[], scale: 
       d.detectors.push({
         id: detectorId,
         detector: {
-          createdAt: days(now, 600).toISOString(), findingPublishingFrequency: "FIFTEEN_MINUTES", status: fix && regionIndex === 2 ? "DISABLED" : "ENABLED", updatedAt: days(now, 30).toISOString(),
+          createdAt: days(now, 600).toISOString(),
+          findingPublishingFrequency: "FIFTEEN_MINUTES",
+          status: fix && regionIndex === 2 ? "DISABLED" : "ENABLED",
+          updatedAt: days(now, 30).toISOString(),
           serviceRole: `arn:aws:iam::${account}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty`,
           tags: { team: "secops" },
           features: [
             { name: "S3_DATA_EVENTS", status: "ENABLED", updatedAt: epoch(days(now, 30)) },
             { name: "EKS_AUDIT_LOGS", status: "ENABLED", updatedAt: epoch(days(now, 30)) },
-            { name: "RUNTIME_MONITORING", status: "DISABLED", updatedAt: epoch(days(now, 30)), additionalConfiguration: [{ name: "EKS_ADDON_MANAGEMENT", status: "DISABLED", updatedAt: epoch(days(now, 30)) }] },
+            {
+              name: "RUNTIME_MONITORING",
+              status: "DISABLED",
+              updatedAt: epoch(days(now, 30)),
+              additionalConfiguration: [{ name: "EKS_ADDON_MANAGEMENT", status: "DISABLED", updatedAt: epoch(days(now, 30)) }],
+            },
           ],
         },
         findings: [
           {
-            accountId: account, arn: arn("guardduty", `detector/${detectorId}/finding/f-${account}-${region}`), id: `f-${account}-${region}`, type: "CryptoCurrency:EC2/BitcoinTool.B!DNS",
-            severity: 8, title: "EC2 instance is querying a domain name associated with Bitcoin.", region, partition: "aws", schemaVersion: "2.0",
-            createdAt: days(now, 2).toISOString(), updatedAt: days(now, 1).toISOString(),
+            accountId: account,
+            arn: arn("guardduty", `detector/${detectorId}/finding/f-${account}-${region}`),
+            id: `f-${account}-${region}`,
+            type: "CryptoCurrency:EC2/BitcoinTool.B!DNS",
+            severity: 8,
+            title: "EC2 instance is querying a domain name associated with Bitcoin.",
+            region,
+            partition: "aws",
+            schemaVersion: "2.0",
+            createdAt: days(now, 2).toISOString(),
+            updatedAt: days(now, 1).toISOString(),
             resource: { resourceType: "Instance", instanceDetails: { instanceId: "i-0123456789abcdef0" } },
             service: { archived: false, count: 3, serviceName: "guardduty", detectorId },
           },
@@ -862,7 +1267,10 @@ function regionData(account: string, region: string, accounts: string[], scale: 
     }
     d.rules.push({
       rule: {
-        Name: `guardduty-high${sfx}`, Arn: arn("events", `rule/guardduty-high${sfx}`), EventBusName: "default", State: "ENABLED",
+        Name: `guardduty-high${sfx}`,
+        Arn: arn("events", `rule/guardduty-high${sfx}`),
+        EventBusName: "default",
+        State: "ENABLED",
         EventPattern: JSON.stringify({ source: ["aws.guardduty"], "detail-type": ["GuardDuty Finding"], detail: { severity: [{ numeric: [">=", 7] }] } }),
       },
       targets: [{ Id: "sns", Arn: `arn:aws:sns:${region}:${account}:secops-alerts` }],
@@ -895,7 +1303,18 @@ interface State {
 
 function iamOf(s: State, account: string): IamData {
   let d = s.iam.get(account);
-  if (!d) s.iam.set(account, (d = iamData(account, s.opts.regions, s.opts.callerAccount, s.opts.iamExtra, s.opts.now, s.opts.remediationFixtures && s.opts.accounts.includes(account))));
+  if (!d)
+    s.iam.set(
+      account,
+      (d = iamData(
+        account,
+        s.opts.regions,
+        s.opts.callerAccount,
+        s.opts.iamExtra,
+        s.opts.now,
+        s.opts.remediationFixtures && s.opts.accounts.includes(account),
+      )),
+    );
   return d;
 }
 
@@ -905,7 +1324,10 @@ function regionOf(s: State, account: string, region: string): RegionData {
   let d = s.regions.get(key);
   if (!d) {
     const served = s.opts.accounts.includes(account) && s.opts.regions.includes(region);
-    s.regions.set(key, (d = regionData(account, region, s.opts.accounts, served ? s.opts.scale : 0, s.opts.now, s.opts.remediationFixtures, s.opts.regions.indexOf(region))));
+    s.regions.set(
+      key,
+      (d = regionData(account, region, s.opts.accounts, served ? s.opts.scale : 0, s.opts.now, s.opts.remediationFixtures, s.opts.regions.indexOf(region))),
+    );
   }
   return d;
 }
@@ -976,7 +1398,8 @@ function policyText(text: string | null): string {
   } catch {
     throw new StubError(400, "MalformedPolicyDocument", "This policy contains invalid Json");
   }
-  if (!doc || typeof doc !== "object" || Array.isArray(doc) || !("Statement" in doc)) throw new StubError(400, "MalformedPolicyDocument", "Syntax errors in policy.");
+  if (!doc || typeof doc !== "object" || Array.isArray(doc) || !("Statement" in doc))
+    throw new StubError(400, "MalformedPolicyDocument", "Syntax errors in policy.");
   if ((text ?? "").length > 10_240) throw new StubError(400, "LimitExceeded", "Cannot exceed quota for PolicySize: 10240");
   return text as string;
 }
@@ -994,11 +1417,23 @@ function queryCall(s: State, r: Req, p: URLSearchParams): Answer {
       const roleArn = p.get("RoleArn") ?? "";
       const m = /^arn:aws:iam::(\d{12}):role\/(.+)$/.exec(roleArn);
       if (!m || !s.opts.accounts.includes(m[1])) {
-        throw new StubError(403, "AccessDenied", `User: arn:aws:iam::${r.account}:user/scanner is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+        throw new StubError(
+          403,
+          "AccessDenied",
+          `User: arn:aws:iam::${r.account}:user/scanner is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+        );
       }
       return ok({
-        Credentials: { AccessKeyId: accessKeyFor(m[1]), SecretAccessKey: `stub-secret-${m[1]}`, SessionToken: `stub-session-${m[1]}`, Expiration: new Date(Date.now() + 3600_000) },
-        AssumedRoleUser: { Arn: `arn:aws:sts::${m[1]}:assumed-role/${m[2]}/${p.get("RoleSessionName") ?? "s"}`, AssumedRoleId: `AROA${m[1]}:${p.get("RoleSessionName") ?? "s"}` },
+        Credentials: {
+          AccessKeyId: accessKeyFor(m[1]),
+          SecretAccessKey: `stub-secret-${m[1]}`,
+          SessionToken: `stub-session-${m[1]}`,
+          Expiration: new Date(Date.now() + 3600_000),
+        },
+        AssumedRoleUser: {
+          Arn: `arn:aws:sts::${m[1]}:assumed-role/${m[2]}/${p.get("RoleSessionName") ?? "s"}`,
+          AssumedRoleId: `AROA${m[1]}:${p.get("RoleSessionName") ?? "s"}`,
+        },
       });
     }
     case "iam:GetAccountAuthorizationDetails": {
@@ -1025,7 +1460,16 @@ function queryCall(s: State, r: Req, p: URLSearchParams): Answer {
       const d = iamOf(s, r.account);
       const pg = page(d.roles, p.get("Marker"), Number(p.get("MaxItems")) || 100);
       return ok({
-        Roles: pg.items.map((x) => ({ Path: x.Path, RoleName: x.RoleName, RoleId: x.RoleId, Arn: x.Arn, CreateDate: x.CreateDate, AssumeRolePolicyDocument: x.AssumeRolePolicyDocument, Description: `role ${String(x.RoleName)}`, MaxSessionDuration: 3600 })),
+        Roles: pg.items.map((x) => ({
+          Path: x.Path,
+          RoleName: x.RoleName,
+          RoleId: x.RoleId,
+          Arn: x.Arn,
+          CreateDate: x.CreateDate,
+          AssumeRolePolicyDocument: x.AssumeRolePolicyDocument,
+          Description: `role ${String(x.RoleName)}`,
+          MaxSessionDuration: 3600,
+        })),
         IsTruncated: pg.next !== undefined,
         Marker: pg.next,
       });
@@ -1041,15 +1485,26 @@ function queryCall(s: State, r: Req, p: URLSearchParams): Answer {
       const local = customerPolicy(iamOf(s, r.account), p.get("PolicyArn"), false);
       if (local) return ok({ PolicyVersion: policyVersion(local, p.get("VersionId")) });
       const got = iamOf(s, r.account).awsManaged.get(p.get("PolicyArn") ?? "");
-      if (!got || (p.get("VersionId") && p.get("VersionId") !== got.policy.DefaultVersionId)) throw new StubError(404, "NoSuchEntity", `Policy ${p.get("PolicyArn")} version ${p.get("VersionId")} does not exist.`);
-      return ok({ PolicyVersion: { Document: got.document, VersionId: got.policy.DefaultVersionId, IsDefaultVersion: true, CreateDate: got.policy.UpdateDate } });
+      if (!got || (p.get("VersionId") && p.get("VersionId") !== got.policy.DefaultVersionId))
+        throw new StubError(404, "NoSuchEntity", `Policy ${p.get("PolicyArn")} version ${p.get("VersionId")} does not exist.`);
+      return ok({
+        PolicyVersion: { Document: got.document, VersionId: got.policy.DefaultVersionId, IsDefaultVersion: true, CreateDate: got.policy.UpdateDate },
+      });
     }
     case "iam:GetRole": {
       const x = roleNamed(iamOf(s, r.account), p.get("RoleName"));
       return ok({
         Role: {
-          Path: x.Path, RoleName: x.RoleName, RoleId: x.RoleId, Arn: x.Arn, CreateDate: x.CreateDate, AssumeRolePolicyDocument: x.AssumeRolePolicyDocument,
-          Description: `role ${String(x.RoleName)}`, MaxSessionDuration: 3600, Tags: x.Tags, RoleLastUsed: x.RoleLastUsed,
+          Path: x.Path,
+          RoleName: x.RoleName,
+          RoleId: x.RoleId,
+          Arn: x.Arn,
+          CreateDate: x.CreateDate,
+          AssumeRolePolicyDocument: x.AssumeRolePolicyDocument,
+          Description: `role ${String(x.RoleName)}`,
+          MaxSessionDuration: 3600,
+          Tags: x.Tags,
+          RoleLastUsed: x.RoleLastUsed,
         },
       });
     }
@@ -1103,7 +1558,8 @@ function queryCall(s: State, r: Req, p: URLSearchParams): Answer {
     case "iam:ListEntitiesForPolicy": {
       const d = iamOf(s, r.account);
       const arn = p.get("PolicyArn") ?? "";
-      if (!customerPolicy(d, arn, false) && !d.awsManaged.has(arn)) throw new StubError(404, "NoSuchEntity", `Policy ${arn} does not exist or is not attachable.`);
+      if (!customerPolicy(d, arn, false) && !d.awsManaged.has(arn))
+        throw new StubError(404, "NoSuchEntity", `Policy ${arn} does not exist or is not attachable.`);
       const usage = p.get("PolicyUsageFilter");
       const uses = (x: Record<string, unknown>): boolean =>
         (usage !== "PermissionsBoundary" && (x.AttachedManagedPolicies as { PolicyArn: string }[]).some((a) => a.PolicyArn === arn)) ||
@@ -1119,7 +1575,11 @@ function queryCall(s: State, r: Req, p: URLSearchParams): Answer {
     }
     case "iam:ListPolicyVersions": {
       const x = customerPolicy(iamOf(s, r.account), p.get("PolicyArn"), true) as Record<string, unknown>;
-      const versions = (x.PolicyVersionList as Record<string, unknown>[]).map((v) => ({ VersionId: v.VersionId, IsDefaultVersion: v.IsDefaultVersion, CreateDate: v.CreateDate }));
+      const versions = (x.PolicyVersionList as Record<string, unknown>[]).map((v) => ({
+        VersionId: v.VersionId,
+        IsDefaultVersion: v.IsDefaultVersion,
+        CreateDate: v.CreateDate,
+      }));
       const pg = page(versions, p.get("Marker"), Number(p.get("MaxItems")) || 100);
       return ok({ Versions: pg.items, IsTruncated: pg.next !== undefined, Marker: pg.next });
     }
@@ -1129,7 +1589,11 @@ function queryCall(s: State, r: Req, p: URLSearchParams): Answer {
       const list = x.PolicyVersionList as Record<string, unknown>[];
       const doc = encodeURIComponent(policyText(p.get("PolicyDocument")));
       if (list.length >= 5) {
-        throw new StubError(409, "LimitExceeded", `A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.`);
+        throw new StubError(
+          409,
+          "LimitExceeded",
+          `A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.`,
+        );
       }
       const n = (d.versionSeq.get(String(x.Arn)) ?? list.length) + 1;
       d.versionSeq.set(String(x.Arn), n);
@@ -1220,7 +1684,8 @@ function queryCall(s: State, r: Req, p: URLSearchParams): Answer {
 type Body = Record<string, any>;
 
 const staleToken = (): StubError => new StubError(400, "InvalidTokenException", "The token you provided is stale or isn't valid for the operation.");
-const wafNonexistent = (): StubError => new StubError(400, "WAFNonexistentItemException", "AWS WAF couldn’t perform the operation because your resource doesn’t exist.");
+const wafNonexistent = (): StubError =>
+  new StubError(400, "WAFNonexistentItemException", "AWS WAF couldn’t perform the operation because your resource doesn’t exist.");
 
 /** A fresh update token (Network Firewall hands out a new one after every change). */
 function newToken(s: State): string {
@@ -1237,15 +1702,18 @@ function checkFirewallPolicy(d: RegionData, fp: unknown): void {
   const bad = (m: string): StubError => new StubError(400, "InvalidRequestException", m);
   if (!fp || typeof fp !== "object") throw bad("FirewallPolicy is required");
   const p = fp as Record<string, any>;
-  if (!Array.isArray(p.StatelessDefaultActions) || !Array.isArray(p.StatelessFragmentDefaultActions)) throw bad("StatelessDefaultActions and StatelessFragmentDefaultActions are required");
+  if (!Array.isArray(p.StatelessDefaultActions) || !Array.isArray(p.StatelessFragmentDefaultActions))
+    throw bad("StatelessDefaultActions and StatelessFragmentDefaultActions are required");
   const order = p.StatefulEngineOptions?.RuleOrder ?? "DEFAULT_ACTION_ORDER";
-  if (order !== "STRICT_ORDER" && Array.isArray(p.StatefulDefaultActions) && p.StatefulDefaultActions.length > 0) throw bad("StatefulDefaultActions can only be set with the STRICT_ORDER rule order");
+  if (order !== "STRICT_ORDER" && Array.isArray(p.StatefulDefaultActions) && p.StatefulDefaultActions.length > 0)
+    throw bad("StatefulDefaultActions can only be set with the STRICT_ORDER rule order");
   for (const ref of (p.StatefulRuleGroupReferences ?? []) as Record<string, any>[]) {
     const g = d.ruleGroups.find((x) => x.response.RuleGroupArn === ref.ResourceArn);
     if (!g) throw bad(`rule group ${String(ref.ResourceArn)} does not exist`);
     const gOrder = (g.group.StatefulRuleOptions as { RuleOrder?: string } | undefined)?.RuleOrder ?? "DEFAULT_ACTION_ORDER";
     if (gOrder !== order) throw bad(`rule group ${String(ref.ResourceArn)} uses ${gOrder}, the policy ${order}: they must match`);
-    if (order === "STRICT_ORDER" && typeof ref.Priority !== "number") throw bad(`rule group reference ${String(ref.ResourceArn)} needs a Priority with STRICT_ORDER`);
+    if (order === "STRICT_ORDER" && typeof ref.Priority !== "number")
+      throw bad(`rule group reference ${String(ref.ResourceArn)} needs a Priority with STRICT_ORDER`);
   }
 }
 
@@ -1323,7 +1791,8 @@ function jsonCall(s: State, r: Req, op: string, b: Body): unknown {
       if (op === "DescribeSecret") return { ...x.entry, Tags: tags, VersionIdsToStages: { [`${String(x.entry.Name)}-v1`]: ["AWSCURRENT"] } };
       if (op === "TagResource") {
         const add = (b.Tags ?? []) as { Key?: string; Value?: string }[];
-        if (add.length === 0 || add.some((t) => typeof t.Key !== "string" || t.Key === "" || t.Key.startsWith("aws:"))) throw new StubError(400, "InvalidParameterException", "You provided an invalid value for a tag key.");
+        if (add.length === 0 || add.some((t) => typeof t.Key !== "string" || t.Key === "" || t.Key.startsWith("aws:")))
+          throw new StubError(400, "InvalidParameterException", "You provided an invalid value for a tag key.");
         const next = tags.map((t) => ({ ...t }));
         for (const t of add) {
           const had = next.find((y) => y.Key === t.Key);
@@ -1349,7 +1818,10 @@ function jsonCall(s: State, r: Req, op: string, b: Body): unknown {
     }
     case "elasticmapreduce:ListClusters": {
       const pg = page(d.emr, tok("Marker"), 50);
-      return { Clusters: pg.items.map((x) => ({ Id: x.cluster.Id, Name: x.cluster.Name, Status: x.cluster.Status, ClusterArn: x.cluster.ClusterArn })), Marker: pg.next };
+      return {
+        Clusters: pg.items.map((x) => ({ Id: x.cluster.Id, Name: x.cluster.Name, Status: x.cluster.Status, ClusterArn: x.cluster.ClusterArn })),
+        Marker: pg.next,
+      };
     }
     case "elasticmapreduce:DescribeCluster":
     case "elasticmapreduce:ListInstanceFleets":
@@ -1360,25 +1832,43 @@ function jsonCall(s: State, r: Req, op: string, b: Body): unknown {
       if (op === "DescribeCluster") return { Cluster: x.cluster };
       if (op === "ListInstanceFleets") return { InstanceFleets: x.fleets };
       if (op === "GetManagedScalingPolicy") return x.scaling ? { ManagedScalingPolicy: x.scaling } : {};
-      return { Instances: Array.from({ length: x.running }, (_, i) => ({ Id: `ci-${i}`, Ec2InstanceId: `i-0${i}`, Status: { State: "RUNNING" }, InstanceFleetId: i === 0 ? "if-1" : "if-2" })) };
+      return {
+        Instances: Array.from({ length: x.running }, (_, i) => ({
+          Id: `ci-${i}`,
+          Ec2InstanceId: `i-0${i}`,
+          Status: { State: "RUNNING" },
+          InstanceFleetId: i === 0 ? "if-1" : "if-2",
+        })),
+      };
     }
     case "network-firewall:ListFirewalls": {
       const pg = page(d.firewalls, tok(), b.MaxResults);
-      return { Firewalls: pg.items.map((x) => ({ FirewallName: x.firewall.Firewall.FirewallName, FirewallArn: x.firewall.Firewall.FirewallArn })), NextToken: pg.next };
+      return {
+        Firewalls: pg.items.map((x) => ({ FirewallName: x.firewall.Firewall.FirewallName, FirewallArn: x.firewall.Firewall.FirewallArn })),
+        NextToken: pg.next,
+      };
     }
     case "network-firewall:DescribeFirewall":
     case "network-firewall:DescribeLoggingConfiguration":
     case "network-firewall:UpdateFirewallAnalysisSettings": {
-      const x = d.firewalls.find((y) => (b.FirewallArn ? y.firewall.Firewall.FirewallArn === b.FirewallArn : y.firewall.Firewall.FirewallName === b.FirewallName));
+      const x = d.firewalls.find((y) =>
+        b.FirewallArn ? y.firewall.Firewall.FirewallArn === b.FirewallArn : y.firewall.Firewall.FirewallName === b.FirewallName,
+      );
       if (!x) throw new StubError(400, "ResourceNotFoundException", `firewall ${String(b.FirewallArn ?? b.FirewallName)} not found`);
       if (op === "DescribeFirewall") return x.firewall;
       if (op === "DescribeLoggingConfiguration") return x.logging;
       if (b.UpdateToken !== undefined && b.UpdateToken !== x.firewall.UpdateToken) throw staleToken();
       const types = (b.EnabledAnalysisTypes ?? []) as string[];
-      if (types.some((t) => t !== "TLS_SNI" && t !== "HTTP_HOST")) throw new StubError(400, "InvalidRequestException", `EnabledAnalysisTypes: valid values are TLS_SNI and HTTP_HOST`);
+      if (types.some((t) => t !== "TLS_SNI" && t !== "HTTP_HOST"))
+        throw new StubError(400, "InvalidRequestException", `EnabledAnalysisTypes: valid values are TLS_SNI and HTTP_HOST`);
       x.firewall.Firewall.EnabledAnalysisTypes = [...types];
       x.firewall.UpdateToken = newToken(s);
-      return { EnabledAnalysisTypes: types, FirewallArn: x.firewall.Firewall.FirewallArn, FirewallName: x.firewall.Firewall.FirewallName, UpdateToken: x.firewall.UpdateToken };
+      return {
+        EnabledAnalysisTypes: types,
+        FirewallArn: x.firewall.Firewall.FirewallArn,
+        FirewallName: x.firewall.Firewall.FirewallName,
+        UpdateToken: x.firewall.UpdateToken,
+      };
     }
     case "network-firewall:ListFirewallPolicies": {
       const pg = page(d.fwPolicies, tok(), b.MaxResults);
@@ -1390,7 +1880,9 @@ function jsonCall(s: State, r: Req, op: string, b: Body): unknown {
       return { UpdateToken: x.token, FirewallPolicyResponse: x.response, FirewallPolicy: x.policy };
     }
     case "network-firewall:UpdateFirewallPolicy": {
-      const x = d.fwPolicies.find((y) => (b.FirewallPolicyArn ? y.response.FirewallPolicyArn === b.FirewallPolicyArn : y.response.FirewallPolicyName === b.FirewallPolicyName));
+      const x = d.fwPolicies.find((y) =>
+        b.FirewallPolicyArn ? y.response.FirewallPolicyArn === b.FirewallPolicyArn : y.response.FirewallPolicyName === b.FirewallPolicyName,
+      );
       if (!x) throw notFound(`firewall policy ${String(b.FirewallPolicyArn ?? b.FirewallPolicyName)}`);
       if (typeof b.UpdateToken !== "string" || b.UpdateToken !== x.token) throw staleToken();
       checkFirewallPolicy(d, b.FirewallPolicy);
@@ -1441,15 +1933,28 @@ function jsonCall(s: State, r: Req, op: string, b: Body): unknown {
       const lc = (b.LoggingConfiguration ?? {}) as Record<string, any>;
       if (!d.acls.some((y) => y.summary.ARN === lc.ResourceArn)) throw wafNonexistent();
       const dests = (lc.LogDestinationConfigs ?? []) as string[];
-      if (dests.length !== 1) throw new StubError(400, "WAFInvalidParameterException", "Error reason: LogDestinationConfigs must hold exactly one destination, field: LOG_DESTINATION");
+      if (dests.length !== 1)
+        throw new StubError(
+          400,
+          "WAFInvalidParameterException",
+          "Error reason: LogDestinationConfigs must hold exactly one destination, field: LOG_DESTINATION",
+        );
       const dest = dests[0];
-      if (!/:(deliverystream\/|log-group:|s3:::)aws-waf-logs-/.test(dest)) throw new StubError(400, "WAFInvalidParameterException", "Error reason: The ARN isn't valid. A valid ARN begins with arn: and includes other information separated by colons or slashes., field: LOG_DESTINATION");
+      if (!/:(deliverystream\/|log-group:|s3:::)aws-waf-logs-/.test(dest))
+        throw new StubError(
+          400,
+          "WAFInvalidParameterException",
+          "Error reason: The ARN isn't valid. A valid ARN begins with arn: and includes other information separated by colons or slashes., field: LOG_DESTINATION",
+        );
       if (dest.includes(":deliverystream/")) {
         const [, , , region, account] = dest.split(":");
         const name = dest.split("deliverystream/")[1];
         if (region !== r.region || account !== r.account || !d.streams.some((x) => x.DeliveryStreamName === name)) throw wafNonexistent();
       }
-      const stored = JSON.parse(JSON.stringify({ ManagedByFirewallManager: false, LogType: "WAF_LOGS", LogScope: "CUSTOMER", ...lc })) as Record<string, unknown>;
+      const stored = JSON.parse(JSON.stringify({ ManagedByFirewallManager: false, LogType: "WAF_LOGS", LogScope: "CUSTOMER", ...lc })) as Record<
+        string,
+        unknown
+      >;
       const i = d.wafLogging.findIndex((y) => y.ResourceArn === lc.ResourceArn);
       if (i >= 0) d.wafLogging[i] = stored;
       else d.wafLogging.push(stored);
@@ -1500,7 +2005,15 @@ function jsonCall(s: State, r: Req, op: string, b: Body): unknown {
     }
     case "fms:GetComplianceDetail": {
       const x = d.fmsPolicies.find((y) => y.summary.PolicyId === b.PolicyId);
-      return { PolicyComplianceDetail: { PolicyOwner: r.account, PolicyId: b.PolicyId, MemberAccount: b.MemberAccount, EvaluationLimitExceeded: false, Violators: x?.violators ?? [] } };
+      return {
+        PolicyComplianceDetail: {
+          PolicyOwner: r.account,
+          PolicyId: b.PolicyId,
+          MemberAccount: b.MemberAccount,
+          EvaluationLimitExceeded: false,
+          Violators: x?.violators ?? [],
+        },
+      };
     }
     case "workmail:ListOrganizations": {
       const pg = page(d.orgs, tok(), b.MaxResults);
@@ -1513,7 +2026,11 @@ function jsonCall(s: State, r: Req, op: string, b: Body): unknown {
       if (!x) throw new StubError(400, "OrganizationNotFoundException", `organization ${String(b.OrganizationId)} not found`);
       if (op === "DescribeOrganization") return x.described;
       if (op === "DescribeIdentityProviderConfiguration") return x.idp;
-      const pg = page(x.users.filter((u) => !b.Filters?.State || u.State === b.Filters.State), tok(), b.MaxResults);
+      const pg = page(
+        x.users.filter((u) => !b.Filters?.State || u.State === b.Filters.State),
+        tok(),
+        b.MaxResults,
+      );
       return { Users: pg.items, NextToken: pg.next };
     }
     case "workmail:PutIdentityProviderConfiguration": {
@@ -1521,10 +2038,15 @@ function jsonCall(s: State, r: Req, op: string, b: Body): unknown {
       if (!x) throw new StubError(400, "OrganizationNotFoundException", `organization ${String(b.OrganizationId)} not found`);
       const ic = b.IdentityCenterConfiguration as Record<string, unknown> | undefined;
       const pat = b.PersonalAccessTokenConfiguration as Record<string, unknown> | undefined;
-      if (!["IDENTITY_PROVIDER_ONLY", "IDENTITY_PROVIDER_AND_DIRECTORY"].includes(String(b.AuthenticationMode))) throw new StubError(400, "InvalidParameterException", "AuthenticationMode is not valid");
-      if (!ic?.InstanceArn || !ic.ApplicationArn) throw new StubError(400, "InvalidParameterException", "IdentityCenterConfiguration needs InstanceArn and ApplicationArn");
-      if (!pat || !["ACTIVE", "INACTIVE"].includes(String(pat.Status))) throw new StubError(400, "InvalidParameterException", "PersonalAccessTokenConfiguration.Status is required");
-      x.idp = JSON.parse(JSON.stringify({ AuthenticationMode: b.AuthenticationMode, IdentityCenterConfiguration: ic, PersonalAccessTokenConfiguration: pat })) as Record<string, unknown>;
+      if (!["IDENTITY_PROVIDER_ONLY", "IDENTITY_PROVIDER_AND_DIRECTORY"].includes(String(b.AuthenticationMode)))
+        throw new StubError(400, "InvalidParameterException", "AuthenticationMode is not valid");
+      if (!ic?.InstanceArn || !ic.ApplicationArn)
+        throw new StubError(400, "InvalidParameterException", "IdentityCenterConfiguration needs InstanceArn and ApplicationArn");
+      if (!pat || !["ACTIVE", "INACTIVE"].includes(String(pat.Status)))
+        throw new StubError(400, "InvalidParameterException", "PersonalAccessTokenConfiguration.Status is required");
+      x.idp = JSON.parse(
+        JSON.stringify({ AuthenticationMode: b.AuthenticationMode, IdentityCenterConfiguration: ic, PersonalAccessTokenConfiguration: pat }),
+      ) as Record<string, unknown>;
       return {};
     }
     case "events:ListRules": {
@@ -1556,17 +2078,24 @@ function jsonCall(s: State, r: Req, op: string, b: Body): unknown {
     case "firehose:StopDeliveryStreamEncryption": {
       const x = d.streams.find((y) => y.DeliveryStreamName === b.DeliveryStreamName);
       if (!x) throw new StubError(400, "ResourceNotFoundException", `Firehose ${String(b.DeliveryStreamName)} not found.`);
-      if (x.DeliveryStreamType !== "DirectPut") throw new StubError(400, "InvalidArgumentException", `Encryption is supported only for Direct PUT delivery streams.`);
+      if (x.DeliveryStreamType !== "DirectPut")
+        throw new StubError(400, "InvalidArgumentException", `Encryption is supported only for Direct PUT delivery streams.`);
       const e = (x.DeliveryStreamEncryptionConfiguration ?? { Status: "DISABLED" }) as Record<string, unknown>;
-      if (e.Status === "ENABLING" || e.Status === "DISABLING") throw new StubError(400, "ResourceInUseException", `Firehose ${String(b.DeliveryStreamName)} is ${String(e.Status)}.`);
+      if (e.Status === "ENABLING" || e.Status === "DISABLING")
+        throw new StubError(400, "ResourceInUseException", `Firehose ${String(b.DeliveryStreamName)} is ${String(e.Status)}.`);
       if (op === "StopDeliveryStreamEncryption") {
         if (e.Status === "ENABLED" || e.Status === "DISABLING_FAILED") x.DeliveryStreamEncryptionConfiguration = { ...e, Status: "DISABLING" };
         return {};
       }
       const input = (b.DeliveryStreamEncryptionConfigurationInput ?? { KeyType: "AWS_OWNED_CMK" }) as { KeyType?: string; KeyARN?: string };
-      if (input.KeyType === "CUSTOMER_MANAGED_CMK" && !input.KeyARN) throw new StubError(400, "InvalidArgumentException", "KeyARN is required for CUSTOMER_MANAGED_CMK.");
+      if (input.KeyType === "CUSTOMER_MANAGED_CMK" && !input.KeyARN)
+        throw new StubError(400, "InvalidArgumentException", "KeyARN is required for CUSTOMER_MANAGED_CMK.");
       if (input.KeyType === "AWS_OWNED_CMK" && input.KeyARN) throw new StubError(400, "InvalidArgumentException", "KeyARN is not allowed for AWS_OWNED_CMK.");
-      x.DeliveryStreamEncryptionConfiguration = { KeyType: input.KeyType ?? "AWS_OWNED_CMK", ...(input.KeyARN ? { KeyARN: input.KeyARN } : {}), Status: "ENABLING" };
+      x.DeliveryStreamEncryptionConfiguration = {
+        KeyType: input.KeyType ?? "AWS_OWNED_CMK",
+        ...(input.KeyARN ? { KeyARN: input.KeyARN } : {}),
+        Status: "ENABLING",
+      };
       return {};
     }
     case "firehose:ListTagsForDeliveryStream":
@@ -1612,7 +2141,13 @@ function restCall(s: State, r: Req, b: Body): unknown {
       if (!x) throw new StubError(404, "ResourceNotFoundException", `No cluster found for name: ${parts[1]}.`);
       const pg = page(x.associations, q.get("nextToken"), Number(q.get("maxResults")));
       return {
-        associations: pg.items.map((a) => ({ clusterName: a.clusterName, namespace: a.namespace, serviceAccount: a.serviceAccount, associationArn: a.associationArn, associationId: a.associationId })),
+        associations: pg.items.map((a) => ({
+          clusterName: a.clusterName,
+          namespace: a.namespace,
+          serviceAccount: a.serviceAccount,
+          associationArn: a.associationArn,
+          associationId: a.associationId,
+        })),
         nextToken: pg.next,
       };
     }
@@ -1626,8 +2161,14 @@ function restCall(s: State, r: Req, b: Body): unknown {
       return { detectorIds: pg.items.map((x) => x.id), nextToken: pg.next };
     }
     case "guardduty:POST /detector": {
-      if (d.detectors.length > 0) throw new StubError(400, "BadRequestException", "The request is rejected because a detector already exists for the current account.");
-      if (typeof b.enable !== "boolean") throw new StubError(400, "BadRequestException", "The request is rejected because an invalid or out-of-range value is specified as an input parameter: enable.");
+      if (d.detectors.length > 0)
+        throw new StubError(400, "BadRequestException", "The request is rejected because a detector already exists for the current account.");
+      if (typeof b.enable !== "boolean")
+        throw new StubError(
+          400,
+          "BadRequestException",
+          "The request is rejected because an invalid or out-of-range value is specified as an input parameter: enable.",
+        );
       s.seq++;
       const id = uuid(r.account, r.region, "gd-created", s.seq).replace(/-/g, "").slice(0, 32);
       const when = new Date();
@@ -1635,9 +2176,13 @@ function restCall(s: State, r: Req, b: Body): unknown {
       d.detectors.push({
         id,
         detector: {
-          createdAt: when.toISOString(), findingPublishingFrequency: b.findingPublishingFrequency ?? "SIX_HOURS", status: b.enable ? "ENABLED" : "DISABLED", updatedAt: when.toISOString(),
+          createdAt: when.toISOString(),
+          findingPublishingFrequency: b.findingPublishingFrequency ?? "SIX_HOURS",
+          status: b.enable ? "ENABLED" : "DISABLED",
+          updatedAt: when.toISOString(),
           serviceRole: `arn:aws:iam::${r.account}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty`,
-          tags: b.tags ?? {}, features,
+          tags: b.tags ?? {},
+          features,
         },
         findings: [],
       });
@@ -1700,7 +2245,11 @@ function updateFeatures(det: Record<string, unknown>, given: unknown, when: Date
   const list = ((det.features ?? []) as Record<string, unknown>[]).map((f) => ({ ...f }));
   for (const g of given as Record<string, any>[]) {
     if (!FEATURE_NAMES.has(g.name) || (g.status !== undefined && g.status !== "ENABLED" && g.status !== "DISABLED")) {
-      throw new StubError(400, "BadRequestException", `The request is rejected because an invalid or out-of-range value is specified as an input parameter: features ${JSON.stringify(g)}.`);
+      throw new StubError(
+        400,
+        "BadRequestException",
+        `The request is rejected because an invalid or out-of-range value is specified as an input parameter: features ${JSON.stringify(g)}.`,
+      );
     }
     let f = list.find((x) => x.name === g.name);
     if (!f) list.push((f = { name: g.name, status: "DISABLED" }));
@@ -1826,7 +2375,13 @@ export async function startAwsStub(options: StubOptions): Promise<AwsStub> {
         a = errorAnswer(r, proto, 403, "MissingAuthenticationTokenException", "Missing Authentication Token");
       } else if (denied) {
         const action = `${r.service}:${operationOf(r).split(" ")[0]}`;
-        a = errorAnswer(r, proto, proto === "query" || proto === "ec2" ? 403 : 403, DENY[proto], `User: arn:aws:sts::${r.account}:assumed-role/audit/rampart-scan is not authorized to perform: ${action} (stub deny switch)`);
+        a = errorAnswer(
+          r,
+          proto,
+          proto === "query" || proto === "ec2" ? 403 : 403,
+          DENY[proto],
+          `User: arn:aws:sts::${r.account}:assumed-role/audit/rampart-scan is not authorized to perform: ${action} (stub deny switch)`,
+        );
       } else if (opts.throttleRate > 0 && r.service !== "sts" && !throttledOnce.has(once) && rand() < opts.throttleRate) {
         throttledOnce.add(once);
         throttled++;

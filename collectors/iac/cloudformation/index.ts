@@ -196,7 +196,10 @@ function ignoresOf(id: string, metadata: unknown): CfnIgnore[] {
 /** Replaces each node carrying a non-intrinsic YAML tag with an Unknown. */
 function replaceUnknownTags(value: unknown, tags: UnknownTag[]): void {
   for (const t of tags) {
-    const segs = t.pointer.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const segs = t.pointer
+      .split("/")
+      .slice(1)
+      .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
     if (segs.length === 0) continue;
     let cur: unknown = value;
     for (const s of segs.slice(0, -1)) cur = isObject(cur) || Array.isArray(cur) ? (cur as Record<string, unknown>)[s] : undefined;
@@ -224,7 +227,8 @@ function substitute(v: unknown, id: string, value: string, depth = 0): unknown {
   if (keys.length === 1 && keys[0] === "Fn::Sub") {
     const a = v["Fn::Sub"];
     if (typeof a === "string") return { "Fn::Sub": subText(a) };
-    if (Array.isArray(a)) return { "Fn::Sub": [typeof a[0] === "string" ? subText(a[0]) : a[0], ...a.slice(1).map((x) => substitute(x, id, value, depth + 1))] };
+    if (Array.isArray(a))
+      return { "Fn::Sub": [typeof a[0] === "string" ? subText(a[0]) : a[0], ...a.slice(1).map((x) => substitute(x, id, value, depth + 1))] };
   }
   const out: Record<string, unknown> = {};
   for (const k of keys) out[subText(k)] = substitute(v[k], id, value, depth + 1);
@@ -270,7 +274,10 @@ function expandForEach(
         frag[nk] = substitute(tv, ident, value);
         fragOrigin.set(nk, `${loopPointer}/2/${escapePointer(tk)}`);
       }
-      Object.assign(out, expandForEach(frag, ctx, warnings, (k) => fragOrigin.get(k) ?? `${loopPointer}/2`, origin, depth + 1));
+      Object.assign(
+        out,
+        expandForEach(frag, ctx, warnings, (k) => fragOrigin.get(k) ?? `${loopPointer}/2`, origin, depth + 1),
+      );
     }
   }
   return out;
@@ -376,7 +383,9 @@ function loadText(text: string, file: string, io: InternalOptions): CfnFileResul
     let props = resolve(rawProps, ctx);
     if (props === NO_VALUE) props = {};
     props = parsePolicyStrings(props);
-    const properties: Record<string, unknown> = isObject(props) ? props : { ...unknown(`the Properties of ${id} are not resolved to a map (${isUnknown(props) ? props.$unknown : typeof props})`) };
+    const properties: Record<string, unknown> = isObject(props)
+      ? props
+      : { ...unknown(`the Properties of ${id} are not resolved to a map (${isUnknown(props) ? props.$unknown : typeof props})`) };
     const fullId = io.idPrefix + id;
     const source = { kind: "cloudformation" as const, file, line, pointer, ...(io.stack ? { stack: io.stack } : {}) };
     const res: Resource = { type, id: fullId, tags: tagsOf(properties.Tags), properties, source };
@@ -420,15 +429,7 @@ function loadText(text: string, file: string, io: InternalOptions): CfnFileResul
   return out;
 }
 
-function loadNested(
-  parent: CfnFileResult,
-  warnings: string[],
-  file: string,
-  id: string,
-  location: string,
-  parameters: unknown,
-  io: InternalOptions,
-): void {
+function loadNested(parent: CfnFileResult, warnings: string[], file: string, id: string, location: string, parameters: unknown, io: InternalOptions): void {
   const childFile = path.join(path.dirname(file), location);
   const abs = path.resolve(childFile);
   if (io.chain.includes(abs)) {
@@ -521,10 +522,7 @@ function nestedFiles(r: CfnFileResult, out: Map<string, string>): Map<string, st
  * root's .gitignore ignores; a CDK cloud assembly loads its stacks). A template that another
  * loaded template includes as a nested stack is reported as skipped on its own.
  */
-export async function loadCloudFormationPaths(
-  paths: string[],
-  opts?: LoadOptions & { respectGitignore?: boolean },
-): Promise<CfnFileResult[]> {
+export async function loadCloudFormationPaths(paths: string[], opts?: LoadOptions & { respectGitignore?: boolean }): Promise<CfnFileResult[]> {
   const files = findTemplateFiles(paths, opts?.respectGitignore ?? true);
   const results: CfnFileResult[] = [];
   for (const f of files) results.push(await loadCloudFormationFile(f.file, opts));

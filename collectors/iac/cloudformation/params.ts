@@ -16,8 +16,7 @@ function scalarText(v: unknown): string | undefined {
   return undefined;
 }
 
-const FORMATS =
-  'a JSON array of "Key=Value" strings, a JSON array of {"ParameterKey", "ParameterValue"}, {"Parameters": {"Key": "Value"}} or {"Key": "Value"}';
+const FORMATS = 'a JSON array of "Key=Value" strings, a JSON array of {"ParameterKey", "ParameterValue"}, {"Parameters": {"Key": "Value"}} or {"Key": "Value"}';
 
 /** Parses already-read parameter file content; `file` names the file in errors. */
 export function parseParameterText(text: string, file: string): Record<string, string> {

@@ -93,11 +93,7 @@ export function coerceParameter(type: string | undefined, raw: unknown): unknown
  * Chooses each declared parameter's value: the given value (from --cfn-params, or a parent
  * stack), else its Default, else an Unknown. SSM parameter types are always Unknown.
  */
-export function parameterValues(
-  declared: unknown,
-  given: Record<string, unknown> = {},
-  givenFrom = "--cfn-params",
-): Record<string, unknown> {
+export function parameterValues(declared: unknown, given: Record<string, unknown> = {}, givenFrom = "--cfn-params"): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!isObject(declared)) return out;
   for (const [name, decl] of Object.entries(declared)) {
@@ -112,11 +108,7 @@ export function parameterValues(
     }
     if (Object.hasOwn(given, name)) out[name] = coerceParameter(type, given[name]);
     else if (d.Default !== undefined && d.Default !== null) out[name] = coerceParameter(type, d.Default);
-    else
-      out[name] = labelled(
-        unknown(`Ref to parameter ${name}, which has no default and was not given with ${givenFrom}`, `\${${name}}`),
-        name,
-      );
+    else out[name] = labelled(unknown(`Ref to parameter ${name}, which has no default and was not given with ${givenFrom}`, `\${${name}}`), name);
   }
   return out;
 }
@@ -374,7 +366,8 @@ function resolveSelect(arg: unknown, ctx: ResolveContext, depth: number): Resolv
   const idx = resolve(arg[0], ctx, depth + 1);
   const list = resolve(arg[1], ctx, depth + 1);
   const n = typeof idx === "number" ? idx : typeof idx === "string" && /^\d+$/.test(idx.trim()) ? Number(idx) : NaN;
-  if (!Number.isInteger(n) || n < 0) return fnUnknown("Fn::Select", `the index is not resolved to a whole number (${isFullyResolved(idx) ? JSON.stringify(idx) : describe(idx)})`);
+  if (!Number.isInteger(n) || n < 0)
+    return fnUnknown("Fn::Select", `the index is not resolved to a whole number (${isFullyResolved(idx) ? JSON.stringify(idx) : describe(idx)})`);
   if (!Array.isArray(list)) return fnUnknown("Fn::Select", `the list is not resolved (${describe(list)})`);
   if (n >= list.length) return fnUnknown("Fn::Select", `index ${n} is out of range for a list of ${list.length}`);
   return list[n];

@@ -104,10 +104,7 @@ export function samFunctionRole(fnId: string, fn: Record<string, unknown>): Reco
   if (fn.PermissionsBoundary !== undefined) role.PermissionsBoundary = fn.PermissionsBoundary;
   if (fn.RolePath !== undefined) role.Path = fn.RolePath;
   if (isObject(fn.Tags)) {
-    role.Tags = [
-      { Key: "lambda:createdBy", Value: "SAM" },
-      ...Object.entries(fn.Tags).map(([Key, Value]) => ({ Key, Value })),
-    ];
+    role.Tags = [{ Key: "lambda:createdBy", Value: "SAM" }, ...Object.entries(fn.Tags).map(([Key, Value]) => ({ Key, Value }))];
   } else {
     role.Tags = [{ Key: "lambda:createdBy", Value: "SAM" }];
   }

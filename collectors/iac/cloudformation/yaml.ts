@@ -145,7 +145,10 @@ export function escapePointer(segment: string): string {
 }
 
 function firstLine(message: string): string {
-  return message.split("\n")[0].replace(/ at line \d+, column \d+:?\s*$/, "").trim();
+  return message
+    .split("\n")[0]
+    .replace(/ at line \d+, column \d+:?\s*$/, "")
+    .trim();
 }
 
 function topKeys(doc: Document): string[] {
@@ -309,7 +312,9 @@ export function parseTemplateText(text: string): ParsedTemplate & { topKeys: str
     });
     docs = Array.isArray(parsed) ? (parsed as Document[]) : [];
   } catch (e) {
-    throw new TemplateSyntaxError(e instanceof RangeError ? `nesting too deep to parse (${firstLine(e.message)})` : firstLine(String((e as Error).message ?? e)));
+    throw new TemplateSyntaxError(
+      e instanceof RangeError ? `nesting too deep to parse (${firstLine(e.message)})` : firstLine(String((e as Error).message ?? e)),
+    );
   }
   if (docs.length === 0) {
     return { value: null, lines: new Map(), unknownTags: [], topKeys: [], documents: 0 };

@@ -110,13 +110,15 @@ function translate(plan: Plan, file: string): TfFileResult {
     outputs,
     note: (m) => notes.push(m),
     find(tfTypes, value, keys) {
-      if (isObj(value) && typeof value.$ref === "string") return outputs.find((o) => o.inst.address === value.$ref && tfTypes.includes(o.inst.type) && o.id === o.inst.address);
+      if (isObj(value) && typeof value.$ref === "string")
+        return outputs.find((o) => o.inst.address === value.$ref && tfTypes.includes(o.inst.type) && o.id === o.inst.address);
       if (typeof value !== "string" || value === "") return undefined;
       return outputs.find((o) => tfTypes.includes(o.inst.type) && o.id === o.inst.address && keys.some((k) => o.inst.values[k] === value));
     },
   };
   const emit = (inst: Instance, view: View, e: Emitted | Emitted[] | undefined, into: Out[]) => {
-    for (const x of e === undefined ? [] : Array.isArray(e) ? e : [e]) into.push({ id: inst.address + (x.idSuffix ?? ""), type: x.type, properties: x.properties, inst, view });
+    for (const x of e === undefined ? [] : Array.isArray(e) ? e : [e])
+      into.push({ id: inst.address + (x.idSuffix ?? ""), type: x.type, properties: x.properties, inst, view });
   };
 
   for (const inst of plan.instances) {
@@ -156,7 +158,7 @@ function toResource(o: Out, file: string, providers: Map<string, unknown>): Reso
   const name = nameOf(o);
   if (name !== undefined) r.name = name;
   const region = typeof values.region === "string" && values.region !== "" ? values.region : typeof arn === "string" ? arn.split(":")[3] : undefined;
-  const where = o.type.startsWith("AWS::IAM::") ? "global" : (region || providerRegion(o.inst, providers));
+  const where = o.type.startsWith("AWS::IAM::") ? "global" : region || providerRegion(o.inst, providers);
   if (where) r.region = where;
   const tags = o.view.tagsMap();
   if (isObj(tags) && !("$unknown" in tags)) {

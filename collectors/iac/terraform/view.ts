@@ -248,7 +248,9 @@ export class View {
     const v = this.obj[k];
     if (v instanceof Unk) return this.unknownOf(v);
     if (!Array.isArray(v)) return isObj(v) ? [fn(new View(this.inst, this.plan, v, `${this.at}${k}.`), 0)] : undefined;
-    return v.map((x, i) => (x instanceof Unk ? this.unknownOf(x) : isObj(x) ? fn(new View(this.inst, this.plan, x, `${this.at}${k}[${i}].`), i) : this.known(x)));
+    return v.map((x, i) =>
+      x instanceof Unk ? this.unknownOf(x) : isObj(x) ? fn(new View(this.inst, this.plan, x, `${this.at}${k}[${i}].`), i) : this.known(x),
+    );
   }
 
   /** Like `list`, but flattens arrays returned by `fn`. */
@@ -287,7 +289,6 @@ export class View {
     }
     return out;
   }
-
 }
 
 /** Generic Terraform block → CloudFormation shape: snake_case keys to PascalCase, one-element block lists to objects except `lists`. */

@@ -56,7 +56,15 @@ export const remediation: Remediation = {
     } else if (ctx.aws) before = await read(t, ctx.aws);
     else throw new Error("no snapshot and no AWS access to read the stream");
     if ((before as { Encryption: string }).Encryption === "on") {
-      return { manual: findings.map((x) => ({ findingId: x.id, ruleId: x.ruleId, resourceId: x.resource.id, reason: "encryption is on, but the rule still fails (a customer managed key without KeyARN, or a failure)", advice: "Check the key and the stream's FailureDescription; restart encryption by hand." })) };
+      return {
+        manual: findings.map((x) => ({
+          findingId: x.id,
+          ruleId: x.ruleId,
+          resourceId: x.resource.id,
+          reason: "encryption is on, but the rule still fails (a customer managed key without KeyARN, or a failure)",
+          advice: "Check the key and the stream's FailureDescription; restart encryption by hand.",
+        })),
+      };
     }
     return {
       manual: [],
@@ -64,7 +72,14 @@ export const remediation: Remediation = {
         target: t,
         before,
         after: { DeliveryStreamName: name, Encryption: "on", KeyType: "AWS_OWNED_CMK" },
-        calls: [{ service: "firehose", region: t.region, action: "StartDeliveryStreamEncryption", input: { DeliveryStreamName: name, DeliveryStreamEncryptionConfigurationInput: { KeyType: "AWS_OWNED_CMK" } } }],
+        calls: [
+          {
+            service: "firehose",
+            region: t.region,
+            action: "StartDeliveryStreamEncryption",
+            input: { DeliveryStreamName: name, DeliveryStreamEncryptionConfigurationInput: { KeyType: "AWS_OWNED_CMK" } },
+          },
+        ],
         rollbackCalls: [{ service: "firehose", region: t.region, action: "StopDeliveryStreamEncryption", input: { DeliveryStreamName: name } }],
         findingIds: findings.map((x) => x.id),
         summary: `encrypt Direct PUT stream ${name} with an AWS owned key`,

@@ -125,7 +125,9 @@ function policyRuleGroups(msd: unknown): string[] {
   if (typeof msd !== "string") return [];
   try {
     const d = JSON.parse(msd) as Record<string, unknown>;
-    const list = [...asArray(d.preProcessRuleGroups as unknown[] | undefined), ...asArray(d.postProcessRuleGroups as unknown[] | undefined)] as Array<Record<string, any>>;
+    const list = [...asArray(d.preProcessRuleGroups as unknown[] | undefined), ...asArray(d.postProcessRuleGroups as unknown[] | undefined)] as Array<
+      Record<string, any>
+    >;
     return list.map((g) => g.managedRuleGroupIdentifier?.managedRuleGroupName ?? g.ruleGroupArn).filter((x): x is string => typeof x === "string");
   } catch {
     return [];
@@ -142,11 +144,15 @@ function scopeOf(s: Snapshot | undefined, policyId: string): Scope | string {
     return `the scope of Firewall Manager policy ${p.name ?? policyId} is not known in the snapshot`;
   }
   const tags = asArray(props.ResourceTags as Array<{ Key?: unknown; Value?: unknown }> | undefined);
-  if (tags.some((t) => typeof t.Key !== "string" || (t.Value !== undefined && typeof t.Value !== "string"))) return `the ResourceTags of Firewall Manager policy ${p.name ?? policyId} are not known in the snapshot`;
+  if (tags.some((t) => typeof t.Key !== "string" || (t.Value !== undefined && typeof t.Value !== "string")))
+    return `the ResourceTags of Firewall Manager policy ${p.name ?? policyId} are not known in the snapshot`;
   return {
     name: p.name ?? (props.PolicyName as string | undefined) ?? policyId,
     region: p.region,
-    types: [...asArray(props.ResourceTypeList as string[] | undefined), ...(typeof props.ResourceType === "string" && props.ResourceType !== "ResourceTypeList" ? [props.ResourceType] : [])],
+    types: [
+      ...asArray(props.ResourceTypeList as string[] | undefined),
+      ...(typeof props.ResourceType === "string" && props.ResourceType !== "ResourceTypeList" ? [props.ResourceType] : []),
+    ],
     tags: tags.map((t) => ({ Key: t.Key as string, Value: (t.Value as string | undefined) ?? "" })),
     or: String(props.ResourceTagLogicalOperator ?? "").toUpperCase() === "OR",
     exclude: props.ExcludeResourceTags === true,
@@ -198,7 +204,15 @@ async function liveTags(aws: AwsClients, region: string, arns: string[]): Promis
   for (const batch of chunks(arns, TAG_BATCH)) {
     const r = await aws.send("elasticloadbalancing", region, "DescribeTags", { ResourceArns: batch });
     for (const d of asArray(r.TagDescriptions as Array<{ ResourceArn?: string; Tags?: Array<{ Key?: string; Value?: string }> }> | undefined)) {
-      if (d.ResourceArn) out.set(d.ResourceArn, Object.fromEntries(asArray(d.Tags).filter((t) => t.Key !== undefined).map((t) => [t.Key as string, t.Value ?? ""])));
+      if (d.ResourceArn)
+        out.set(
+          d.ResourceArn,
+          Object.fromEntries(
+            asArray(d.Tags)
+              .filter((t) => t.Key !== undefined)
+              .map((t) => [t.Key as string, t.Value ?? ""]),
+          ),
+        );
     }
   }
   for (const a of arns) if (!out.has(a)) throw new Error(`elasticloadbalancing:DescribeTags returned no tags for ${a}`);
@@ -247,8 +261,14 @@ function tagCalls(region: string, ts: Tagging[]): { calls: ApiCall[]; rollbackCa
   return {
     calls: grouped(set, (arns, Tags) => elb("AddTags", { ResourceArns: arns, Tags })),
     rollbackCalls: [
-      ...grouped(removed.filter((r) => (r.payload as string[]).length > 0), (arns, TagKeys) => elb("RemoveTags", { ResourceArns: arns, TagKeys })),
-      ...grouped(restored.filter((r) => (r.payload as Json[]).length > 0), (arns, Tags) => elb("AddTags", { ResourceArns: arns, Tags })),
+      ...grouped(
+        removed.filter((r) => (r.payload as string[]).length > 0),
+        (arns, TagKeys) => elb("RemoveTags", { ResourceArns: arns, TagKeys }),
+      ),
+      ...grouped(
+        restored.filter((r) => (r.payload as Json[]).length > 0),
+        (arns, Tags) => elb("AddTags", { ResourceArns: arns, Tags }),
+      ),
     ],
   };
 }
@@ -298,14 +318,33 @@ async function liveSnapshot(aws: AwsClients, region: string, policyArn: string, 
   const lbs = outs.map((o) => o.id).filter(isLoadBalancer);
   const tags = lbs.length > 0 ? await liveTags(aws, region, lbs) : new Map<string, Record<string, string>>();
   const src = (r: string) => ({ kind: "aws" as const, account, region: r });
-  const policy: Resource = { type: FMS_POLICY, id: policyArn, arn: policyArn, name: got.Policy.PolicyName, account, region: policyRegion || region, tags: {}, properties: fmsPolicyProperties(got.Policy, undefined), source: src(policyRegion || region) };
-  const balancers: Resource[] = lbs.map((a) => ({ type: LOAD_BALANCER, id: a, arn: a, region: a.split(":")[3], tags: tags.get(a) ?? {}, properties: {}, source: src(a.split(":")[3]) }));
+  const policy: Resource = {
+    type: FMS_POLICY,
+    id: policyArn,
+    arn: policyArn,
+    name: got.Policy.PolicyName,
+    account,
+    region: policyRegion || region,
+    tags: {},
+    properties: fmsPolicyProperties(got.Policy, undefined),
+    source: src(policyRegion || region),
+  };
+  const balancers: Resource[] = lbs.map((a) => ({
+    type: LOAD_BALANCER,
+    id: a,
+    arn: a,
+    region: a.split(":")[3],
+    tags: tags.get(a) ?? {},
+    properties: {},
+    source: src(a.split(":")[3]),
+  }));
   return { schemaVersion: "1", source: { kind: "aws", collectedAt: new Date().toISOString() }, resources: [policy, ...balancers], coverage: [] } as Snapshot;
 }
 
 async function planTags(c: Context, outs: OutOfScope[], left: ManualItem[]): Promise<PlanResult> {
   const { f, e, ctx } = c;
-  const read = ctx.snapshot ?? (ctx.aws ? await liveSnapshot(ctx.aws, c.region, e.policy, outs) : "there is neither a snapshot nor AWS access to read the policy's scope");
+  const read =
+    ctx.snapshot ?? (ctx.aws ? await liveSnapshot(ctx.aws, c.region, e.policy, outs) : "there is neither a snapshot nor AWS access to read the policy's scope");
   const scope = typeof read === "string" ? read : scopeOf(read, e.policy);
   if (typeof scope === "string") {
     const advice = `Plan from an organization scan's snapshot (\`rampart scan --org … --snapshot-out s.json\`, then \`rampart fix --snapshot s.json\`), or choose --param ${RULE}.mode=disassociate. ${waysOut(e, f)}`;
@@ -345,14 +384,27 @@ async function planTags(c: Context, outs: OutOfScope[], left: ManualItem[]): Pro
   }
   if (ts.length === 0) return { manual: left };
   const names = ts.map((t) => label(t.arn));
-  const set = [...new Set(ts.flatMap((t) => Object.keys(t.after).filter((k) => t.after[k] !== t.before[k]).map((k) => `${k}=${t.after[k]}`)))];
+  const set = [
+    ...new Set(
+      ts.flatMap((t) =>
+        Object.keys(t.after)
+          .filter((k) => t.after[k] !== t.before[k])
+          .map((k) => `${k}=${t.after[k]}`),
+      ),
+    ),
+  ];
   const replaced = ts.filter((t) => t.replaced.length > 0);
   const { calls, rollbackCalls } = tagCalls(c.region, ts);
   const everyone = [...e.inScope, ...e.outOfScope.map((o) => o.id)].map(label);
   return {
     manual: left,
     change: {
-      target: targetOf(c, "tag", ts.map((t) => t.arn), keys),
+      target: targetOf(
+        c,
+        "tag",
+        ts.map((t) => t.arn),
+        keys,
+      ),
       before: { Resources: ts.map((t) => ({ ResourceArn: t.arn, Tags: t.before })) },
       after: { Resources: ts.map((t) => ({ ResourceArn: t.arn, Tags: t.after })) },
       calls,
@@ -381,12 +433,24 @@ async function planDisassociate(c: Context, outs: OutOfScope[], left: ManualItem
   const { f, e, ctx } = c;
   const acting: OutOfScope[] = [];
   for (const o of outs) {
-    if (isCloudFront(o.id)) left.push(manual(f, `${o.id} is a CloudFront distribution: its web ACL is set in the distribution's configuration, which rampart does not change`, `Remove the web ACL from the distribution (cloudfront:UpdateDistribution with an empty WebACLId), or: ${waysOut(e, f)}`));
+    if (isCloudFront(o.id))
+      left.push(
+        manual(
+          f,
+          `${o.id} is a CloudFront distribution: its web ACL is set in the distribution's configuration, which rampart does not change`,
+          `Remove the web ACL from the distribution (cloudfront:UpdateDistribution with an empty WebACLId), or: ${waysOut(e, f)}`,
+        ),
+      );
     else acting.push(o);
   }
   const current = new Map<string, string | null>();
   for (const o of acting) {
-    if (ctx.snapshot) current.set(o.id, (ctx.snapshot.resources.find((r) => r.type === WAF_ASSOCIATION && r.properties.ResourceArn === o.id)?.properties.WebACLArn as string | undefined) ?? null);
+    if (ctx.snapshot)
+      current.set(
+        o.id,
+        (ctx.snapshot.resources.find((r) => r.type === WAF_ASSOCIATION && r.properties.ResourceArn === o.id)?.properties.WebACLArn as string | undefined) ??
+          null,
+      );
     else if (ctx.aws) current.set(o.id, await webAclOf(ctx.aws, c.region, o.id));
     else throw new Error("no snapshot and no AWS access to read the web ACL associations");
   }
@@ -446,11 +510,15 @@ export const remediation: Remediation = {
     additionalProperties: false,
     properties: {
       mode: {
-        description: "tag (default): add the policy's resource tags to out-of-scope load balancers; disassociate: remove the out-of-scope resources from the web ACL (needs --allow-traffic-impact).",
+        description:
+          "tag (default): add the policy's resource tags to out-of-scope load balancers; disassociate: remove the out-of-scope resources from the web ACL (needs --allow-traffic-impact).",
         enum: ["tag", "disassociate"],
       },
       resources: { description: "Act only on these out-of-scope resources (ARNs); the others are left to a person.", type: "array", items: { type: "string" } },
-      replaceTagValues: { description: "In tag mode, also change a tag the resource has with another value (needs --allow-traffic-impact; default false).", type: "boolean" },
+      replaceTagValues: {
+        description: "In tag mode, also change a tag the resource has with another value (needs --allow-traffic-impact; default false).",
+        type: "boolean",
+      },
     },
   },
   verifyServices: ["fms", "wafv2", "elasticloadbalancing"],
@@ -461,9 +529,17 @@ export const remediation: Remediation = {
     const withEvidence = findings.map((f) => ({ f, e: evidenceOf(f) })).sort((a, b) => (a.e?.policy ?? "").localeCompare(b.e?.policy ?? ""));
     const left: ManualItem[] = [];
     const usable = withEvidence.filter((x): x is { f: Finding; e: Evidence } => x.e !== undefined);
-    for (const x of withEvidence.filter((y) => y.e === undefined)) left.push(manual(x.f, "the finding carries no evidence naming the out-of-scope resources", x.f.fix ?? "Scan again."));
+    for (const x of withEvidence.filter((y) => y.e === undefined))
+      left.push(manual(x.f, "the finding carries no evidence naming the out-of-scope resources", x.f.fix ?? "Scan again."));
     // One change per resource and run: a second policy's finding on the same web ACL waits for the next run.
-    for (const x of usable.slice(1)) left.push(manual(x.f, `another Firewall Manager policy's finding on this web ACL (${usable[0].e.policy}) is planned in this run`, "Apply this run, scan again and run `rampart fix` again."));
+    for (const x of usable.slice(1))
+      left.push(
+        manual(
+          x.f,
+          `another Firewall Manager policy's finding on this web ACL (${usable[0].e.policy}) is planned in this run`,
+          "Apply this run, scan again and run `rampart fix` again.",
+        ),
+      );
     if (usable.length === 0) return { manual: left };
     const { f, e } = usable[0];
     const region = f.resource.region ?? e.webACL.split(":")[3];
@@ -471,7 +547,8 @@ export const remediation: Remediation = {
     const c: Context = { f, e, region, acl: f.resource.name ?? e.webACL, policy: policyLabel(ctx.snapshot, e.policy), ctx };
     const outs: OutOfScope[] = [];
     for (const o of e.outOfScope) {
-      if (only && !only.includes(o.id)) left.push(manual(f, `${label(o.id)} is not in the resources parameter`, `Add it to --param ${RULE}.resources, or: ${waysOut(e, f)}`));
+      if (only && !only.includes(o.id))
+        left.push(manual(f, `${label(o.id)} is not in the resources parameter`, `Add it to --param ${RULE}.resources, or: ${waysOut(e, f)}`));
       else outs.push(o);
     }
     if (outs.length === 0) return { manual: left };

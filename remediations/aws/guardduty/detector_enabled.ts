@@ -67,7 +67,8 @@ export const remediation: Remediation = {
     if (id) {
       const t = regionTarget(f, { DetectorId: id });
       let before: Json;
-      if (ctx.snapshot) before = { DetectorId: id, Status: known(snapshotResource(ctx.snapshot, f).properties.Enable, "Enable") === true ? "ENABLED" : "DISABLED" };
+      if (ctx.snapshot)
+        before = { DetectorId: id, Status: known(snapshotResource(ctx.snapshot, f).properties.Enable, "Enable") === true ? "ENABLED" : "DISABLED" };
       else if (ctx.aws) before = await read(t, ctx.aws);
       else throw new Error("no snapshot and no AWS access to read the detector");
       if ((before as { Status: string }).Status === "ENABLED") return { manual: [] };
@@ -87,7 +88,8 @@ export const remediation: Remediation = {
     // A region without a detector.
     const t = regionTarget(f, { Region: region });
     let before: Json;
-    if (ctx.snapshot) before = { Region: region, Status: NO_DETECTOR }; // the rule only reports a region whose detectors were listed
+    if (ctx.snapshot)
+      before = { Region: region, Status: NO_DETECTOR }; // the rule only reports a region whose detectors were listed
     else if (ctx.aws) before = await read(t, ctx.aws);
     else throw new Error("no snapshot and no AWS access to list the detectors");
     const status = (before as { Status: string }).Status;
@@ -149,11 +151,13 @@ export const remediation: Remediation = {
       const recorded = (change.result as { DetectorId?: unknown } | undefined)?.DetectorId;
       let id: string;
       if (typeof recorded === "string") {
-        if (!present.includes(recorded)) throw new Error(`the detector the fix created (${recorded}) is no longer in ${c.region} (now: ${present.join(", ") || "none"}); nothing was deleted`);
+        if (!present.includes(recorded))
+          throw new Error(`the detector the fix created (${recorded}) is no longer in ${c.region} (now: ${present.join(", ") || "none"}); nothing was deleted`);
         id = recorded;
       } else {
         // The run was interrupted before the journal had the id: the region's only detector is the one the fix created.
-        if (present.length !== 1) throw new Error(`cannot tell which detector in ${c.region} the fix created (${present.join(", ") || "none"}); nothing was deleted`);
+        if (present.length !== 1)
+          throw new Error(`cannot tell which detector in ${c.region} the fix created (${present.join(", ") || "none"}); nothing was deleted`);
         id = present[0];
       }
       await aws.call({ ...c, input: { DetectorId: id } });

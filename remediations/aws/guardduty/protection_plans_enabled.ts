@@ -48,7 +48,9 @@ export const remediation: Remediation = {
     const id = detectorIdOf(f0);
     const out: ManualItem[] = [];
     if (!id) return { manual: findings.map((f) => manual(f, "the finding is not about a collected detector", "Scan again and re-run `rampart fix`.")) };
-    const required = Array.isArray(ctx.packParams.requiredFeatures) ? (ctx.packParams.requiredFeatures as unknown[]).filter((x): x is string => typeof x === "string") : DEFAULT_FEATURES;
+    const required = Array.isArray(ctx.packParams.requiredFeatures)
+      ? (ctx.packParams.requiredFeatures as unknown[]).filter((x): x is string => typeof x === "string")
+      : DEFAULT_FEATURES;
     const candidates = [...new Set([...required, ...KNOWN_FEATURES])];
     const wanted: string[] = [];
     const byFeature = new Map<string, string[]>();

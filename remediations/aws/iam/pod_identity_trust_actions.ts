@@ -35,12 +35,24 @@ export const remediation: Remediation = {
       const key = findingKey(f, keys);
       const st = key ? sts.find((x) => key.startsWith(`statement:${x.label}:`)) : undefined;
       if (!key || !st || !trustsService(st.s, SERVICE)) {
-        out.push(manual(f, "the finding does not match a statement of the current trust policy that trusts pods.eks.amazonaws.com", "Scan again and re-run `rampart fix`."));
+        out.push(
+          manual(
+            f,
+            "the finding does not match a statement of the current trust policy that trusts pods.eks.amazonaws.com",
+            "Scan again and re-run `rampart fix`.",
+          ),
+        );
         continue;
       }
       const others = otherPrincipals(st.s, SERVICE);
       if (others.length > 0) {
-        out.push(manual(f, `the statement also trusts ${others.join(", ")}; changing its actions would change what they may do`, "Move pods.eks.amazonaws.com into a statement of its own with Action [\"sts:AssumeRole\", \"sts:TagSession\"]."));
+        out.push(
+          manual(
+            f,
+            `the statement also trusts ${others.join(", ")}; changing its actions would change what they may do`,
+            'Move pods.eks.amazonaws.com into a statement of its own with Action ["sts:AssumeRole", "sts:TagSession"].',
+          ),
+        );
         continue;
       }
       if (!touched.has(st.label)) {

@@ -62,7 +62,10 @@ async function pages(aws: AwsClients, region: string, action: string, field: str
 
 function fromSnapshot(snapshot: Snapshot, roleArn: string, account: string | undefined): { anchors: Anchor[]; profiles: string[] } {
   const profiles = snapshot.resources.filter(
-    (r) => r.type === "AWS::RolesAnywhere::Profile" && (account === undefined || r.account === account) && asArray(r.properties.RoleArns as string[] | undefined).includes(roleArn),
+    (r) =>
+      r.type === "AWS::RolesAnywhere::Profile" &&
+      (account === undefined || r.account === account) &&
+      asArray(r.properties.RoleArns as string[] | undefined).includes(roleArn),
   );
   const regions = new Set(profiles.map((p) => p.region));
   const anchors = snapshot.resources
@@ -74,7 +77,9 @@ function fromSnapshot(snapshot: Snapshot, roleArn: string, account: string | und
 /** Does the Condition block mention `key` (case-insensitive) under any operator? */
 function conditionHas(cond: Json | undefined, key: string): boolean {
   if (!cond || typeof cond !== "object" || Array.isArray(cond)) return false;
-  return Object.values(cond).some((block) => block !== null && typeof block === "object" && !Array.isArray(block) && Object.keys(block).some((k) => k.toLowerCase() === key.toLowerCase()));
+  return Object.values(cond).some(
+    (block) => block !== null && typeof block === "object" && !Array.isArray(block) && Object.keys(block).some((k) => k.toLowerCase() === key.toLowerCase()),
+  );
 }
 
 function addCondition(s: Statement, op: string, key: string, value: Json): void {
@@ -94,7 +99,10 @@ export const remediation: Remediation = {
     properties: {
       certificateCN: {
         description: "The CN of the workload certificate: one value, or a map from role name or ARN to the CN.",
-        anyOf: [{ type: "string", minLength: 1, pattern: "^[^*?]+$" }, { type: "object", additionalProperties: { type: "string", minLength: 1, pattern: "^[^*?]+$" } }],
+        anyOf: [
+          { type: "string", minLength: 1, pattern: "^[^*?]+$" },
+          { type: "object", additionalProperties: { type: "string", minLength: 1, pattern: "^[^*?]+$" } },
+        ],
       },
       trustAnchorArns: {
         description: "The trust anchors to allow (default: the enabled anchors usable with the profiles that list the role).",
@@ -124,7 +132,9 @@ export const remediation: Remediation = {
       const key = findingKey(f, keys);
       const st = key ? sts.find((x) => key.startsWith(`statement:${x.label}:`)) : undefined;
       if (!key || !st) {
-        out.push(manual(f, "the finding does not match a statement of the current trust policy (it changed since the scan?)", "Scan again and re-run `rampart fix`."));
+        out.push(
+          manual(f, "the finding does not match a statement of the current trust policy (it changed since the scan?)", "Scan again and re-run `rampart fix`."),
+        );
         continue;
       }
       if (!trustsService(st.s, SERVICE)) {
@@ -138,7 +148,13 @@ export const remediation: Remediation = {
       }
       if (key.endsWith(":source-arn")) {
         if (conditionHas(cond, "aws:SourceArn")) {
-          out.push(manual(f, "the statement already conditions aws:SourceArn with values that are not single trust anchors; fixing it means changing that condition, and rampart never removes or loosens a condition", "Replace the aws:SourceArn values with the exact trust-anchor ARNs (ArnEquals) by hand."));
+          out.push(
+            manual(
+              f,
+              "the statement already conditions aws:SourceArn with values that are not single trust anchors; fixing it means changing that condition, and rampart never removes or loosens a condition",
+              "Replace the aws:SourceArn values with the exact trust-anchor ARNs (ArnEquals) by hand.",
+            ),
+          );
           continue;
         }
         const given = ctx.params.trustAnchorArns as string[] | undefined;
@@ -147,11 +163,17 @@ export const remediation: Remediation = {
           anchors = [...given].sort();
         } else {
           anchorInfo ??= await anchorsFor(roleArn, f0.resource.account, ctx);
-          anchors = anchorInfo.anchors.filter((a) => a.enabled).map((a) => a.arn).sort();
+          anchors = anchorInfo.anchors
+            .filter((a) => a.enabled)
+            .map((a) => a.arn)
+            .sort();
           const disabled = anchorInfo.anchors.filter((a) => !a.enabled).map((a) => a.arn);
           if (disabled.length) notes.push(`Disabled trust anchors left out of aws:SourceArn: ${disabled.join(", ")}.`);
           if (anchors.length === 0) {
-            const why = anchorInfo.profiles.length === 0 ? "no Roles Anywhere profile lists this role (in the regions looked at)" : `no enabled trust anchor is in the account and region of the profiles that list the role (${anchorInfo.profiles.join(", ")})`;
+            const why =
+              anchorInfo.profiles.length === 0
+                ? "no Roles Anywhere profile lists this role (in the regions looked at)"
+                : `no enabled trust anchor is in the account and region of the profiles that list the role (${anchorInfo.profiles.join(", ")})`;
             out.push(manual(f, why, `Name the trust anchors: --param ${RULE}.trustAnchorArns=<arn>[,<arn>] (or --regions for the regions of the profiles).`));
             continue;
           }
@@ -162,11 +184,28 @@ export const remediation: Remediation = {
       } else {
         const cn = perResource<string>(ctx.params.certificateCN, f, name);
         if (!cn) {
-          out.push(manual(f, "the certificate's subject CN is not known to rampart", `Give it: --param ${RULE}.certificateCN=<CN of the workload certificate> (needs --allow-user-impact), or add the condition by hand.`));
+          out.push(
+            manual(
+              f,
+              "the certificate's subject CN is not known to rampart",
+              `Give it: --param ${RULE}.certificateCN=<CN of the workload certificate> (needs --allow-user-impact), or add the condition by hand.`,
+            ),
+          );
           continue;
         }
-        if (conditionHas(cond, CN_KEY) && Object.entries(cond as Record<string, Json>).some(([op, b]) => op === "StringEquals" && Object.keys(b as object).some((k) => k.toLowerCase() === CN_KEY.toLowerCase()))) {
-          out.push(manual(f, `the statement already has a StringEquals on ${CN_KEY}; rampart never changes an existing condition`, "Set the exact CN in that condition by hand."));
+        if (
+          conditionHas(cond, CN_KEY) &&
+          Object.entries(cond as Record<string, Json>).some(
+            ([op, b]) => op === "StringEquals" && Object.keys(b as object).some((k) => k.toLowerCase() === CN_KEY.toLowerCase()),
+          )
+        ) {
+          out.push(
+            manual(
+              f,
+              `the statement already has a StringEquals on ${CN_KEY}; rampart never changes an existing condition`,
+              "Set the exact CN in that condition by hand.",
+            ),
+          );
           continue;
         }
         addCondition(st.s, "StringEquals", CN_KEY, cn);
@@ -186,7 +225,7 @@ export const remediation: Remediation = {
         calls: [updateCall(name, doc)],
         rollbackCalls: [updateCall(name, state.AssumeRolePolicyDocument)],
         findingIds: fixed,
-        summary: `add ${[...new Set(fixed.map((id) => (findingKey(findings.find((x) => x.id === id) as Finding, keys) ?? "").endsWith(":source-arn") ? "aws:SourceArn" : "x509Subject/CN"))].join(" and ")} conditions to the Roles Anywhere trust of role ${name}`,
+        summary: `add ${[...new Set(fixed.map((id) => ((findingKey(findings.find((x) => x.id === id) as Finding, keys) ?? "").endsWith(":source-arn") ? "aws:SourceArn" : "x509Subject/CN")))].join(" and ")} conditions to the Roles Anywhere trust of role ${name}`,
         ...(userImpact ? { risk: { flag: "allow-user-impact" as const, reason: userImpact } } : {}),
         notes,
       },

@@ -94,7 +94,10 @@ function statementsOf(doc: Doc): Stmt[] {
 
 /** IAM-style match, case-insensitive: `*` any run of characters, `?` one. */
 function wildcardMatch(pattern: string, s: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${re}$`, "i").test(s);
 }
 
@@ -143,14 +146,17 @@ function conditionEntries(cond: Doc): CondEntry[] {
 /** The statement's Condition with the tag conditions it lacks added to StringEquals; existing entries are never changed. */
 function withTagConditions(s: Doc, name: string): Doc | Refused {
   const cond = s.Condition;
-  if (cond !== undefined && (cond === null || typeof cond !== "object" || Array.isArray(cond))) return { reason: `the Condition of ${name} is not an object`, advice: "Fix the policy by hand." };
+  if (cond !== undefined && (cond === null || typeof cond !== "object" || Array.isArray(cond)))
+    return { reason: `the Condition of ${name} is not an object`, advice: "Fix the policy by hand." };
   const out = clone((cond ?? {}) as Doc);
   const entries = conditionEntries(out);
   const add: string[] = [];
   for (const tag of TAGS) {
     const keys = [`secretsmanager:resourcetag/${tag}`, `aws:resourcetag/${tag}`];
     const present = entries.filter((e) => keys.includes(e.key.toLowerCase()));
-    const ok = present.some((e) => e.op === "StringEquals" && e.values.length > 0 && e.values.every((v) => typeof v === "string" && v.toLowerCase() === expected(tag).toLowerCase()));
+    const ok = present.some(
+      (e) => e.op === "StringEquals" && e.values.length > 0 && e.values.every((v) => typeof v === "string" && v.toLowerCase() === expected(tag).toLowerCase()),
+    );
     if (ok) continue;
     if (present.length > 0) {
       const what = present.map((e) => `${e.op} "${e.key}": ${JSON.stringify(e.values.length === 1 ? e.values[0] : e.values)}`).join(", ");
@@ -162,7 +168,8 @@ function withTagConditions(s: Doc, name: string): Doc | Refused {
     add.push(tag);
   }
   const block = out.StringEquals ?? {};
-  if (typeof block !== "object" || block === null || Array.isArray(block)) return { reason: `the StringEquals block of ${name} is not an object`, advice: "Fix the policy by hand." };
+  if (typeof block !== "object" || block === null || Array.isArray(block))
+    return { reason: `the StringEquals block of ${name} is not an object`, advice: "Fix the policy by hand." };
   for (const tag of add) block[`secretsmanager:ResourceTag/${tag}`] = expected(tag);
   out.StringEquals = block;
   return out;
@@ -209,7 +216,12 @@ function scopeStatement(st: Stmt, where: string, sids: Set<string>): Scoped | Re
   const { Sid: _sid, ...fields } = s;
   const kept = { ...s, Action: rest };
   const scoped = { Sid: sid, ...fields, Action: scopedActions, Condition: condition };
-  return { replacement: [kept, scoped], scoped, denied, text: `statement "${sid}" (the secretsmanager actions of statement "${st.label}", which keeps ${rest.join(", ")}) of ${where}` };
+  return {
+    replacement: [kept, scoped],
+    scoped,
+    denied,
+    text: `statement "${sid}" (the secretsmanager actions of statement "${st.label}", which keeps ${rest.join(", ")}) of ${where}`,
+  };
 }
 
 interface DocResult {
@@ -235,8 +247,15 @@ function fixDocument(doc: Doc, wanted: Map<string, Finding[]>, where: string): D
   for (const [label, fs] of [...wanted].sort((a, b) => position(a[0]) - position(b[0]))) {
     const matching = sts.filter((x) => x.label === label);
     if (matching.length !== 1 || !allowsGetSecretValue(matching[0].s)) {
-      const reason = matching.length > 1 ? `${matching.length} statements of ${where} share the Sid "${label}"` : `statement "${label}" of ${where} no longer allows secretsmanager:GetSecretValue`;
-      res.manual.push(...fs.map((f) => manual(f, reason, matching.length > 1 ? "Give the statements distinct Sids and run `rampart fix` again." : "Scan again and re-run `rampart fix`.")));
+      const reason =
+        matching.length > 1
+          ? `${matching.length} statements of ${where} share the Sid "${label}"`
+          : `statement "${label}" of ${where} no longer allows secretsmanager:GetSecretValue`;
+      res.manual.push(
+        ...fs.map((f) =>
+          manual(f, reason, matching.length > 1 ? "Give the statements distinct Sids and run `rampart fix` again." : "Scan again and re-run `rampart fix`."),
+        ),
+      );
       continue;
     }
     const r = scopeStatement(matching[0], where, sids);
@@ -327,7 +346,8 @@ function regionsToList(scoped: Doc[], ctx: PlanContext, home: string): string[] 
     for (const p of resourcePatterns(s, "Resource")) {
       const parts = p.split(":");
       if (!p.startsWith("arn:")) spans = true;
-      else if (!wildcardMatch(parts[2] ?? "", "secretsmanager")) continue; // another service's ARN names no secret
+      else if (!wildcardMatch(parts[2] ?? "", "secretsmanager"))
+        continue; // another service's ARN names no secret
       else if (!parts[3] || hasWildcard(parts[3])) spans = true;
       else named.add(parts[3]);
     }
@@ -340,7 +360,13 @@ function fromSnapshot(snapshot: Snapshot, account: string | undefined): SecretsV
   const regions = [
     ...new Set(
       snapshot.coverage
-        .filter((c) => c.service === "secretsmanager" && c.status === "ok" && (c.resourceTypes ?? [SECRET_TYPE]).includes(SECRET_TYPE) && (account === undefined || c.account === account))
+        .filter(
+          (c) =>
+            c.service === "secretsmanager" &&
+            c.status === "ok" &&
+            (c.resourceTypes ?? [SECRET_TYPE]).includes(SECRET_TYPE) &&
+            (account === undefined || c.account === account),
+        )
         .map((c) => c.region ?? ""),
     ),
   ].sort();
@@ -409,24 +435,43 @@ interface Impact {
 }
 
 /** What the conditions take away from the pods (and anyone else using the roles): the risk and the notes. */
-async function impactOf(scoped: Doc[], denied: string[], roles: Array<{ name: string; others: string[] }>, account: string | undefined, ctx: PlanContext): Promise<Impact> {
+async function impactOf(
+  scoped: Doc[],
+  denied: string[],
+  roles: Array<{ name: string; others: string[] }>,
+  account: string | undefined,
+  ctx: PlanContext,
+): Promise<Impact> {
   const who = `pods using role${roles.length === 1 ? "" : "s"} ${roles.map((r) => r.name).join(", ")}`;
   const view = await secretsView(scoped, account, ctx);
-  const lost = view.secrets.filter((s) => missingTags(s).length > 0 && scoped.some((st) => covers(st, s.arn))).sort((a, b) => a.name.localeCompare(b.name) || a.region.localeCompare(b.region));
+  const lost = view.secrets
+    .filter((s) => missingTags(s).length > 0 && scoped.some((st) => covers(st, s.arn)))
+    .sort((a, b) => a.name.localeCompare(b.name) || a.region.localeCompare(b.region));
   const reasons: string[] = [];
-  if (view.unknown) reasons.push(`Which secrets lack the kubernetes-namespace or eks-cluster-name tag is not known (${view.unknown}); after the change ${who} can no longer read any secret without both tags.`);
+  if (view.unknown)
+    reasons.push(
+      `Which secrets lack the kubernetes-namespace or eks-cluster-name tag is not known (${view.unknown}); after the change ${who} can no longer read any secret without both tags.`,
+    );
   else if (lost.length > 0) {
     const shown = lost.slice(0, 10).map(secretText).join(", ");
-    reasons.push(`After the change ${who} can no longer read ${lost.length} secret${lost.length === 1 ? "" : "s"} without both the kubernetes-namespace and eks-cluster-name tags: ${shown}${lost.length > 10 ? `, and ${lost.length - 10} more` : ""}.`);
+    reasons.push(
+      `After the change ${who} can no longer read ${lost.length} secret${lost.length === 1 ? "" : "s"} without both the kubernetes-namespace and eks-cluster-name tags: ${shown}${lost.length > 10 ? `, and ${lost.length - 10} more` : ""}.`,
+    );
   }
-  if (denied.length > 0) reasons.push(`The secretsmanager wildcard also allowed ${denied.join(", ")}, which name no secret: with the conditions they are denied.`);
-  for (const r of roles) if (r.others.length > 0) reasons.push(`Role ${r.name} can also be assumed by ${r.others.join(", ")}, whose sessions carry no Pod Identity tags: they lose these secrets.`);
+  if (denied.length > 0)
+    reasons.push(`The secretsmanager wildcard also allowed ${denied.join(", ")}, which name no secret: with the conditions they are denied.`);
+  for (const r of roles)
+    if (r.others.length > 0)
+      reasons.push(`Role ${r.name} can also be assumed by ${r.others.join(", ")}, whose sessions carry no Pod Identity tags: they lose these secrets.`);
   const notes = [
     "Every secret these pods read must carry the tags kubernetes-namespace and eks-cluster-name with the namespace and cluster of the pods' Pod Identity association (rule secretsmanager-secret-pod-identity-tagged: `rampart fix` tags them from the associations), and the role's trust must allow sts:TagSession (rule iam-pod-identity-trust-actions); a secret tagged for another namespace or cluster is denied too.",
   ];
   if (!view.unknown) notes.push(`Secrets were looked for in ${view.regions.join(", ")}${ctx.snapshot ? " (the snapshot)" : ""}.`);
   const foreign = foreignAccounts(scoped, account);
-  if (foreign.length > 0) notes.push(`The statements also name secrets of account${foreign.length === 1 ? "" : "s"} ${foreign.join(", ")}, which were not checked: they need the same tags.`);
+  if (foreign.length > 0)
+    notes.push(
+      `The statements also name secrets of account${foreign.length === 1 ? "" : "s"} ${foreign.join(", ")}, which were not checked: they need the same tags.`,
+    );
   return { ...(reasons.length > 0 ? { risk: { flag: "allow-user-impact" as const, reason: reasons.join(" ") } } : {}), notes };
 }
 
@@ -503,7 +548,12 @@ function putRolePolicy(role: string, policy: string, doc: Doc): ApiCall {
 }
 
 function roleTarget(f: Finding, role: string, policies: string[]): Target {
-  return { service: "iam", region: "global", ...(f.resource.account ? { account: f.resource.account } : {}), key: { RoleName: role, PolicyNames: JSON.stringify(policies) } };
+  return {
+    service: "iam",
+    region: "global",
+    ...(f.resource.account ? { account: f.resource.account } : {}),
+    key: { RoleName: role, PolicyNames: JSON.stringify(policies) },
+  };
 }
 
 const AWS_MANAGED = /^arn:[^:]+:iam::aws:policy\//;
@@ -560,7 +610,13 @@ async function planRole(findings: Finding[], ctx: PlanContext): Promise<PlanResu
 
   const trust = await trustOf(role, f0.resource.account, ctx);
   const scoped = touched.flatMap((t) => t.r.scoped);
-  const impact = await impactOf(scoped, [...new Set(touched.flatMap((t) => t.r.denied))], [{ name: role, others: otherTrusted(trust) }], f0.resource.account, ctx);
+  const impact = await impactOf(
+    scoped,
+    [...new Set(touched.flatMap((t) => t.r.denied))],
+    [{ name: role, others: otherTrusted(trust) }],
+    f0.resource.account,
+    ctx,
+  );
   const names = touched.map((t) => t.p.name);
   const change: ChangeDraft = {
     target: roleTarget(f0, role, names),
@@ -600,7 +656,10 @@ async function applyInline(calls: ApiCall[], aws: AwsClients): Promise<void> {
       try {
         for (const d of [...done].reverse()) if (d.old) await aws.call(putRolePolicy(d.role, d.policy, d.old));
       } catch (e2) {
-        throw new Error(`${what}; putting back the inline policies already changed failed too (${errorText(e2)}): restore them from the journal's before-state`, { cause: e });
+        throw new Error(
+          `${what}; putting back the inline policies already changed failed too (${errorText(e2)}): restore them from the journal's before-state`,
+          { cause: e },
+        );
       }
       throw new Error(done.length > 0 ? `${what} (inline policies ${done.map((d) => d.policy).join(", ")} were put back as they were)` : what, { cause: e });
     }
@@ -667,7 +726,11 @@ async function managedLive(aws: AwsClients, arn: string): Promise<ManagedState> 
   const st: ManagedState = { arn, doc: d.doc, versionId: d.versionId, versions, roles: [], users: [], groups: [], boundary: d.boundaryUses > 0 };
   let marker: string | undefined;
   do {
-    const page = await aws.send("iam", "global", "ListEntitiesForPolicy", { PolicyArn: arn, PolicyUsageFilter: "PermissionsPolicy", ...(marker ? { Marker: marker } : {}) });
+    const page = await aws.send("iam", "global", "ListEntitiesForPolicy", {
+      PolicyArn: arn,
+      PolicyUsageFilter: "PermissionsPolicy",
+      ...(marker ? { Marker: marker } : {}),
+    });
     st.roles.push(...((page.PolicyRoles ?? []) as Array<{ RoleName: string }>).map((x) => x.RoleName));
     st.users.push(...((page.PolicyUsers ?? []) as Array<{ UserName: string }>).map((x) => x.UserName));
     st.groups.push(...((page.PolicyGroups ?? []) as Array<{ GroupName: string }>).map((x) => x.GroupName));
@@ -679,7 +742,12 @@ async function managedLive(aws: AwsClients, arn: string): Promise<ManagedState> 
 const policyName = (arn: string): string => arn.split("/").pop() ?? arn;
 
 function createVersion(arn: string, doc: Doc): ApiCall {
-  return { service: "iam", region: "global", action: "CreatePolicyVersion", input: { PolicyArn: arn, PolicyDocument: JSON.stringify(doc), SetAsDefault: true } };
+  return {
+    service: "iam",
+    region: "global",
+    action: "CreatePolicyVersion",
+    input: { PolicyArn: arn, PolicyDocument: JSON.stringify(doc), SetAsDefault: true },
+  };
 }
 
 async function planManaged(findings: Finding[], ctx: PlanContext): Promise<PlanResult> {
@@ -703,7 +771,12 @@ async function planManaged(findings: Finding[], ctx: PlanContext): Promise<PlanR
   const strangers = [...st.users.map((u) => `user ${u}`), ...st.groups.map((g) => `group ${g}`), ...roles.filter((r) => !r.pods).map((r) => `role ${r.name}`)];
   const podRoles = roles.filter((r) => r.pods);
   if (strangers.length > 0 || st.boundary) {
-    const what = [strangers.length > 0 ? `also attached to ${strangers.join(", ")} (not trusted by ${POD_SERVICE})` : "", st.boundary ? "used as a permissions boundary" : ""].filter(Boolean).join(" and ");
+    const what = [
+      strangers.length > 0 ? `also attached to ${strangers.join(", ")} (not trusted by ${POD_SERVICE})` : "",
+      st.boundary ? "used as a permissions boundary" : "",
+    ]
+      .filter(Boolean)
+      .join(" and ");
     return {
       manual: findings.map((f) =>
         manual(
@@ -717,7 +790,11 @@ async function planManaged(findings: Finding[], ctx: PlanContext): Promise<PlanR
   if (st.versions !== undefined && st.versions >= MAX_VERSIONS) {
     return {
       manual: findings.map((f) =>
-        manual(f, `managed policy ${name} already has ${st.versions} versions, the most IAM keeps; rampart does not delete versions`, `Delete a version of ${name} that is no longer used (iam:DeletePolicyVersion), then run \`rampart fix\` again.`),
+        manual(
+          f,
+          `managed policy ${name} already has ${st.versions} versions, the most IAM keeps; rampart does not delete versions`,
+          `Delete a version of ${name} that is no longer used (iam:DeletePolicyVersion), then run \`rampart fix\` again.`,
+        ),
       ),
     };
   }
@@ -731,7 +808,13 @@ async function planManaged(findings: Finding[], ctx: PlanContext): Promise<PlanR
     const key = findingKey(f, [...keys.keys()]);
     const label = key ? keys.get(key) : undefined;
     if (label === undefined) {
-      out.push(manual(f, `the finding matches no statement of the current default version of ${name} for a role it is attached to`, "Scan again and re-run `rampart fix`."));
+      out.push(
+        manual(
+          f,
+          `the finding matches no statement of the current default version of ${name} for a role it is attached to`,
+          "Scan again and re-run `rampart fix`.",
+        ),
+      );
       continue;
     }
     wanted.set(label, [...(wanted.get(label) ?? []), f]);
@@ -741,7 +824,10 @@ async function planManaged(findings: Finding[], ctx: PlanContext): Promise<PlanR
   if (r.fixed.length === 0) return { manual: out };
 
   const impact = await impactOf(r.scoped, r.denied, podRoles, f0.resource.account, ctx);
-  if (st.versions === undefined) impact.notes.push(`The number of versions of ${name} was not checked (offline plan): if it already has ${MAX_VERSIONS}, iam:CreatePolicyVersion fails and nothing changes; delete an unused version and run \`rampart fix\` again.`);
+  if (st.versions === undefined)
+    impact.notes.push(
+      `The number of versions of ${name} was not checked (offline plan): if it already has ${MAX_VERSIONS}, iam:CreatePolicyVersion fails and nothing changes; delete an unused version and run \`rampart fix\` again.`,
+    );
   return {
     manual: out,
     change: {
@@ -776,7 +862,10 @@ async function restoreManaged(change: { rollbackCalls: ApiCall[]; after: Json; t
   if (typeof created !== "string") {
     const d = await defaultVersion(aws, arn);
     const planned = (change.after as { Document?: Json }).Document;
-    if (d.versionId === old || !jsonEqual(d.doc, planned)) throw new Error(`the version the fix created in ${arn} cannot be told apart (the default version ${d.versionId} is not the planned document): nothing was changed`);
+    if (d.versionId === old || !jsonEqual(d.doc, planned))
+      throw new Error(
+        `the version the fix created in ${arn} cannot be told apart (the default version ${d.versionId} is not the planned document): nothing was changed`,
+      );
     created = d.versionId;
   }
   await aws.send("iam", "global", "SetDefaultPolicyVersion", { PolicyArn: arn, VersionId: old });
@@ -809,7 +898,13 @@ export const remediation: Remediation = {
     if (type === "AWS::IAM::Role") return planRole(findings, ctx);
     if (type === "AWS::IAM::ManagedPolicy") return planManaged(findings, ctx);
     return {
-      manual: findings.map((f) => manual(f, `rampart fixes inline and customer managed policies of live roles, not ${type}`, `Add ${CONDITIONS_TEXT} to the statements that allow secretsmanager:GetSecretValue.`)),
+      manual: findings.map((f) =>
+        manual(
+          f,
+          `rampart fixes inline and customer managed policies of live roles, not ${type}`,
+          `Add ${CONDITIONS_TEXT} to the statements that allow secretsmanager:GetSecretValue.`,
+        ),
+      ),
     };
   },
 

@@ -95,7 +95,8 @@ export function otherPrincipals(s: Statement, service: string): string[] {
   if (!p || typeof p !== "object" || Array.isArray(p)) return [];
   const out: string[] = [];
   for (const [kind, v] of Object.entries(p)) {
-    for (const x of asArray(v as Json)) if (!(kind === "Service" && typeof x === "string" && x.toLowerCase() === service)) out.push(`${kind}:${JSON.stringify(x)}`);
+    for (const x of asArray(v as Json))
+      if (!(kind === "Service" && typeof x === "string" && x.toLowerCase() === service)) out.push(`${kind}:${JSON.stringify(x)}`);
   }
   return out;
 }

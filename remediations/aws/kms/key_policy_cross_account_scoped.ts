@@ -44,7 +44,12 @@ function keyArn(f: Finding): string {
 
 function target(f: Finding): Target {
   const arn = keyArn(f);
-  return { service: "kms", region: f.resource.region ?? arn.split(":")[3], ...(f.resource.account ? { account: f.resource.account } : {}), key: { KeyId: arn } };
+  return {
+    service: "kms",
+    region: f.resource.region ?? arn.split(":")[3],
+    ...(f.resource.account ? { account: f.resource.account } : {}),
+    key: { KeyId: arn },
+  };
 }
 
 function parse(policy: unknown, what: string): Doc {
@@ -67,7 +72,9 @@ async function read(t: Target, aws: AwsClients): Promise<Json> {
 function statements(doc: Doc): Stmt[] {
   const st = doc.Statement;
   if (Array.isArray(st)) {
-    return st.flatMap((s, i) => (s && typeof s === "object" && !Array.isArray(s) ? [{ s, label: typeof s.Sid === "string" ? s.Sid : String(i), index: i }] : []));
+    return st.flatMap((s, i) =>
+      s && typeof s === "object" && !Array.isArray(s) ? [{ s, label: typeof s.Sid === "string" ? s.Sid : String(i), index: i }] : [],
+    );
   }
   if (st && typeof st === "object") return [{ s: st, label: typeof st.Sid === "string" ? st.Sid : "", index: undefined }];
   return [];
@@ -78,7 +85,8 @@ function conditionKeys(s: Doc): Set<string> {
   const out = new Set<string>();
   const c = s.Condition;
   if (!c || typeof c !== "object" || Array.isArray(c)) return out;
-  for (const block of Object.values(c)) if (block && typeof block === "object" && !Array.isArray(block)) for (const k of Object.keys(block)) out.add(k.toLowerCase());
+  for (const block of Object.values(c))
+    if (block && typeof block === "object" && !Array.isArray(block)) for (const k of Object.keys(block)) out.add(k.toLowerCase());
   return out;
 }
 
@@ -91,7 +99,12 @@ function addCondition(s: Doc, op: string, key: string, values: string[]): void {
 }
 
 function putCall(t: Target, policy: string): ApiCall {
-  return { service: "kms", region: t.region, action: "PutKeyPolicy", input: { KeyId: t.key.KeyId, PolicyName: "default", Policy: policy, BypassPolicyLockoutSafetyCheck: false } };
+  return {
+    service: "kms",
+    region: t.region,
+    action: "PutKeyPolicy",
+    input: { KeyId: t.key.KeyId, PolicyName: "default", Policy: policy, BypassPolicyLockoutSafetyCheck: false },
+  };
 }
 
 const ACCOUNT_ID = { type: "string", pattern: "^[0-9]{12}$" };
@@ -111,7 +124,7 @@ export const remediation: Remediation = {
     type: "object",
     additionalProperties: false,
     properties: {
-      callerAccounts: listOr(ACCOUNT_ID, "The accounts allowed to use the key through a \"*\" statement (default: trustedAccounts and the key's own account)"),
+      callerAccounts: listOr(ACCOUNT_ID, 'The accounts allowed to use the key through a "*" statement (default: trustedAccounts and the key\'s own account)'),
       viaServices: listOr(SERVICE, "The services allowed to use the key (kms:ViaService), e.g. secretsmanager.us-east-1.amazonaws.com"),
     },
   },
@@ -126,12 +139,22 @@ export const remediation: Remediation = {
     let text: string;
     if (ctx.snapshot) {
       const r = snapshotResource(ctx.snapshot, f0);
-      if (r.observed?.KeyManager === "AWS") return { manual: findings.map((f) => manual(f, "the key is an AWS managed key, whose policy cannot be changed", "Use a customer managed key with a scoped policy instead.")) };
+      if (r.observed?.KeyManager === "AWS")
+        return {
+          manual: findings.map((f) =>
+            manual(f, "the key is an AWS managed key, whose policy cannot be changed", "Use a customer managed key with a scoped policy instead."),
+          ),
+        };
       doc = parse(known(r.properties.KeyPolicy, `the key policy of ${arn}`), `the key policy of ${arn}`);
       text = JSON.stringify(doc);
     } else if (ctx.aws) {
       const d = await ctx.aws.send("kms", t.region, "DescribeKey", { KeyId: arn });
-      if (d.KeyMetadata?.KeyManager === "AWS") return { manual: findings.map((f) => manual(f, "the key is an AWS managed key, whose policy cannot be changed", "Use a customer managed key with a scoped policy instead.")) };
+      if (d.KeyMetadata?.KeyManager === "AWS")
+        return {
+          manual: findings.map((f) =>
+            manual(f, "the key is an AWS managed key, whose policy cannot be changed", "Use a customer managed key with a scoped policy instead."),
+          ),
+        };
       ({ doc, text } = await readPolicy(t, ctx.aws));
     } else throw new Error("no snapshot and no AWS access to read the key policy");
 
@@ -142,19 +165,33 @@ export const remediation: Remediation = {
     const added: string[] = [];
     const keys = sts.flatMap((st) => [`statement:${st.label}:caller-account`, `statement:${st.label}:via-service`]);
     const trusted = asArray(ctx.packParams.trustedAccounts as string[] | undefined).filter((a) => typeof a === "string");
-    const accounts = [...new Set(perResource<string[]>(ctx.params.callerAccounts, f0, keyId) ?? [...trusted, ...(f0.resource.account ? [f0.resource.account] : [])])].sort();
+    const accounts = [
+      ...new Set(perResource<string[]>(ctx.params.callerAccounts, f0, keyId) ?? [...trusted, ...(f0.resource.account ? [f0.resource.account] : [])]),
+    ].sort();
     const services = [...new Set(perResource<string[]>(ctx.params.viaServices, f0, keyId) ?? [])].sort();
 
     for (const f of findings) {
       const key = findingKey(f, keys);
       if (!key) {
-        out.push(manual(f, "rampart fixes only a missing kms:CallerAccount or kms:ViaService condition on a statement for \"*\"; this finding is about named principals, key administration, organizations or a changed policy", f.fix ?? "Fix the key policy by hand (see `rampart rules show " + RULE + "`)."));
+        out.push(
+          manual(
+            f,
+            'rampart fixes only a missing kms:CallerAccount or kms:ViaService condition on a statement for "*"; this finding is about named principals, key administration, organizations or a changed policy',
+            f.fix ?? "Fix the key policy by hand (see `rampart rules show " + RULE + "`).",
+          ),
+        );
         continue;
       }
       const label = key.replace(/^statement:/, "").replace(/:(caller-account|via-service)$/, "");
       const matching = sts.filter((x) => x.label === label);
       if (matching.length !== 1) {
-        out.push(manual(f, matching.length === 0 ? "the statement is no longer in the key policy" : `${matching.length} statements share the Sid "${label}"`, "Scan again, or give the statements distinct Sids."));
+        out.push(
+          manual(
+            f,
+            matching.length === 0 ? "the statement is no longer in the key policy" : `${matching.length} statements share the Sid "${label}"`,
+            "Scan again, or give the statements distinct Sids.",
+          ),
+        );
         continue;
       }
       const st = matching[0];
@@ -178,18 +215,36 @@ export const remediation: Remediation = {
           continue;
         }
         if (accounts.length === 0) {
-          out.push(manual(f, "no account to allow is known: trustedAccounts is empty and the key's account is not known", `Give them: --param ${RULE}.callerAccounts=<account>[,<account>].`));
+          out.push(
+            manual(
+              f,
+              "no account to allow is known: trustedAccounts is empty and the key's account is not known",
+              `Give them: --param ${RULE}.callerAccounts=<account>[,<account>].`,
+            ),
+          );
           continue;
         }
         addCondition(st.s, "StringEquals", "kms:CallerAccount", accounts);
         added.push(`kms:CallerAccount [${accounts.join(", ")}] on ${name}`);
       } else {
         if (have.has("kms:viaservice")) {
-          out.push(manual(f, `${name} already conditions kms:ViaService with a wildcard; rampart never changes an existing condition`, "Replace the wildcard with the services that use the key by hand."));
+          out.push(
+            manual(
+              f,
+              `${name} already conditions kms:ViaService with a wildcard; rampart never changes an existing condition`,
+              "Replace the wildcard with the services that use the key by hand.",
+            ),
+          );
           continue;
         }
         if (services.length === 0) {
-          out.push(manual(f, "which services use the key is not known to rampart", `Give them: --param ${RULE}.viaServices=secretsmanager.<region>.amazonaws.com[,…] (needs --allow-user-impact), or add the condition by hand.`));
+          out.push(
+            manual(
+              f,
+              "which services use the key is not known to rampart",
+              `Give them: --param ${RULE}.viaServices=secretsmanager.<region>.amazonaws.com[,…] (needs --allow-user-impact), or add the condition by hand.`,
+            ),
+          );
           continue;
         }
         addCondition(st.s, "StringEquals", "kms:ViaService", services);
@@ -200,7 +255,12 @@ export const remediation: Remediation = {
     if (fixed.length === 0) return { manual: out };
     const doneVia = added.some((a) => a.startsWith("kms:ViaService"));
     const doneCaller = added.some((a) => a.startsWith("kms:CallerAccount"));
-    const who = [doneCaller ? `principals of accounts other than ${accounts.join(", ")}` : "", doneVia ? `calls that do not come through ${services.join(", ")}` : ""].filter(Boolean).join(", and ");
+    const who = [
+      doneCaller ? `principals of accounts other than ${accounts.join(", ")}` : "",
+      doneVia ? `calls that do not come through ${services.join(", ")}` : "",
+    ]
+      .filter(Boolean)
+      .join(", and ");
     return {
       manual: out,
       change: {
@@ -212,7 +272,9 @@ export const remediation: Remediation = {
         findingIds: fixed,
         summary: `add ${added.join("; ")} in the key policy of ${keyId}`,
         risk: { flag: "allow-user-impact", reason: `After the change, ${who} can no longer use key ${keyId} through the "*" statement(s).` },
-        notes: ["Check CloudTrail for kms:Decrypt / Encrypt / GenerateDataKey calls on the key from other accounts or outside the named services before applying."],
+        notes: [
+          "Check CloudTrail for kms:Decrypt / Encrypt / GenerateDataKey calls on the key from other accounts or outside the named services before applying.",
+        ],
       },
     };
   },

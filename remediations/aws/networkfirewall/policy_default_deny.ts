@@ -98,7 +98,8 @@ interface Described {
 
 async function describe(aws: AwsClients, region: string, arn: string): Promise<Described> {
   const r = await aws.send("network-firewall", region, "DescribeFirewallPolicy", { FirewallPolicyArn: arn });
-  if (!r.FirewallPolicy || typeof r.UpdateToken !== "string") throw new Error(`network-firewall:DescribeFirewallPolicy returned no policy or no UpdateToken for ${arn}`);
+  if (!r.FirewallPolicy || typeof r.UpdateToken !== "string")
+    throw new Error(`network-firewall:DescribeFirewallPolicy returned no policy or no UpdateToken for ${arn}`);
   const meta = (r.FirewallPolicyResponse ?? {}) as { Description?: string; EncryptionConfiguration?: unknown };
   return {
     doc: normalize(r.FirewallPolicy),
@@ -128,7 +129,13 @@ function update(t: Target, doc: Doc): ApiCall {
     service: "network-firewall",
     region: t.region,
     action: "UpdateFirewallPolicy",
-    input: { FirewallPolicyArn: t.key.FirewallPolicyArn, UpdateToken: AT_APPLY.UpdateToken, FirewallPolicy: doc, Description: AT_APPLY.Description, EncryptionConfiguration: AT_APPLY.EncryptionConfiguration },
+    input: {
+      FirewallPolicyArn: t.key.FirewallPolicyArn,
+      UpdateToken: AT_APPLY.UpdateToken,
+      FirewallPolicy: doc,
+      Description: AT_APPLY.Description,
+      EncryptionConfiguration: AT_APPLY.EncryptionConfiguration,
+    },
   };
 }
 
@@ -146,7 +153,12 @@ async function sendFresh(calls: ApiCall[], aws: AwsClients): Promise<void> {
     const { Description: _d, EncryptionConfiguration: _e, ...input } = c.input;
     await aws.call({
       ...c,
-      input: { ...input, UpdateToken: now.token, ...(now.description ? { Description: now.description } : {}), ...(now.encryption ? { EncryptionConfiguration: now.encryption } : {}) },
+      input: {
+        ...input,
+        UpdateToken: now.token,
+        ...(now.description ? { Description: now.description } : {}),
+        ...(now.encryption ? { EncryptionConfiguration: now.encryption } : {}),
+      },
     });
   }
 }
@@ -228,7 +240,9 @@ function fixed(before: Doc, parts: Parts, given: number[], copies: Record<string
 const PROTOCOLS: Record<number, string> = { 1: "ICMP", 6: "TCP", 17: "UDP" };
 
 function ports(list: unknown): string {
-  const ps = asArray(list as Array<{ FromPort?: number; ToPort?: number }> | undefined).map((p) => (p.FromPort === p.ToPort ? `${p.FromPort}` : `${p.FromPort}-${p.ToPort}`));
+  const ps = asArray(list as Array<{ FromPort?: number; ToPort?: number }> | undefined).map((p) =>
+    p.FromPort === p.ToPort ? `${p.FromPort}` : `${p.FromPort}-${p.ToPort}`,
+  );
   return ps.length ? ` port ${ps.join(",")}` : "";
 }
 
@@ -248,7 +262,9 @@ function passes(rg: Record<string, any>, type: Group["type"]): string[] {
   const src = (rg.RulesSource ?? {}) as Record<string, any>;
   if (type === "STATELESS") {
     const rules = asArray(src.StatelessRulesAndCustomActions?.StatelessRules as Array<Record<string, any>> | undefined);
-    return rules.filter((r) => asArray(r.RuleDefinition?.Actions as string[] | undefined).includes("aws:pass")).map((r) => `rule ${r.Priority}: ${statelessMatch(r.RuleDefinition?.MatchAttributes)}`);
+    return rules
+      .filter((r) => asArray(r.RuleDefinition?.Actions as string[] | undefined).includes("aws:pass"))
+      .map((r) => `rule ${r.Priority}: ${statelessMatch(r.RuleDefinition?.MatchAttributes)}`);
   }
   const out: string[] = [];
   const list = src.RulesSourceList as { GeneratedRulesType?: string; TargetTypes?: string[]; Targets?: string[] } | undefined;
@@ -280,7 +296,14 @@ function fromRuleGroup(arn: string, type: Group["type"], name: string, rg: unkno
 async function group(arn: string, type: Group["type"], region: string, ctx: PlanContext): Promise<Group> {
   if (isManaged(arn)) {
     // Managed rule groups publish no rules; their strict-order versions are named …StrictOrder.
-    return { arn, name: nameOf(arn), type, managed: true, ...(type === "STATEFUL" ? { order: nameOf(arn).endsWith("StrictOrder") ? STRICT : ACTION_ORDER } : {}), unread: "AWS managed" };
+    return {
+      arn,
+      name: nameOf(arn),
+      type,
+      managed: true,
+      ...(type === "STATEFUL" ? { order: nameOf(arn).endsWith("StrictOrder") ? STRICT : ACTION_ORDER } : {}),
+      unread: "AWS managed",
+    };
   }
   if (ctx.snapshot) {
     const r = ctx.snapshot.resources.find((x) => x.type === RULE_GROUP && (x.id === arn || x.arn === arn));
@@ -319,8 +342,14 @@ function blocked(gs: Group[]): { reason: string; advice: string } | undefined {
     ...managed.map((g) => `"${g.replaces ?? g.arn}": "${strictVersion(g.arn)}"`),
   ];
   const advice = [
-    ...(own.length ? [`create a copy of ${own.map((g) => g.name).join(", ")} with StatefulRuleOptions.RuleOrder STRICT_ORDER (the same rules, pass rules first)`] : []),
-    ...(copies.length ? [`give rampart the copies${managed.length ? " and the strict-order versions of the AWS managed rule groups" : ""} with --param networkfirewall-policy-default-deny.strictOrderCopies='{${copies.join(", ")}}', so that one update switches the order and the references together`] : []),
+    ...(own.length
+      ? [`create a copy of ${own.map((g) => g.name).join(", ")} with StatefulRuleOptions.RuleOrder STRICT_ORDER (the same rules, pass rules first)`]
+      : []),
+    ...(copies.length
+      ? [
+          `give rampart the copies${managed.length ? " and the strict-order versions of the AWS managed rule groups" : ""} with --param networkfirewall-policy-default-deny.strictOrderCopies='{${copies.join(", ")}}', so that one update switches the order and the references together`,
+        ]
+      : []),
     ...(unknown.length ? [`let rampart read ${unknown.map((g) => g.name).join(", ")} (network-firewall:DescribeRuleGroup) and scan again`] : []),
   ];
   return {
@@ -335,20 +364,24 @@ function passNotes(gs: Group[], drop: string): string[] {
   const passing = gs.filter((g) => (g.passes?.length ?? 0) > 0);
   const out = passing.length
     ? [`After the change, traffic that no rule passes is dropped (${drop}). Only these rule groups still pass traffic; everything else is dropped:`]
-    : [`After the change, traffic that no rule passes is dropped (${drop}), and no rule group of the policy passes anything: every connection through the firewalls using this policy is dropped.`];
+    : [
+        `After the change, traffic that no rule passes is dropped (${drop}), and no rule group of the policy passes anything: every connection through the firewalls using this policy is dropped.`,
+      ];
   for (const g of passing) {
     const what = g.type === "STATELESS" ? "passes without stateful inspection" : "passes";
     out.push(`${g.name} (${g.arn}) ${what}: ${(g.passes as string[]).join("; ")}`);
   }
   const managed = gs.filter((g) => g.managed);
   if (managed.length) out.push(`AWS managed rule groups were not read (rampart does not inspect their rules): ${managed.map((g) => g.name).join(", ")}.`);
-  for (const g of gs.filter((x) => !x.managed && x.passes === undefined)) out.push(`Rule group ${g.name} (${g.arn}) was not read (${g.unread}): check what it passes before applying.`);
+  for (const g of gs.filter((x) => !x.managed && x.passes === undefined))
+    out.push(`Rule group ${g.name} (${g.arn}) was not read (${g.unread}): check what it passes before applying.`);
   return out;
 }
 
 function changeNotes(before: Doc, after: Doc, gs: Group[]): string[] {
   const out = passNotes(gs, asArray(after.StatefulDefaultActions as string[] | undefined).find((a) => DROPS.includes(a)) ?? DROP);
-  for (const g of gs.filter((x) => x.replaces)) out.push(`References to ${nameOf(g.replaces as string)} (${g.replaces}) are replaced by ${g.name} (${g.arn}), given as its STRICT_ORDER copy.`);
+  for (const g of gs.filter((x) => x.replaces))
+    out.push(`References to ${nameOf(g.replaces as string)} (${g.replaces}) are replaced by ${g.name} (${g.arn}), given as its STRICT_ORDER copy.`);
   if (ruleOrder(before) !== ruleOrder(after)) {
     const refs = references(after, "StatefulRuleGroupReferences").map((r) => `${nameOf(r.ResourceArn)} ${r.Priority}`);
     out.push(
@@ -356,14 +389,19 @@ function changeNotes(before: Doc, after: Doc, gs: Group[]): string[] {
     );
   }
   const stateless = STATELESS_DEFAULTS.filter((p) => !jsonEqual(before[p] ?? null, after[p] ?? null));
-  if (stateless.length) out.push(`Packets that no stateless rule matches (${stateless.join(", ")}) now go to the stateful engine (aws:forward_to_sfe) instead of being passed uninspected.`);
+  if (stateless.length)
+    out.push(
+      `Packets that no stateless rule matches (${stateless.join(", ")}) now go to the stateful engine (aws:forward_to_sfe) instead of being passed uninspected.`,
+    );
   return out;
 }
 
 function changed(before: Doc, after: Doc): string[] {
   const parts: string[] = [];
   if (ruleOrder(before) !== ruleOrder(after)) parts.push("rule order STRICT_ORDER");
-  const swapped = references(before, "StatefulRuleGroupReferences").filter((r, i) => references(after, "StatefulRuleGroupReferences")[i]?.ResourceArn !== r.ResourceArn);
+  const swapped = references(before, "StatefulRuleGroupReferences").filter(
+    (r, i) => references(after, "StatefulRuleGroupReferences")[i]?.ResourceArn !== r.ResourceArn,
+  );
   if (swapped.length) parts.push(`STRICT_ORDER copies of ${swapped.map((r) => nameOf(r.ResourceArn)).join(", ")}`);
   if (!jsonEqual(before.StatefulDefaultActions ?? null, after.StatefulDefaultActions ?? null)) parts.push(`stateful default ${DROP}`);
   if (STATELESS_DEFAULTS.some((p) => !jsonEqual(before[p] ?? null, after[p] ?? null))) parts.push("stateless default aws:forward_to_sfe");
@@ -413,7 +451,11 @@ export const remediation: Remediation = {
     if (!given) {
       return {
         manual: findings.map((x) =>
-          manual(x, "two stateful rule group references share a Priority, so their order under STRICT_ORDER cannot be told", "Give every stateful rule group reference its own Priority (lower runs first), then run `rampart fix` again."),
+          manual(
+            x,
+            "two stateful rule group references share a Priority, so their order under STRICT_ORDER cannot be told",
+            "Give every stateful rule group reference its own Priority (lower runs first), then run `rampart fix` again.",
+          ),
         ),
       };
     }

@@ -13,7 +13,12 @@ const REQUIRED = ["HTTP_HOST", "TLS_SNI"];
 function target(f: Finding): Target {
   const region = f.resource.region ?? f.resource.id.split(":")[3];
   if (!region) throw new Error(`cannot tell the region of ${f.resource.id}`);
-  return { service: "network-firewall", region, ...(f.resource.account ? { account: f.resource.account } : {}), key: { FirewallArn: f.resource.arn ?? f.resource.id } };
+  return {
+    service: "network-firewall",
+    region,
+    ...(f.resource.account ? { account: f.resource.account } : {}),
+    key: { FirewallArn: f.resource.arn ?? f.resource.id },
+  };
 }
 
 function state(arn: string, types: unknown): Json {
@@ -27,7 +32,12 @@ async function read(t: Target, aws: AwsClients): Promise<Json> {
 }
 
 function call(t: Target, types: string[]): ApiCall {
-  return { service: "network-firewall", region: t.region, action: "UpdateFirewallAnalysisSettings", input: { FirewallArn: t.key.FirewallArn, EnabledAnalysisTypes: types } };
+  return {
+    service: "network-firewall",
+    region: t.region,
+    action: "UpdateFirewallAnalysisSettings",
+    input: { FirewallArn: t.key.FirewallArn, EnabledAnalysisTypes: types },
+  };
 }
 
 export const remediation: Remediation = {

@@ -60,7 +60,12 @@ function secretArn(f: Finding): string {
 
 function target(f: Finding): Target {
   const arn = secretArn(f);
-  return { service: "secretsmanager", region: f.resource.region ?? arn.split(":")[3], ...(f.resource.account ? { account: f.resource.account } : {}), key: { SecretId: arn } };
+  return {
+    service: "secretsmanager",
+    region: f.resource.region ?? arn.split(":")[3],
+    ...(f.resource.account ? { account: f.resource.account } : {}),
+    key: { SecretId: arn },
+  };
 }
 
 /** The two tags of the state, from a `{key: value}` map. */
@@ -91,13 +96,26 @@ interface AssociationsView {
 }
 
 function fromSnapshot(snapshot: Snapshot, account: string | undefined): AssociationsView {
-  const regions = [...new Set(snapshot.coverage.filter((c) => c.service === "eks" && c.status === "ok" && (account === undefined || c.account === account)).map((c) => c.region ?? ""))].sort();
+  const regions = [
+    ...new Set(
+      snapshot.coverage.filter((c) => c.service === "eks" && c.status === "ok" && (account === undefined || c.account === account)).map((c) => c.region ?? ""),
+    ),
+  ].sort();
   const associations = snapshot.resources
     .filter((r) => r.type === ASSOCIATION_TYPE && (account === undefined || r.account === account))
     .flatMap((r) => {
       const p = r.properties;
       if (typeof p.ClusterName !== "string" || typeof p.Namespace !== "string" || typeof p.RoleArn !== "string") return [];
-      return [{ arn: r.arn ?? r.id, cluster: p.ClusterName, namespace: p.Namespace, serviceAccount: String(p.ServiceAccount ?? "?"), roleArn: p.RoleArn, sessionTagsDisabled: p.DisableSessionTags === true }];
+      return [
+        {
+          arn: r.arn ?? r.id,
+          cluster: p.ClusterName,
+          namespace: p.Namespace,
+          serviceAccount: String(p.ServiceAccount ?? "?"),
+          roleArn: p.RoleArn,
+          sessionTagsDisabled: p.DisableSessionTags === true,
+        },
+      ];
     });
   return { associations, where: regions.length > 0 ? `the snapshot (${regions.join(", ")})` : "the snapshot, which holds no EKS data" };
 }
@@ -162,7 +180,9 @@ function rolesOf(findings: Finding[]): Asked {
     const named = [...strings(ev.roles), ...strings(ev.role)];
     const key = findingKey(f, ["tags", ...named.map((r) => `tag-values:${r}`)]);
     if (!key || named.length === 0) {
-      out.manual.push(manual(f, "the finding names no Pod Identity role (its evidence is missing or does not match it)", "Scan again and re-run `rampart fix`."));
+      out.manual.push(
+        manual(f, "the finding names no Pod Identity role (its evidence is missing or does not match it)", "Scan again and re-run `rampart fix`."),
+      );
       continue;
     }
     for (const r of key === "tags" ? named : [key.slice("tag-values:".length)]) out.roles.add(r);
@@ -194,13 +214,21 @@ function valuesFor(assocs: Association[], namespace: string | undefined, cluster
   const whose = `role${roles.length === 1 ? "" : "s"} ${roles.join(", ")}`;
   if (ns !== undefined && cl !== undefined) {
     const from = fits.filter((a) => a.namespace === ns && a.cluster === cl);
-    const source = from.length > 0 ? `the Pod Identity association${from.length === 1 ? "" : "s"} ${distinct(from.map(assocText)).join("; ")}` : "the parameters";
+    const source =
+      from.length > 0 ? `the Pod Identity association${from.length === 1 ? "" : "s"} ${distinct(from.map(assocText)).join("; ")}` : "the parameters";
     return { values: { [NS]: ns, [CLUSTER]: cl }, source };
   }
   if (assocs.length === 0) return { reason: `no Pod Identity association of ${whose} was found (looked in ${where})`, source: "" };
   const pairs = distinct(fits.map((a) => pairText(a.cluster, a.namespace)));
-  if (fits.length === 0) return { reason: `no Pod Identity association of ${whose} has ${[cluster ? `cluster ${cluster}` : "", namespace ? `namespace ${namespace}` : ""].filter(Boolean).join(" and ")}`, source: "" };
-  return { reason: `the Pod Identity associations of ${whose} name several clusters or namespaces (${pairs.join("; ")}), and a secret carries one value per tag`, source: "" };
+  if (fits.length === 0)
+    return {
+      reason: `no Pod Identity association of ${whose} has ${[cluster ? `cluster ${cluster}` : "", namespace ? `namespace ${namespace}` : ""].filter(Boolean).join(" and ")}`,
+      source: "",
+    };
+  return {
+    reason: `the Pod Identity associations of ${whose} name several clusters or namespaces (${pairs.join("; ")}), and a secret carries one value per tag`,
+    source: "",
+  };
 }
 
 function tagCall(region: string, arn: string, tags: Array<[string, string]>): ApiCall {
@@ -219,7 +247,14 @@ const valueOrMap = (what: string): Record<string, unknown> => ({
 
 export const remediation: Remediation = {
   ruleId: RULE,
-  permissions: ["secretsmanager:DescribeSecret", "secretsmanager:TagResource", "secretsmanager:UntagResource", "eks:ListClusters", "eks:ListPodIdentityAssociations", "eks:DescribePodIdentityAssociation"],
+  permissions: [
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:TagResource",
+    "secretsmanager:UntagResource",
+    "eks:ListClusters",
+    "eks:ListPodIdentityAssociations",
+    "eks:DescribePodIdentityAssociation",
+  ],
   paramsSchema: {
     type: "object",
     additionalProperties: false,
@@ -240,8 +275,16 @@ export const remediation: Remediation = {
     const roles = [...asked.roles].sort();
     const current = await currentTags(f0, t, ctx);
     const view = await associationsView(t, ctx);
-    const ofRoles = view.associations.filter((a) => (t.account === undefined || a.roleArn.split(":")[4] === t.account) && asked.roles.has(roleOfArn(a.roleArn)));
-    const chosen = valuesFor(ofRoles, perResource<string>(ctx.params.namespace, f0, name), perResource<string>(ctx.params.clusterName, f0, name), roles, view.where);
+    const ofRoles = view.associations.filter(
+      (a) => (t.account === undefined || a.roleArn.split(":")[4] === t.account) && asked.roles.has(roleOfArn(a.roleArn)),
+    );
+    const chosen = valuesFor(
+      ofRoles,
+      perResource<string>(ctx.params.namespace, f0, name),
+      perResource<string>(ctx.params.clusterName, f0, name),
+      roles,
+      view.where,
+    );
     const ours = findings.filter((f) => asked.fixed.includes(f.id));
     if (!chosen.values) {
       const advice = `Keep one secret per namespace and cluster (a copy for each), or give the values: --param ${RULE}.namespace=<namespace> --param ${RULE}.clusterName=<cluster> (a value, or a JSON map by secret name or ARN).`;
@@ -252,24 +295,45 @@ export const remediation: Remediation = {
     const changed = TAGS.filter((k) => current[k] !== null && current[k] !== desired[k]);
     if (added.length + changed.length === 0) {
       const reason = `the secret already carries ${pairText(desired[CLUSTER], desired[NS])}; the finding is about pods of another cluster or namespace`;
-      return { manual: [...asked.manual, ...ours.map((f) => manual(f, reason, "Keep one secret per namespace and cluster (a copy for the other pods), or scan again if the tags changed."))] };
+      return {
+        manual: [
+          ...asked.manual,
+          ...ours.map((f) => manual(f, reason, "Keep one secret per namespace and cluster (a copy for the other pods), or scan again if the tags changed.")),
+        ],
+      };
     }
     const keys = TAGS.filter((k) => added.includes(k) || changed.includes(k));
     const after: Tags = { ...current, ...Object.fromEntries(keys.map((k) => [k, desired[k]])) };
     const rollbackCalls: ApiCall[] = [];
     if (added.length > 0) rollbackCalls.push(untagCall(t.region, arn, added));
-    if (changed.length > 0) rollbackCalls.push(tagCall(t.region, arn, changed.map((k) => [k, current[k] as string])));
+    if (changed.length > 0)
+      rollbackCalls.push(
+        tagCall(
+          t.region,
+          arn,
+          changed.map((k) => [k, current[k] as string]),
+        ),
+      );
     const notes = [
       `Values from ${chosen.source}.`,
       "The roles' policies must compare these tags with the session tags (rule iam-secrets-access-tag-scoped); only then do the tags confine the secret to these pods.",
     ];
     const noTags = ofRoles.filter((a) => a.sessionTagsDisabled && a.cluster === desired[CLUSTER] && a.namespace === desired[NS]);
-    if (noTags.length > 0) notes.push(`Association${noTags.length === 1 ? "" : "s"} ${noTags.map(assocText).join("; ")} ${noTags.length === 1 ? "disables" : "disable"} session tags: those pods carry no kubernetes-namespace or eks-cluster-name session tag, so tag conditions deny them whatever the secret's tags.`);
+    if (noTags.length > 0)
+      notes.push(
+        `Association${noTags.length === 1 ? "" : "s"} ${noTags.map(assocText).join("; ")} ${noTags.length === 1 ? "disables" : "disable"} session tags: those pods carry no kubernetes-namespace or eks-cluster-name session tag, so tag conditions deny them whatever the secret's tags.`,
+      );
     const change = {
       target: t,
       before: { SecretId: arn, Tags: current },
       after: { SecretId: arn, Tags: after },
-      calls: [tagCall(t.region, arn, keys.map((k) => [k, desired[k]]))],
+      calls: [
+        tagCall(
+          t.region,
+          arn,
+          keys.map((k) => [k, desired[k]]),
+        ),
+      ],
       rollbackCalls,
       findingIds: asked.fixed,
       summary: `tag secret ${name} with ${keys.map((k) => `${k}=${desired[k]}`).join(", ")}${changed.length > 0 ? ` (replacing ${changed.map((k) => `${k}=${current[k]}`).join(", ")})` : ""}`,
@@ -277,13 +341,21 @@ export const remediation: Remediation = {
     };
     if (changed.length === 0) return { manual: asked.manual, change };
     // Pods that match the current tags lose the secret.
-    const matching = view.associations.filter((a) => a.cluster === (current[CLUSTER] ?? a.cluster) && a.namespace === (current[NS] ?? a.namespace) && !(a.cluster === desired[CLUSTER] && a.namespace === desired[NS]));
+    const matching = view.associations.filter(
+      (a) =>
+        a.cluster === (current[CLUSTER] ?? a.cluster) &&
+        a.namespace === (current[NS] ?? a.namespace) &&
+        !(a.cluster === desired[CLUSTER] && a.namespace === desired[NS]),
+    );
     const who =
       matching.length > 0
         ? `the pods that match the current tags: ${distinct(matching.map(assocText)).join("; ")}`
         : `any pod that relies on the current value (no Pod Identity association found in ${view.where} matches it, but pods of other regions or accounts may)`;
     const what = changed.map((k) => `${k} from "${current[k]}" to "${desired[k]}"`).join(" and ");
-    return { manual: asked.manual, change: { ...change, risk: { flag: "allow-user-impact", reason: `Changing ${what} on secret ${name} denies it to ${who}.` } } };
+    return {
+      manual: asked.manual,
+      change: { ...change, risk: { flag: "allow-user-impact", reason: `Changing ${what} on secret ${name} denies it to ${who}.` } },
+    };
   },
 
   read,

@@ -22,7 +22,8 @@ const RULE = "wafv2-web-acl-logging-enabled";
 const WEB_ACL = "AWS::WAFv2::WebACL";
 
 /** A Firehose stream, S3 bucket (optionally with a prefix) or log group named aws-waf-logs-…. */
-export const DESTINATION = "^arn:aws[a-z-]*:(firehose:[a-z0-9-]+:[0-9]{12}:deliverystream/aws-waf-logs-[A-Za-z0-9_.-]+|s3:::aws-waf-logs-[a-z0-9.-]+(/.*)?|logs:[a-z0-9-]+:[0-9]{12}:log-group:aws-waf-logs-[A-Za-z0-9_./#-]+(:\\*)?)$";
+export const DESTINATION =
+  "^arn:aws[a-z-]*:(firehose:[a-z0-9-]+:[0-9]{12}:deliverystream/aws-waf-logs-[A-Za-z0-9_.-]+|s3:::aws-waf-logs-[a-z0-9.-]+(/.*)?|logs:[a-z0-9-]+:[0-9]{12}:log-group:aws-waf-logs-[A-Za-z0-9_./#-]+(:\\*)?)$";
 
 const SENSITIVE = ["authorization", "cookie"];
 
@@ -93,7 +94,11 @@ export const remediation: Remediation = {
     if (f.resource.type !== WEB_ACL) {
       return {
         manual: findings.map((x) =>
-          manual(x, "the web ACL already has a logging configuration; fixing its destinations means replacing one", "Point the logging configuration at a destination named aws-waf-logs-… by hand (PutLoggingConfiguration)."),
+          manual(
+            x,
+            "the web ACL already has a logging configuration; fixing its destinations means replacing one",
+            "Point the logging configuration at a destination named aws-waf-logs-… by hand (PutLoggingConfiguration).",
+          ),
         ),
       };
     }
@@ -105,14 +110,31 @@ export const remediation: Remediation = {
     if (!dest) {
       return {
         manual: findings.map((x) =>
-          manual(x, "no log destination is known to rampart", `Create a destination named aws-waf-logs-… (a Direct PUT Firehose stream with encryption, an S3 bucket or a log group) and give it: --param ${RULE}.destination=<ARN>.`),
+          manual(
+            x,
+            "no log destination is known to rampart",
+            `Create a destination named aws-waf-logs-… (a Direct PUT Firehose stream with encryption, an S3 bucket or a log group) and give it: --param ${RULE}.destination=<ARN>.`,
+          ),
         ),
       };
     }
-    if (!new RegExp(DESTINATION).test(dest)) return { manual: findings.map((x) => manual(x, `the destination ${dest} is not named aws-waf-logs-…`, "AWS WAF only delivers logs to destinations named aws-waf-logs-…; give one.")) };
+    if (!new RegExp(DESTINATION).test(dest))
+      return {
+        manual: findings.map((x) =>
+          manual(x, `the destination ${dest} is not named aws-waf-logs-…`, "AWS WAF only delivers logs to destinations named aws-waf-logs-…; give one."),
+        ),
+      };
     const destRegion = regionOfArn(dest);
     if (destRegion && destRegion !== region) {
-      return { manual: findings.map((x) => manual(x, `the destination is in ${destRegion}, the web ACL in ${region}`, `Give a destination in ${region}${arn.includes(":global/") ? " (CloudFront web ACLs log to us-east-1)" : ""}.`)) };
+      return {
+        manual: findings.map((x) =>
+          manual(
+            x,
+            `the destination is in ${destRegion}, the web ACL in ${region}`,
+            `Give a destination in ${region}${arn.includes(":global/") ? " (CloudFront web ACLs log to us-east-1)" : ""}.`,
+          ),
+        ),
+      };
     }
     let before: Json;
     if (ctx.snapshot) before = fromSnapshot(ctx.snapshot, arn);
@@ -122,7 +144,11 @@ export const remediation: Remediation = {
       return { manual: findings.map((x) => manual(x, "the web ACL has a logging configuration now (it changed since the scan)", "Scan again.")) };
     }
     const redact = ctx.params.redactSensitiveHeaders !== false;
-    const lc = { ResourceArn: arn, LogDestinationConfigs: [dest], ...(redact ? { RedactedFields: SENSITIVE.map((h) => ({ SingleHeader: { Name: h } })) } : {}) };
+    const lc = {
+      ResourceArn: arn,
+      LogDestinationConfigs: [dest],
+      ...(redact ? { RedactedFields: SENSITIVE.map((h) => ({ SingleHeader: { Name: h } })) } : {}),
+    };
     return {
       manual: [],
       change: {

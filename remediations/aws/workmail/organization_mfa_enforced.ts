@@ -40,8 +40,12 @@ function state(id: string, c: Record<string, any> | null | undefined): Config {
   return {
     OrganizationId: id,
     AuthenticationMode: c?.AuthenticationMode ?? null,
-    IdentityCenterConfiguration: ic ? { ...(ic.InstanceArn ? { InstanceArn: ic.InstanceArn } : {}), ...(ic.ApplicationArn ? { ApplicationArn: ic.ApplicationArn } : {}) } : null,
-    PersonalAccessTokenConfiguration: pat ? { ...(pat.Status ? { Status: pat.Status } : {}), ...(pat.LifetimeInDays !== undefined ? { LifetimeInDays: pat.LifetimeInDays } : {}) } : null,
+    IdentityCenterConfiguration: ic
+      ? { ...(ic.InstanceArn ? { InstanceArn: ic.InstanceArn } : {}), ...(ic.ApplicationArn ? { ApplicationArn: ic.ApplicationArn } : {}) }
+      : null,
+    PersonalAccessTokenConfiguration: pat
+      ? { ...(pat.Status ? { Status: pat.Status } : {}), ...(pat.LifetimeInDays !== undefined ? { LifetimeInDays: pat.LifetimeInDays } : {}) }
+      : null,
   };
 }
 
@@ -60,7 +64,12 @@ async function unlinkedUsers(aws: AwsClients, region: string, id: string): Promi
   const users: Array<Record<string, any>> = [];
   let token: string | undefined;
   do {
-    const r = await aws.send("workmail", region, "ListUsers", { OrganizationId: id, MaxResults: 100, Filters: { State: "ENABLED" }, ...(token ? { NextToken: token } : {}) });
+    const r = await aws.send("workmail", region, "ListUsers", {
+      OrganizationId: id,
+      MaxResults: 100,
+      Filters: { State: "ENABLED" },
+      ...(token ? { NextToken: token } : {}),
+    });
     users.push(...((r.Users as Array<Record<string, any>> | undefined) ?? []));
     token = r.NextToken as string | undefined;
   } while (token);
@@ -121,15 +130,28 @@ export const remediation: Remediation = {
       };
     }
     if (!before.PersonalAccessTokenConfiguration?.Status) {
-      return { manual: findings.map((x) => manual(x, "the personal access token configuration is not set, and the call needs it", "Decide whether desktop and mobile clients need tokens (PersonalAccessTokenConfiguration), then switch the mode by hand.")) };
+      return {
+        manual: findings.map((x) =>
+          manual(
+            x,
+            "the personal access token configuration is not set, and the call needs it",
+            "Decide whether desktop and mobile clients need tokens (PersonalAccessTokenConfiguration), then switch the mode by hand.",
+          ),
+        ),
+      };
     }
     if (before.AuthenticationMode === MODE) return { manual: [] };
     const after: Config = { ...before, AuthenticationMode: MODE };
     const reasons: string[] = [];
-    if (unlinked === undefined) reasons.push("the enabled users without an Identity Center user could not be listed (workmail:ListUsers), so some may be locked out");
-    else if (unlinked.length > 0) reasons.push(`${unlinked.length} enabled user(s) have no Identity Center user and will be locked out: ${unlinked.join(", ")}`);
-    if (before.PersonalAccessTokenConfiguration.Status !== "ACTIVE") reasons.push("personal access tokens are not ACTIVE, so desktop and mobile clients (which cannot use Identity Center) can no longer sign in");
-    const risk: Risk | undefined = reasons.length ? { flag: "allow-user-impact", reason: `Switching ${name} to IDENTITY_PROVIDER_ONLY: ${reasons.join("; ")}.` } : undefined;
+    if (unlinked === undefined)
+      reasons.push("the enabled users without an Identity Center user could not be listed (workmail:ListUsers), so some may be locked out");
+    else if (unlinked.length > 0)
+      reasons.push(`${unlinked.length} enabled user(s) have no Identity Center user and will be locked out: ${unlinked.join(", ")}`);
+    if (before.PersonalAccessTokenConfiguration.Status !== "ACTIVE")
+      reasons.push("personal access tokens are not ACTIVE, so desktop and mobile clients (which cannot use Identity Center) can no longer sign in");
+    const risk: Risk | undefined = reasons.length
+      ? { flag: "allow-user-impact", reason: `Switching ${name} to IDENTITY_PROVIDER_ONLY: ${reasons.join("; ")}.` }
+      : undefined;
     return {
       manual: [],
       change: {

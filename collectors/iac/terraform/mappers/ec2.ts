@@ -11,8 +11,14 @@ function protocol(v: unknown): unknown {
 
 /** One CloudFormation rule per peer of a Terraform rule block (cidr_blocks × ipv6 × groups × prefix lists × self). */
 function inlineRules(sg: View, rule: View, dir: Dir): unknown[] {
-  const base = o({ IpProtocol: protocol(rule.val("protocol")), FromPort: rule.val("from_port"), ToPort: rule.val("to_port"), Description: rule.str("description") });
-  const peer = dir === "egress" ? { sg: "DestinationSecurityGroupId", pl: "DestinationPrefixListId" } : { sg: "SourceSecurityGroupId", pl: "SourcePrefixListId" };
+  const base = o({
+    IpProtocol: protocol(rule.val("protocol")),
+    FromPort: rule.val("from_port"),
+    ToPort: rule.val("to_port"),
+    Description: rule.str("description"),
+  });
+  const peer =
+    dir === "egress" ? { sg: "DestinationSecurityGroupId", pl: "DestinationPrefixListId" } : { sg: "SourceSecurityGroupId", pl: "SourcePrefixListId" };
   const out: unknown[] = [];
   const each = (k: string, prop: string) => {
     const vals = rule.refs(k);
@@ -80,7 +86,17 @@ function legacyRule(v: View): Emitted[] | undefined {
   const groupId = v.ref("security_group_id");
   const entries: Array<Record<string, unknown>> = inlineRules(v, v, dir).map((e) => ({ GroupId: groupId, ...(e as object) }));
   const source = v.val("self") === true || v.computedDefault("source_security_group_id") ? undefined : v.ref("source_security_group_id");
-  if (source !== undefined) entries.push(o({ GroupId: groupId, IpProtocol: protocol(v.val("protocol")), FromPort: v.val("from_port"), ToPort: v.val("to_port"), Description: v.str("description"), [dir === "egress" ? "DestinationSecurityGroupId" : "SourceSecurityGroupId"]: source }));
+  if (source !== undefined)
+    entries.push(
+      o({
+        GroupId: groupId,
+        IpProtocol: protocol(v.val("protocol")),
+        FromPort: v.val("from_port"),
+        ToPort: v.val("to_port"),
+        Description: v.str("description"),
+        [dir === "egress" ? "DestinationSecurityGroupId" : "SourceSecurityGroupId"]: source,
+      }),
+    );
   // `self` refers to the rule's own group, not to this rule resource
   for (const e of entries) {
     for (const k of ["DestinationSecurityGroupId", "SourceSecurityGroupId"]) {

@@ -74,10 +74,12 @@ function cluster(v: View): Emitted {
     properties: o({
       Name: v.str("name"),
       ReleaseLabel: v.str("release_label"),
-      Applications: v.computedDefault("applications") ? undefined : (() => {
-        const apps = v.val("applications");
-        return Array.isArray(apps) ? apps.map((Name) => ({ Name })) : apps;
-      })(),
+      Applications: v.computedDefault("applications")
+        ? undefined
+        : (() => {
+            const apps = v.val("applications");
+            return Array.isArray(apps) ? apps.map((Name) => ({ Name })) : apps;
+          })(),
       ServiceRole: v.ref("service_role"),
       JobFlowRole: attrs instanceof View ? attrs.ref("instance_profile") : undefined,
       Instances: o({

@@ -80,7 +80,14 @@ function inlinePolicy(principalKey: "role" | "user", types: string[]) {
 }
 
 /** Attaches a managed policy ARN (string or reference) to a role/user, or names the principal on the policy. */
-function attach(ctx: Ctx, principalTypes: readonly string[], principal: unknown, policyArn: unknown, listKey: "Roles" | "Users" | "Groups", what: string): void {
+function attach(
+  ctx: Ctx,
+  principalTypes: readonly string[],
+  principal: unknown,
+  policyArn: unknown,
+  listKey: "Roles" | "Users" | "Groups",
+  what: string,
+): void {
   const target = principalTypes.length > 0 ? ctx.find(principalTypes, principal, ["name", "id"]) : undefined;
   if (target) {
     if (!isMarker(target.properties.ManagedPolicyArns)) pushProp(target.properties, "ManagedPolicyArns", policyArn);

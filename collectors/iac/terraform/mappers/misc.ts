@@ -26,14 +26,25 @@ function msk(v: View): Emitted {
       NumberOfBrokerNodes: v.val("number_of_broker_nodes"),
       ClientAuthentication: v.sub("client_authentication", (c) =>
         oe({
-          Unauthenticated: c.computedDefault("unauthenticated") ? undefined : c.val("unauthenticated") === undefined ? undefined : { Enabled: c.val("unauthenticated") },
-          Sasl: c.sub("sasl", (s) => oe({ Iam: s.val("iam") === undefined ? undefined : { Enabled: s.val("iam") }, Scram: s.val("scram") === undefined ? undefined : { Enabled: s.val("scram") } })),
+          Unauthenticated: c.computedDefault("unauthenticated")
+            ? undefined
+            : c.val("unauthenticated") === undefined
+              ? undefined
+              : { Enabled: c.val("unauthenticated") },
+          Sasl: c.sub("sasl", (s) =>
+            oe({
+              Iam: s.val("iam") === undefined ? undefined : { Enabled: s.val("iam") },
+              Scram: s.val("scram") === undefined ? undefined : { Enabled: s.val("scram") },
+            }),
+          ),
           Tls: c.sub("tls", (t) => o({ CertificateAuthorityArnList: t.refs("certificate_authority_arns"), Enabled: true })),
         }),
       ),
       EncryptionInfo: v.sub("encryption_info", (e) =>
         oe({
-          EncryptionAtRest: e.computedDefault("encryption_at_rest_kms_key_arn") ? undefined : oe({ DataVolumeKMSKeyId: e.ref("encryption_at_rest_kms_key_arn") }),
+          EncryptionAtRest: e.computedDefault("encryption_at_rest_kms_key_arn")
+            ? undefined
+            : oe({ DataVolumeKMSKeyId: e.ref("encryption_at_rest_kms_key_arn") }),
           EncryptionInTransit: e.sub("encryption_in_transit", (t) => o({ ClientBroker: t.str("client_broker"), InCluster: t.val("in_cluster") })),
         }),
       ),
@@ -57,9 +68,13 @@ function opensearch(v: View): Emitted {
           MasterUserOptions: a.sub("master_user_options", (m) => oe({ MasterUserARN: m.ref("master_user_arn"), MasterUserName: m.str("master_user_name") })),
         }),
       ),
-      EncryptionAtRestOptions: v.sub("encrypt_at_rest", (e) => o({ Enabled: e.val("enabled"), KmsKeyId: e.computedDefault("kms_key_id") ? undefined : e.ref("kms_key_id") })),
+      EncryptionAtRestOptions: v.sub("encrypt_at_rest", (e) =>
+        o({ Enabled: e.val("enabled"), KmsKeyId: e.computedDefault("kms_key_id") ? undefined : e.ref("kms_key_id") }),
+      ),
       NodeToNodeEncryptionOptions: v.sub("node_to_node_encryption", (n) => o({ Enabled: n.val("enabled") })),
-      DomainEndpointOptions: v.sub("domain_endpoint_options", (d) => o({ EnforceHTTPS: d.val("enforce_https"), TLSSecurityPolicy: d.str("tls_security_policy") })),
+      DomainEndpointOptions: v.sub("domain_endpoint_options", (d) =>
+        o({ EnforceHTTPS: d.val("enforce_https"), TLSSecurityPolicy: d.str("tls_security_policy") }),
+      ),
       AccessPolicies: v.computedDefault("access_policies") ? undefined : v.json("access_policies"),
       Tags: v.tagList(),
     }),

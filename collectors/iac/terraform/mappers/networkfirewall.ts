@@ -13,7 +13,9 @@ function policy(v: View): Emitted {
           StatelessDefaultActions: p.val("stateless_default_actions"),
           StatelessFragmentDefaultActions: p.val("stateless_fragment_default_actions"),
           StatefulDefaultActions: p.val("stateful_default_actions"),
-          StatefulEngineOptions: p.sub("stateful_engine_options", (e) => oe({ RuleOrder: e.str("rule_order"), StreamExceptionPolicy: e.str("stream_exception_policy") })),
+          StatefulEngineOptions: p.sub("stateful_engine_options", (e) =>
+            oe({ RuleOrder: e.str("rule_order"), StreamExceptionPolicy: e.str("stream_exception_policy") }),
+          ),
           StatefulRuleGroupReferences: p.list("stateful_rule_group_reference", (r) =>
             o({ ResourceArn: r.ref("resource_arn"), Priority: r.val("priority"), Override: r.sub("override", (x) => oe({ Action: x.str("action") })) }),
           ),
@@ -57,7 +59,9 @@ function ruleGroup(v: View): Emitted {
           o({
             RulesSource: g.sub("rules_source", (s) =>
               o({
-                RulesSourceList: s.sub("rules_source_list", (l) => o({ GeneratedRulesType: l.str("generated_rules_type"), TargetTypes: l.val("target_types"), Targets: l.val("targets") })),
+                RulesSourceList: s.sub("rules_source_list", (l) =>
+                  o({ GeneratedRulesType: l.str("generated_rules_type"), TargetTypes: l.val("target_types"), Targets: l.val("targets") }),
+                ),
                 RulesString: s.str("rules_string") ?? rulesString,
                 StatefulRules: s.list("stateful_rule", statefulRule),
               }),

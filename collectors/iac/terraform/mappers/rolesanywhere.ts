@@ -48,7 +48,9 @@ function certificateAuthority(v: View): Emitted {
       Subject: c ? c.sub("subject", (s) => o({ CommonName: s.str("common_name"), Organization: s.str("organization"), Country: s.str("country") })) : undefined,
       RevocationConfiguration: v.sub("revocation_configuration", (r) =>
         oe({
-          CrlConfiguration: r.sub("crl_configuration", (x) => o({ Enabled: x.val("enabled"), S3BucketName: x.ref("s3_bucket_name"), ExpirationInDays: x.val("expiration_in_days") })),
+          CrlConfiguration: r.sub("crl_configuration", (x) =>
+            o({ Enabled: x.val("enabled"), S3BucketName: x.ref("s3_bucket_name"), ExpirationInDays: x.val("expiration_in_days") }),
+          ),
           OcspConfiguration: r.sub("ocsp_configuration", (x) => o({ Enabled: x.val("enabled") })),
         }),
       ),

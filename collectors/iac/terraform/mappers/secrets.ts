@@ -22,7 +22,11 @@ function secret(v: View): Emitted[] {
   ];
   // the deprecated inline `policy` argument is a resource policy too
   if (!v.computedDefault("policy") && v.raw("policy") !== null && v.raw("policy") !== "" && v.raw("policy") !== undefined) {
-    out.push({ type: "AWS::SecretsManager::ResourcePolicy", idSuffix: "#policy", properties: o({ SecretId: { $ref: v.inst.address }, ResourcePolicy: v.json("policy") }) });
+    out.push({
+      type: "AWS::SecretsManager::ResourcePolicy",
+      idSuffix: "#policy",
+      properties: o({ SecretId: { $ref: v.inst.address }, ResourcePolicy: v.json("policy") }),
+    });
   }
   return out;
 }

@@ -4,7 +4,17 @@ import { generic, o, oe, View } from "../view.js";
 import type { Emitted, Family } from "./common.js";
 
 /** Terraform block names that stay lists in CloudFormation (others: one block → an object). */
-const RULE_LISTS = new Set(["rule", "rule_action_override", "excluded_rule", "text_transformation", "custom_request_handling", "insert_header", "response_header", "managed_rule_group_configs", "forwarded_ip_config"]);
+const RULE_LISTS = new Set([
+  "rule",
+  "rule_action_override",
+  "excluded_rule",
+  "text_transformation",
+  "custom_request_handling",
+  "insert_header",
+  "response_header",
+  "managed_rule_group_configs",
+  "forwarded_ip_config",
+]);
 const RULE_RENAMES: Record<string, string> = {
   rule_action_override: "RuleActionOverrides",
   excluded_rule: "ExcludedRules",
@@ -31,7 +41,13 @@ function statementLists(x: unknown): unknown {
 }
 
 function action(b: View): unknown {
-  return oe({ Allow: b.sub("allow", () => ({})), Block: b.sub("block", () => ({})), Count: b.sub("count", () => ({})), Captcha: b.sub("captcha", () => ({})), Challenge: b.sub("challenge", () => ({})) });
+  return oe({
+    Allow: b.sub("allow", () => ({})),
+    Block: b.sub("block", () => ({})),
+    Count: b.sub("count", () => ({})),
+    Captcha: b.sub("captcha", () => ({})),
+    Challenge: b.sub("challenge", () => ({})),
+  });
 }
 
 function webAcl(v: View): Emitted {
@@ -130,7 +146,11 @@ function nonEmptyBlock(v: View, k: string): boolean {
 }
 
 function firehose(v: View): Emitted {
-  const type = nonEmptyBlock(v, "kinesis_source_configuration") ? "KinesisStreamAsSource" : nonEmptyBlock(v, "msk_source_configuration") ? "MSKAsSource" : "DirectPut";
+  const type = nonEmptyBlock(v, "kinesis_source_configuration")
+    ? "KinesisStreamAsSource"
+    : nonEmptyBlock(v, "msk_source_configuration")
+      ? "MSKAsSource"
+      : "DirectPut";
   return {
     type: "AWS::KinesisFirehose::DeliveryStream",
     properties: o({
