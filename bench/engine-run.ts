@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import { Engine } from "../engine/engine.js";
 import { loadPack } from "../engine/pack.js";
-import type { Snapshot } from "../engine/model.js";
+import type { Snapshot } from "../model/types.js";
 
 const file = process.argv[2];
 const mode = process.argv[3] ?? "engine";

@@ -5,9 +5,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { repoRoot } from "../engine/paths.js";
+import { repoRoot } from "../model/paths.js";
 import { loadPack } from "../engine/pack.js";
-import type { Resource } from "../engine/model.js";
+import type { Resource } from "../model/types.js";
 import { syntheticSnapshot } from "./synthetic.js";
 
 interface Run {

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import YAML from "yaml";
-import { repoRoot } from "../engine/paths.js";
+import { repoRoot } from "../model/paths.js";
 
 const TARGET_FILES = 1200;
 const REPEAT = 3;

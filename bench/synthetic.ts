@@ -1,6 +1,6 @@
 // Synthetic live snapshots for the engine benchmark: a realistic mix of the resource
 // types the rules read, spread over accounts and regions, with a share of bad ones.
-import type { Resource, Snapshot } from "../engine/model.js";
+import type { Resource, Snapshot } from "../model/types.js";
 
 const accountIds = (n: number) => Array.from({ length: n }, (_, i) => String(100000000000 + i * 7919));
 const REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"];

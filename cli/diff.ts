@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { UserError } from "../engine/errors.js";
+import { UserError } from "../model/errors.js";
 import type { Finding, FindingsDocument } from "../engine/findings.js";
 
 /**

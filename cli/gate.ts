@@ -11,7 +11,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { UserError } from "../engine/errors.js";
+import { UserError } from "../model/errors.js";
 import type { FindingsDocument } from "../engine/findings.js";
 import { findTemplateFiles } from "../collectors/iac/cloudformation/walk.js";
 

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { UserError } from "../engine/errors.js";
+import { UserError } from "../model/errors.js";
 import type { FindingsDocument } from "../engine/findings.js";
 import type { HistoryPoint } from "../reports/index.js";
 

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { FindingsDocument } from "../engine/findings.js";
 import type { Engine } from "../engine/engine.js";
-import { UserError } from "../engine/errors.js";
+import { UserError } from "../model/errors.js";
 import { SEVERITIES, type Severity } from "../engine/pack.js";
 import { formatters, isFormat, type FormatName, type HistoryPoint } from "../reports/index.js";
 import { formatTable } from "../reports/table.js";

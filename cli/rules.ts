@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import pc from "picocolors";
 import type { Engine } from "../engine/engine.js";
-import { UserError } from "../engine/errors.js";
-import { repoRoot } from "../engine/paths.js";
+import { UserError } from "../model/errors.js";
+import { repoRoot } from "../model/paths.js";
 import { remediationFor } from "../remediations/registry.js";
 
 const order = ["critical", "high", "medium", "low", "info"];

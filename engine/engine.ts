@@ -3,10 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import type { Finding, FindingsDocument, RuleSummary } from "./findings.js";
-import type { CoverageEntry, Resource, Snapshot } from "./model.js";
+import type { CoverageEntry, Resource, Snapshot } from "../model/types.js";
 import { type ExceptionSpec, type PolicyPack, type Severity, SEVERITIES, isEnabled } from "./pack.js";
-import { policyDir, repoRoot } from "./paths.js";
-import { UserError } from "./errors.js";
+import { policyDir, repoRoot } from "../model/paths.js";
+import { UserError } from "../model/errors.js";
 
 const require = createRequire(import.meta.url);
 const { loadPolicy } = require("@open-policy-agent/opa-wasm") as {

@@ -1,4 +1,4 @@
-import type { CoverageEntry } from "./model.js";
+import type { CoverageEntry } from "../model/types.js";
 import type { ExceptionSpec, Severity } from "./pack.js";
 
 /** The findings document: rampart's public output contract (schemas/findings.schema.json). */

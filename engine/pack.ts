@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
-import { UserError } from "./errors.js";
-import { repoRoot } from "./paths.js";
-import { describeErrors, validator } from "./validate.js";
+import { UserError } from "../model/errors.js";
+import { repoRoot } from "../model/paths.js";
+import { describeErrors, validator } from "../model/validate.js";
 
 export type Severity = "critical" | "high" | "medium" | "low" | "info";
 export const SEVERITIES: Severity[] = ["critical", "high", "medium", "low", "info"];

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { UserError } from "../engine/errors.js";
+import { UserError } from "../model/errors.js";
 import type { Finding } from "../engine/findings.js";
 import type { DiffOp } from "./jsondiff.js";
 import type { ApiCall, Json, ManualItem, Risk, RiskFlag, Target } from "./types.js";

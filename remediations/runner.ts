@@ -10,10 +10,10 @@
 import { Ajv } from "ajv";
 import { mapPool } from "../collectors/aws/concurrency.js";
 import type { Engine } from "../engine/engine.js";
-import { describeErrors } from "../engine/validate.js";
-import { UserError } from "../engine/errors.js";
+import { describeErrors } from "../model/validate.js";
+import { UserError } from "../model/errors.js";
 import type { Finding } from "../engine/findings.js";
-import type { Snapshot } from "../engine/model.js";
+import type { Snapshot } from "../model/types.js";
 import type { PolicyPack } from "../engine/pack.js";
 import type { AwsClients } from "./clients.js";
 import { canonical, jsonDiff, renderDiff } from "./jsondiff.js";

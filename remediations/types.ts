@@ -6,7 +6,7 @@
  * read back by `rampart fix --resume` and `rampart rollback`.
  */
 import type { Finding } from "../engine/findings.js";
-import type { Snapshot } from "../engine/model.js";
+import type { Snapshot } from "../model/types.js";
 import type { AwsClients } from "./clients.js";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

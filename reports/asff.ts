@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { UserError } from "../engine/errors.js";
+import { UserError } from "../model/errors.js";
 import type { Finding, FindingsDocument } from "../engine/findings.js";
 import type { ReportContext } from "./index.js";
 

@@ -1,7 +1,7 @@
 // `npm run docs`: writes docs/rules/<id>.md for every rule, and the rule table in README.md.
 import fs from "node:fs";
 import path from "node:path";
-import { repoRoot } from "../engine/paths.js";
+import { repoRoot } from "../model/paths.js";
 import { docPath, examplesPath, manifestRules, readExamples, renderDoc } from "./rule-catalogue.js";
 
 export function ruleTable(): string {

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
 import type { RuleMeta } from "../engine/engine.js";
-import { policyDir, repoRoot } from "../engine/paths.js";
+import { policyDir, repoRoot } from "../model/paths.js";
 
 export interface RuleExample {
   name: string;

@@ -4,9 +4,9 @@ import fs from "node:fs";
 import YAML from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Engine } from "../engine/engine.js";
-import type { Snapshot } from "../engine/model.js";
+import type { Snapshot } from "../model/types.js";
 import { loadPack } from "../engine/pack.js";
-import { validateSnapshot } from "../engine/snapshot.js";
+import { validateSnapshot } from "../model/snapshot.js";
 import { loadCloudFormationText } from "../collectors/iac/cloudformation/index.js";
 import { examplesPath, manifestRules, readExamples, type RuleExample } from "../scripts/rule-catalogue.js";
 

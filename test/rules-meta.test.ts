@@ -3,8 +3,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../engine/paths.js";
-import { validator, describeErrors } from "../engine/validate.js";
+import { repoRoot } from "../model/paths.js";
+import { validator, describeErrors } from "../model/validate.js";
 import { docPath, examplesPath, manifestRules, readExamples, renderDoc, testPath } from "../scripts/rule-catalogue.js";
 import { TABLE_END, TABLE_START, ruleTable } from "../scripts/gen-docs.js";
 import { remediations } from "../remediations/registry.js";

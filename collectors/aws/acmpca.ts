@@ -7,8 +7,8 @@ import {
   type CertificateAuthority,
   type Tag,
 } from "@aws-sdk/client-acm-pca";
-import type { Resource } from "../../engine/model.js";
-import { unknown } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
+import { unknown } from "../../model/types.js";
 import { mapPool } from "./concurrency.js";
 import type { CollectContext, ServiceCollector } from "./types.js";
 import { call, compact, convertTags, iso, tryCall } from "./util.js";

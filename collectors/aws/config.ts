@@ -23,13 +23,13 @@ import {
   type ResourceType,
 } from "@aws-sdk/client-config-service";
 import type { IpPermission, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
-import type { Resource } from "../../engine/model.js";
-import { unknown } from "../../engine/model.js";
-import { EC2_SECURITY_GROUP, EC2_SUBNET, securityGroupResource, subnetResource, type Origin } from "./ec2.js";
+import type { Resource } from "../../model/types.js";
+import { unknown } from "../../model/types.js";
+import { EC2_SECURITY_GROUP, EC2_SUBNET, securityGroupResource, subnetResource } from "./ec2.js";
 import { keyResource, KMS_KEY } from "./kms.js";
 import { SECRET, secretResource } from "./secretsmanager.js";
 import type { CollectContext, ServiceCollector } from "./types.js";
-import { call, compact, convertTags, iso, parsePolicyDocument } from "./util.js";
+import { call, compact, convertTags, iso, parsePolicyDocument, type Origin } from "./util.js";
 
 const IAM_ROLE = "AWS::IAM::Role";
 const IAM_USER = "AWS::IAM::User";

@@ -16,23 +16,12 @@ import {
   type Subnet,
   type Tag,
 } from "@aws-sdk/client-ec2";
-import type { Resource } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
 import type { CollectContext, ServiceCollector } from "./types.js";
-import { call, classifyError, compact, convertTags } from "./util.js";
+import { call, classifyError, compact, convertTags, originOf, type Origin } from "./util.js";
 
 export const EC2_SUBNET = "AWS::EC2::Subnet";
 export const EC2_SECURITY_GROUP = "AWS::EC2::SecurityGroup";
-
-/** Where a resource was read: the account and region of the context unless the item names its own (AWS Config aggregators). */
-export interface Origin {
-  account: string;
-  region: string;
-  partition: string;
-}
-
-export function originOf(ctx: CollectContext): Origin {
-  return { account: ctx.account, region: ctx.region, partition: ctx.partition };
-}
 
 function nameTag(tags: readonly Tag[] | undefined): string | undefined {
   return tags?.find((t) => t.Key === "Name")?.Value;

@@ -14,11 +14,10 @@ import {
   type PodIdentityAssociation,
   type PodIdentityAssociationSummary,
 } from "@aws-sdk/client-eks";
-import type { Resource } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
 import { mapPool } from "./concurrency.js";
-import { originOf, type Origin } from "./ec2.js";
 import type { CollectContext, ServiceCollector } from "./types.js";
-import { call, compact, convertTags, iso, tryCall } from "./util.js";
+import { call, compact, convertTags, iso, type Origin, originOf, tryCall } from "./util.js";
 
 export const EKS_CLUSTER = "AWS::EKS::Cluster";
 export const EKS_POD_IDENTITY_ASSOCIATION = "AWS::EKS::PodIdentityAssociation";

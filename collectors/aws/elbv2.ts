@@ -14,8 +14,8 @@ import {
   type LoadBalancer,
   type Tag,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { Resource } from "../../engine/model.js";
-import { unknown } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
+import { unknown } from "../../model/types.js";
 import { mapPool } from "./concurrency.js";
 import type { ServiceCollector } from "./types.js";
 import { call, compact, convertTags, iso, tryCall } from "./util.js";

@@ -17,12 +17,11 @@ import {
   type InstanceFleet,
   type ManagedScalingPolicy,
 } from "@aws-sdk/client-emr";
-import type { Resource } from "../../engine/model.js";
-import { unknown } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
+import { unknown } from "../../model/types.js";
 import { mapPool } from "./concurrency.js";
-import { originOf, type Origin } from "./ec2.js";
 import type { CollectContext, ServiceCollector } from "./types.js";
-import { call, compact, convertTags, iso, tryCall } from "./util.js";
+import { call, compact, convertTags, iso, type Origin, originOf, tryCall } from "./util.js";
 
 export const EMR_CLUSTER = "AWS::EMR::Cluster";
 

@@ -7,8 +7,8 @@
  * alerting rule says "cannot be judged" instead of "no target".
  */
 import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand, type Rule, type Target } from "@aws-sdk/client-eventbridge";
-import type { Resource } from "../../engine/model.js";
-import { unknown } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
+import { unknown } from "../../model/types.js";
 import { mapPool } from "./concurrency.js";
 import type { CollectContext, ServiceCollector } from "./types.js";
 import { call, compact, tryCall } from "./util.js";

@@ -11,8 +11,8 @@ import {
   type DeliveryStreamDescription,
   type Tag,
 } from "@aws-sdk/client-firehose";
-import type { Resource } from "../../engine/model.js";
-import { unknown } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
+import { unknown } from "../../model/types.js";
 import { mapPool } from "./concurrency.js";
 import type { CollectContext, ServiceCollector } from "./types.js";
 import { call, compact, convertTags, iso, tryCall } from "./util.js";

@@ -17,8 +17,8 @@ import {
   type FindingCriteria,
   type GetDetectorCommandOutput,
 } from "@aws-sdk/client-guardduty";
-import type { Resource, Unknown } from "../../engine/model.js";
-import { unknown } from "../../engine/model.js";
+import type { Resource, Unknown } from "../../model/types.js";
+import { unknown } from "../../model/types.js";
 import { mapPool } from "./concurrency.js";
 import type { CollectContext, ServiceCollector } from "./types.js";
 import { call, classifyError, compact, convertTags, iso } from "./util.js";

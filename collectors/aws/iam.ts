@@ -26,8 +26,8 @@ import {
   type RoleDetail,
   type UserDetail,
 } from "@aws-sdk/client-iam";
-import type { Resource } from "../../engine/model.js";
-import { unknown } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
+import { unknown } from "../../model/types.js";
 import { mapPool } from "./concurrency.js";
 import type { CollectContext, ServiceCollector } from "./types.js";
 import { call, compact, convertTags, daysBetween, iso, parsePolicyDocument, tryCall } from "./util.js";

@@ -14,12 +14,11 @@ import {
   type KeyMetadata,
   type Tag,
 } from "@aws-sdk/client-kms";
-import type { Resource } from "../../engine/model.js";
-import { unknown } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
+import { unknown } from "../../model/types.js";
 import { mapPool } from "./concurrency.js";
-import { originOf, type Origin } from "./ec2.js";
 import type { CollectContext, ServiceCollector } from "./types.js";
-import { call, compact, convertTags, iso, parsePolicyDocument, tryCall } from "./util.js";
+import { call, compact, convertTags, iso, type Origin, originOf, parsePolicyDocument, tryCall } from "./util.js";
 
 export const KMS_KEY = "AWS::KMS::Key";
 

@@ -19,8 +19,8 @@ import {
   type DescribeRuleGroupCommandOutput,
   type FirewallPolicy,
 } from "@aws-sdk/client-network-firewall";
-import type { Resource } from "../../engine/model.js";
-import { unknown } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
+import { unknown } from "../../model/types.js";
 import { mapPool } from "./concurrency.js";
 import type { CollectContext, ServiceCollector } from "./types.js";
 import { call, classifyError, compact, convertTags, liveResource, tryCall } from "./util.js";

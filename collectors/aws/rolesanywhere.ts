@@ -10,8 +10,8 @@ import {
   type RolesAnywhereClientConfig,
   type TrustAnchorDetail,
 } from "@aws-sdk/client-rolesanywhere";
-import type { Resource } from "../../engine/model.js";
-import { unknown } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
+import { unknown } from "../../model/types.js";
 import { mapPool } from "./concurrency.js";
 import type { CollectContext, ServiceCollector } from "./types.js";
 import { call, compact, convertTags, iso, parsePolicyDocument, tryCall } from "./util.js";

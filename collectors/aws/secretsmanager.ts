@@ -4,12 +4,11 @@
  * DescribeSecret's version data beyond what ListSecrets returns).
  */
 import { GetResourcePolicyCommand, ListSecretsCommand, SecretsManagerClient, type SecretListEntry } from "@aws-sdk/client-secrets-manager";
-import type { Resource } from "../../engine/model.js";
-import { unknown } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
+import { unknown } from "../../model/types.js";
 import { mapPool } from "./concurrency.js";
-import { originOf, type Origin } from "./ec2.js";
 import type { ServiceCollector } from "./types.js";
-import { call, compact, convertTags, daysBetween, iso, parsePolicyDocument, tryCall } from "./util.js";
+import { call, compact, convertTags, daysBetween, iso, type Origin, originOf, parsePolicyDocument, tryCall } from "./util.js";
 
 export const SECRET = "AWS::SecretsManager::Secret";
 export const SECRET_RESOURCE_POLICY = "AWS::SecretsManager::ResourcePolicy";

@@ -2,13 +2,13 @@
  * The contract between the live-collection runner and the per-service modules.
  *
  * A service module turns API responses into resources of the common model
- * (engine/model.ts), in the CloudFormation property shape of their type. It throws on a
+ * (model/types.ts), in the CloudFormation property shape of their type. It throws on a
  * fault that stops it from reading its service at all; the runner turns that into a
  * coverage entry. A fault that only costs part of the picture (one sub-call denied while
  * the rest succeeded) is reported through `ctx.gap` and collection goes on.
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import type { CoverageStatus, Resource } from "../../engine/model.js";
+import type { CoverageStatus, Resource } from "../../model/types.js";
 
 /** SDK v3 client configuration shared by every client a collector creates. */
 export interface AwsClientConfig {

@@ -1,6 +1,6 @@
 /** Helpers shared by the service modules: calls, faults, tags, policy documents, ages. */
-import type { CoverageStatus, Resource, Unknown } from "../../engine/model.js";
-import { unknown } from "../../engine/model.js";
+import type { CoverageStatus, Resource, Unknown } from "../../model/types.js";
+import { unknown } from "../../model/types.js";
 import type { CollectContext } from "./types.js";
 
 /**
@@ -174,4 +174,15 @@ export function liveResource(
     tags,
     source: { kind: "aws" as const, account: ctx.account, region: ctx.region },
   });
+}
+
+/** Where a resource was read: the account and region of the context unless the item names its own (AWS Config aggregators). */
+export interface Origin {
+  account: string;
+  region: string;
+  partition: string;
+}
+
+export function originOf(ctx: CollectContext): Origin {
+  return { account: ctx.account, region: ctx.region, partition: ctx.partition };
 }

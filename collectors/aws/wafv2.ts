@@ -21,8 +21,8 @@ import {
   type Tag,
   type WebACLSummary,
 } from "@aws-sdk/client-wafv2";
-import type { Resource } from "../../engine/model.js";
-import { unknown } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
+import { unknown } from "../../model/types.js";
 import { mapPool } from "./concurrency.js";
 import type { CollectContext, ServiceCollector } from "./types.js";
 import { call, classifyError, compact, convertTags, liveResource, tryCall } from "./util.js";

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { ExceptionSpec } from "../../engine/pack.js";
-import type { Resource, Snapshot } from "../../engine/model.js";
-import { UserError } from "../../engine/errors.js";
+import type { Resource, Snapshot } from "../../model/types.js";
+import { UserError } from "../../model/errors.js";
 import { loadCloudFormationPaths, parseParameterFile, type CfnFileResult } from "./cloudformation/index.js";
 import { isTerraformPlan, loadTerraformPlanText } from "./terraform/index.js";
 

@@ -1,8 +1,8 @@
 /** Helpers shared by the remediation modules. */
 import { fingerprint } from "../../engine/engine.js";
 import type { Finding } from "../../engine/findings.js";
-import type { Resource, Snapshot } from "../../engine/model.js";
-import { isUnknown } from "../../engine/model.js";
+import type { Resource, Snapshot } from "../../model/types.js";
+import { isUnknown } from "../../model/types.js";
 import type { Json, ManualItem } from "../types.js";
 
 /**

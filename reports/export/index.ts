@@ -1,4 +1,4 @@
-import { UserError } from "../../engine/errors.js";
+import { UserError } from "../../model/errors.js";
 import type { FindingsDocument } from "../../engine/findings.js";
 import type { ReportContext } from "../index.js";
 

@@ -22,7 +22,7 @@ import { collect } from "../../collectors/aws/runner.js";
 import { classifyError } from "../../collectors/aws/util.js";
 import { Engine } from "../../engine/engine.js";
 import { loadPack } from "../../engine/pack.js";
-import { readSnapshot, writeSnapshot } from "../../engine/snapshot.js";
+import { readSnapshot, writeSnapshot } from "../../model/snapshot.js";
 import { ACCOUNT, COLLECTED_AT, testContext } from "./fixtures.js";
 
 const REGION = "us-east-1";

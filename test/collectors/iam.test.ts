@@ -12,7 +12,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { iam } from "../../collectors/aws/iam.js";
-import type { Resource } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
 import { ACCOUNT, ARTICLE_INLINE_POLICY, ARTICLE_TRUST_POLICY, accessDenied, iamEncode, testContext } from "./fixtures.js";
 
 const iamMock = mockClient(IAMClient);

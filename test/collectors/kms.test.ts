@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { kms } from "../../collectors/aws/kms.js";
 import { collect } from "../../collectors/aws/runner.js";
 import { classifyError } from "../../collectors/aws/util.js";
-import type { Resource } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
 import { ACCOUNT, COLLECTED_AT, testContext } from "./fixtures.js";
 import { startLoopback, type Loopback } from "./loopback.js";
 

@@ -14,7 +14,7 @@ import { mockClient, type AwsStub } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { NFW_FIREWALL, NFW_LOGGING, NFW_POLICY, NFW_RULE_GROUP, networkfirewall } from "../../collectors/aws/networkfirewall.js";
 import { collect } from "../../collectors/aws/runner.js";
-import type { Resource } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
 import { ACCOUNT, COLLECTED_AT, accessDenied, serviceError, testContext } from "./fixtures.js";
 import { startLoopback, type Loopback } from "./loopback.js";
 

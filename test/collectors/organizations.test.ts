@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { kms } from "../../collectors/aws/kms.js";
 import { organizationAccounts } from "../../collectors/aws/organizations.js";
 import { collect } from "../../collectors/aws/runner.js";
-import { UserError } from "../../engine/errors.js";
+import { UserError } from "../../model/errors.js";
 import { ACCOUNT, COLLECTED_AT } from "./fixtures.js";
 
 const org = mockClient(OrganizationsClient);

@@ -1,7 +1,7 @@
 import { ListCrlsCommand, ListProfilesCommand, ListTagsForResourceCommand, ListTrustAnchorsCommand, RolesAnywhereClient } from "@aws-sdk/client-rolesanywhere";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rolesanywhere } from "../../collectors/aws/rolesanywhere.js";
-import type { Resource } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
 import { ACCOUNT, accessDenied, testContext, legacy, mockLegacyClient } from "./fixtures.js";
 
 const raMock = mockLegacyClient(RolesAnywhereClient);

@@ -11,7 +11,7 @@ import { collectors, permissionsPolicy } from "../../collectors/aws/index.js";
 import { collect, endpointFor, type CollectOptions } from "../../collectors/aws/runner.js";
 import type { ServiceCollector } from "../../collectors/aws/types.js";
 import { classifyError } from "../../collectors/aws/util.js";
-import { UserError } from "../../engine/errors.js";
+import { UserError } from "../../model/errors.js";
 import { ACCOUNT, COLLECTED_AT, accessDenied, serviceError, legacy, mockLegacyClient } from "./fixtures.js";
 
 const sts = mockClient(STSClient);

@@ -11,7 +11,7 @@ import { mockClient, type AwsStub } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { collect } from "../../collectors/aws/runner.js";
 import { ASSOCIATION_TYPES, WAF_ASSOCIATION, WAF_LOGGING, WAF_WEB_ACL, wafv2 } from "../../collectors/aws/wafv2.js";
-import type { Resource } from "../../engine/model.js";
+import type { Resource } from "../../model/types.js";
 import { ACCOUNT, COLLECTED_AT, accessDenied, serviceError, testContext } from "./fixtures.js";
 
 const REGION = "us-east-1";

@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { repoRoot } from "../../engine/paths.js";
+import { repoRoot } from "../../model/paths.js";
 import { KEY_ARN, KEY_ITEM, KEY_ROW_BARE, POLICY_ROW, REGION, ROLE_ROW, SECRET_ROW, SG_ROW, SUBNET_ROW } from "../collectors/config-fixtures.js";
 import { ACCOUNT } from "../collectors/fixtures.js";
 import { startLoopback, type Answer, type Loopback } from "../collectors/loopback.js";

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../../engine/paths.js";
+import { repoRoot } from "../../model/paths.js";
 import { json, rampart } from "./helpers.js";
 
 type Finding = { id: string; status: string; severity: string; ruleId: string; resource: { id: string } };

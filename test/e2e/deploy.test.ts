@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseTemplateText } from "../../collectors/iac/cloudformation/yaml.js";
-import { repoRoot } from "../../engine/paths.js";
+import { repoRoot } from "../../model/paths.js";
 import { json, rampart } from "./helpers.js";
 
 type Obj = Record<string, any>;

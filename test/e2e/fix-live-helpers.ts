@@ -36,7 +36,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "vitest";
-import { repoRoot } from "../../engine/paths.js";
+import { repoRoot } from "../../model/paths.js";
 import type { ApiCall, Json, RiskFlag } from "../../remediations/types.js";
 import { startAwsStub, type AwsStub, type StubState } from "../stub/aws-stub.js";
 

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../../engine/paths.js";
+import { repoRoot } from "../../model/paths.js";
 import { findingKeys, json, rampart, type CliRun } from "./helpers.js";
 
 const templates = path.join(repoRoot, "examples", "templates");

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { repoRoot } from "../../engine/paths.js";
+import { repoRoot } from "../../model/paths.js";
 
 export interface CliRun {
   code: number;

@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectors } from "../../collectors/aws/index.js";
-import { repoRoot } from "../../engine/paths.js";
+import { repoRoot } from "../../model/paths.js";
 import { SERVED_TYPES, startAwsStub, type AwsStub } from "../stub/aws-stub.js";
 import type { CliRun } from "./helpers.js";
 

@@ -4,8 +4,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { isTerraformPlan, loadTerraformPlanFile, loadTerraformPlanText, type TfFileResult } from "../../collectors/iac/terraform/index.js";
-import type { Resource } from "../../engine/model.js";
-import { validateSnapshot } from "../../engine/snapshot.js";
+import type { Resource } from "../../model/types.js";
+import { validateSnapshot } from "../../model/snapshot.js";
 
 const dir = "test/fixtures/terraform";
 const load = (name: string) => loadTerraformPlanFile(`${dir}/${name}.plan.json`);

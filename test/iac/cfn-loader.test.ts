@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../engine/errors.js";
+import { UserError } from "../../model/errors.js";
 import {
   lineFor,
   loadCloudFormationFile,

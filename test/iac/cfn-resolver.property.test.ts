@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isFullyResolved, createContext, resolve, NO_VALUE } from "../../collectors/iac/cloudformation/resolver.js";
-import { isUnknown } from "../../engine/model.js";
+import { isUnknown } from "../../model/types.js";
 
 const ctx = () =>
   createContext({

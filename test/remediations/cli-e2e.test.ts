@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../../engine/paths.js";
+import { repoRoot } from "../../model/paths.js";
 import { ACCOUNT, OPEN_ROLESANYWHERE_TRUST, anchorArn, newState, startStub, stubEnv, type Stub } from "./stub.js";
 
 let stub: Stub;

@@ -55,7 +55,7 @@ import type { ServiceCollector } from "../../collectors/aws/types.js";
 import { wafv2 } from "../../collectors/aws/wafv2.js";
 import { Engine } from "../../engine/engine.js";
 import type { Finding } from "../../engine/findings.js";
-import type { Snapshot } from "../../engine/model.js";
+import type { Snapshot } from "../../model/types.js";
 import { loadPack, type PolicyPack } from "../../engine/pack.js";
 import { remediation as fmsFix } from "../../remediations/aws/fms/retrofit_web_acl_scope_consistent.js";
 import { AT_APPLY, remediation as nfwFix } from "../../remediations/aws/networkfirewall/policy_default_deny.js";

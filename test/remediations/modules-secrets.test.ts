@@ -53,7 +53,7 @@ import { secretsmanager } from "../../collectors/aws/secretsmanager.js";
 import type { ServiceCollector } from "../../collectors/aws/types.js";
 import { Engine } from "../../engine/engine.js";
 import type { Finding } from "../../engine/findings.js";
-import type { Snapshot } from "../../engine/model.js";
+import type { Snapshot } from "../../model/types.js";
 import { loadPack, type PolicyPack } from "../../engine/pack.js";
 import { remediation as tagScoped } from "../../remediations/aws/iam/secrets_access_tag_scoped.js";
 import { remediation as podTagged } from "../../remediations/aws/secretsmanager/secret_pod_identity_tagged.js";

@@ -2,9 +2,10 @@ import { ConfigServiceClient, PutEvaluationsCommand } from "@aws-sdk/client-conf
 import { BatchImportFindingsCommand, GetFindingsCommand, SecurityHubClient, type AwsSecurityFinding } from "@aws-sdk/client-securityhub";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Snapshot } from "../../engine/model.js";
+import type { Snapshot } from "../../model/types.js";
 import { toAsff } from "../../reports/asff.js";
-import { createHandler, exportToConfig, toEvaluations } from "../../reports/export/config.js";
+import { createHandler } from "../../entry/config-rule.js";
+import { exportToConfig, toEvaluations } from "../../reports/export/config.js";
 import { exportToSecurityHub } from "../../reports/export/securityhub.js";
 import { ACCOUNT, RULES, sampleDoc } from "./fixtures.js";
 

@@ -3,7 +3,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { historyPoints, readHistory, recordHistory } from "../../cli/history.js";
-import { UserError } from "../../engine/errors.js";
+import { UserError } from "../../model/errors.js";
 import { sampleDoc } from "./fixtures.js";
 
 const s3 = mockClient(S3Client);

@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { isReference, isUnknown, unknown, type Resource, type Unknown } from "../../../engine/model.js";
+import { isReference, isUnknown, unknown, type Resource, type Unknown } from "../../../model/types.js";
 import { createContext, evaluateCondition, NestingError, NO_VALUE, resolve, type ResolveContext } from "./resolver.js";
 import { mergeGlobals, samFunctionRole, usesSam } from "./sam.js";
 import { escapePointer, parseTemplateText, TemplateSyntaxError, type UnknownTag } from "./yaml.js";

@@ -3,7 +3,7 @@
  * and CodePipeline accept.
  */
 import { readFileSync } from "node:fs";
-import { UserError } from "../../../engine/errors.js";
+import { UserError } from "../../../model/errors.js";
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);

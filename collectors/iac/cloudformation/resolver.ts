@@ -7,7 +7,7 @@
  * `template` where each unresolved part stays as `${…}`); Ref / Fn::GetAtt to a resource
  * becomes a Reference. `AWS::NoValue` removes the key or element (the NO_VALUE sentinel).
  */
-import { isReference, isUnknown, unknown, type Reference, type Unknown } from "../../../engine/model.js";
+import { isReference, isUnknown, unknown, type Reference, type Unknown } from "../../../model/types.js";
 
 /** `Ref: AWS::NoValue`: the enclosing key or list element is removed. */
 export const NO_VALUE: unique symbol = Symbol("AWS::NoValue");

@@ -2,7 +2,7 @@
  * The part of the SAM transform (AWS::Serverless-2016-10-31) that matters to rules: the
  * execution role SAM creates for each AWS::Serverless::Function that sets no `Role`.
  */
-import { isReference, isUnknown, unknown, type Unknown } from "../../../engine/model.js";
+import { isReference, isUnknown, unknown, type Unknown } from "../../../model/types.js";
 
 export const SAM_TRANSFORM = "AWS::Serverless-2016-10-31";
 

@@ -9,7 +9,7 @@
  *   `unmapped`; other providers are ignored.
  */
 import { readFile, stat } from "node:fs/promises";
-import type { Resource, Unknown } from "../../../engine/model.js";
+import type { Resource, Unknown } from "../../../model/types.js";
 import { isObj, readPlan, type Instance, type Obj, type Plan } from "./plan.js";
 import { isMarker, View } from "./view.js";
 import type { Ctx, Emitted, Family, Mapper, Out } from "./mappers/common.js";

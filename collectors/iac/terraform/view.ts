@@ -3,7 +3,7 @@
  * CloudFormation-shaped properties: unknown values become `{"$unknown"}` markers, values
  * recoverable from configuration references become `{"$ref"}` markers.
  */
-import { unknown, type Reference, type Unknown } from "../../../engine/model.js";
+import { unknown, type Reference, type Unknown } from "../../../model/types.js";
 import { isObj, Unk, type Instance, type Obj, type Plan, type Target } from "./plan.js";
 
 /**

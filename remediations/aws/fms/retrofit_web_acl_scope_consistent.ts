@@ -34,8 +34,8 @@
  */
 import { fmsPolicyProperties } from "../../../collectors/aws/fms.js";
 import type { Finding } from "../../../engine/findings.js";
-import type { Resource, Snapshot } from "../../../engine/model.js";
-import { isUnknown } from "../../../engine/model.js";
+import type { Resource, Snapshot } from "../../../model/types.js";
+import { isUnknown } from "../../../model/types.js";
 import type { AwsClients } from "../../clients.js";
 import { canonical } from "../../jsondiff.js";
 import type { ApiCall, Json, ManualItem, PlanContext, PlanResult, Remediation, Target } from "../../types.js";

@@ -14,7 +14,7 @@
  * aws:SourceArn (with a wildcard, say) or the CN key gets no automatic fix.
  */
 import type { Finding } from "../../../engine/findings.js";
-import type { Snapshot } from "../../../engine/model.js";
+import type { Snapshot } from "../../../model/types.js";
 import type { AwsClients } from "../../clients.js";
 import type { Json, ManualItem, PlanContext, PlanResult, Remediation } from "../../types.js";
 import { asArray, clone, findingKey, manual, perResource } from "../common.js";

@@ -44,7 +44,7 @@
  * need --allow-user-impact.
  */
 import type { Finding } from "../../../engine/findings.js";
-import { isUnknown, type Resource, type Snapshot } from "../../../engine/model.js";
+import { isUnknown, type Resource, type Snapshot } from "../../../model/types.js";
 import type { AwsClients } from "../../clients.js";
 import { jsonEqual } from "../../jsondiff.js";
 import type { ApiCall, ChangeDraft, Json, ManualItem, PlanContext, PlanResult, Remediation, Risk, Target } from "../../types.js";

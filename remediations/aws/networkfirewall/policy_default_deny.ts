@@ -30,8 +30,8 @@
  * State: the FirewallPolicy document, as DescribeFirewallPolicy returns it.
  */
 import type { Finding } from "../../../engine/findings.js";
-import type { Snapshot } from "../../../engine/model.js";
-import { isUnknown } from "../../../engine/model.js";
+import type { Snapshot } from "../../../model/types.js";
+import { isUnknown } from "../../../model/types.js";
 import type { AwsClients } from "../../clients.js";
 import { jsonEqual } from "../../jsondiff.js";
 import type { ApiCall, Json, PlanContext, PlanResult, Remediation, Target } from "../../types.js";

@@ -22,7 +22,7 @@
  * State: `{SecretId, Tags: {kubernetes-namespace, eks-cluster-name}}` (each the value or null).
  */
 import type { Finding } from "../../../engine/findings.js";
-import type { Snapshot } from "../../../engine/model.js";
+import type { Snapshot } from "../../../model/types.js";
 import type { AwsClients } from "../../clients.js";
 import type { ApiCall, Json, ManualItem, PlanContext, PlanResult, Remediation, Target } from "../../types.js";
 import { findingKey, manual, perResource, snapshotResource } from "../common.js";

@@ -13,7 +13,7 @@
  * State: `{ResourceArn, LoggingConfiguration: null | {LogDestinationConfigs, RedactedFields?, LoggingFilter?}}`.
  */
 import type { Finding } from "../../../engine/findings.js";
-import type { Snapshot } from "../../../engine/model.js";
+import type { Snapshot } from "../../../model/types.js";
 import type { AwsClients } from "../../clients.js";
 import type { Json, PlanContext, PlanResult, Remediation, Target } from "../../types.js";
 import { manual, perResource } from "../common.js";

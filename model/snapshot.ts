@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import type { Snapshot } from "./model.js";
+import type { Snapshot } from "./types.js";
 import { UserError } from "./errors.js";
 import { describeErrors, validator } from "./validate.js";
 
