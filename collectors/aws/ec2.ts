@@ -3,9 +3,9 @@
  * and security groups with their real ingress and egress rules inline, in the
  * CloudFormation shape (docs/model/egress.md, docs/model/emr-headroom.md).
  *
- * The translation functions take the SDK's shapes; the AWS Config source
- * (collectors/aws/config.ts) maps Config's configuration items onto those shapes and
- * reuses them, so both sources produce the same resources.
+ * The translation functions take the SDK's shapes; the AWS Config translation (`config`)
+ * maps Config's configuration items onto those shapes and reuses them, so both sources
+ * produce the same resources.
  */
 import {
   DescribeSecurityGroupsCommand,
@@ -17,7 +17,8 @@ import {
   type Tag,
 } from "@aws-sdk/client-ec2";
 import type { Resource } from "../../model/types.js";
-import type { CollectContext, ServiceCollector } from "./types.js";
+import { arr, bool, f, isObj, itemByItem, num, str, tagsOf } from "./configitem.js";
+import type { CollectContext, ConfigItem, ServiceCollector } from "./types.js";
 import { call, classifyError, compact, convertTags, originOf, type Origin } from "./util.js";
 
 export const EC2_SUBNET = "AWS::EC2::Subnet";
@@ -141,6 +142,65 @@ async function allPages<T>(
   return out;
 }
 
+// --- AWS Config ------------------------------------------------------------------------
+
+function ipPermission(p: unknown): IpPermission {
+  const v4 = arr(f(p, "ipv4Ranges")).filter(isObj);
+  return {
+    IpProtocol: str(f(p, "ipProtocol")) ?? (num(f(p, "ipProtocol")) !== undefined ? String(num(f(p, "ipProtocol"))) : undefined),
+    FromPort: num(f(p, "fromPort")),
+    ToPort: num(f(p, "toPort")),
+    // Config repeats the IPv4 ranges twice: as objects (with descriptions) and as bare strings.
+    IpRanges:
+      v4.length > 0
+        ? v4.map((r) => ({ CidrIp: str(f(r, "cidrIp")), Description: str(f(r, "description")) }))
+        : arr(f(p, "ipRanges")).map((r) => (typeof r === "string" ? { CidrIp: r } : { CidrIp: str(f(r, "cidrIp")), Description: str(f(r, "description")) })),
+    Ipv6Ranges: arr(f(p, "ipv6Ranges")).map((r) => ({ CidrIpv6: str(f(r, "cidrIpv6")), Description: str(f(r, "description")) })),
+    PrefixListIds: arr(f(p, "prefixListIds")).map((r) => ({ PrefixListId: str(f(r, "prefixListId")), Description: str(f(r, "description")) })),
+    UserIdGroupPairs: arr(f(p, "userIdGroupPairs")).map((g) => ({
+      GroupId: str(f(g, "groupId")),
+      UserId: str(f(g, "userId")),
+      Description: str(f(g, "description")),
+    })),
+  };
+}
+
+function securityGroupFromItem(o: Origin, item: ConfigItem): Resource {
+  const c = item.configuration ?? {};
+  const g: SecurityGroup & { SecurityGroupArn?: string } = {
+    GroupId: str(f(c, "groupId")) ?? item.resourceId,
+    GroupName: str(f(c, "groupName")) ?? item.resourceName,
+    Description: str(f(c, "description")),
+    VpcId: str(f(c, "vpcId")),
+    OwnerId: str(f(c, "ownerId")) ?? item.accountId,
+    IpPermissions: arr(f(c, "ipPermissions")).map(ipPermission),
+    IpPermissionsEgress: arr(f(c, "ipPermissionsEgress")).map(ipPermission),
+    Tags: tagsOf(item),
+    SecurityGroupArn: item.arn,
+  };
+  return securityGroupResource(o, g);
+}
+
+function subnetFromItem(o: Origin, item: ConfigItem): Resource {
+  const c = item.configuration ?? {};
+  const s: Subnet = {
+    SubnetId: str(f(c, "subnetId")) ?? item.resourceId,
+    SubnetArn: str(f(c, "subnetArn")) ?? item.arn,
+    VpcId: str(f(c, "vpcId")),
+    CidrBlock: str(f(c, "cidrBlock")),
+    AvailabilityZone: str(f(c, "availabilityZone")),
+    AvailabilityZoneId: str(f(c, "availabilityZoneId")),
+    AvailableIpAddressCount: num(f(c, "availableIpAddressCount")),
+    MapPublicIpOnLaunch: bool(f(c, "mapPublicIpOnLaunch")),
+    DefaultForAz: bool(f(c, "defaultForAz")),
+    State: str(f(c, "state")) as Subnet["State"],
+    OwnerId: str(f(c, "ownerId")) ?? item.accountId,
+    Ipv6CidrBlockAssociationSet: arr(f(c, "ipv6CidrBlockAssociationSet")).map((a) => ({ Ipv6CidrBlock: str(f(a, "ipv6CidrBlock")) })),
+    Tags: tagsOf(item),
+  };
+  return subnetResource(o, s);
+}
+
 export const ec2: ServiceCollector = {
   service: "ec2",
   resourceTypes: [EC2_SUBNET, EC2_SECURITY_GROUP],
@@ -162,4 +222,8 @@ export const ec2: ServiceCollector = {
       client.destroy();
     }
   },
+  config: itemByItem({
+    [EC2_SUBNET]: { recordedAs: "AWS::EC2::Subnet", fromItem: subnetFromItem },
+    [EC2_SECURITY_GROUP]: { recordedAs: "AWS::EC2::SecurityGroup", fromItem: securityGroupFromItem },
+  }),
 };

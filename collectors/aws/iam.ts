@@ -20,17 +20,19 @@ import {
   type AccessKeyMetadata,
   type AttachedPolicy,
   type GroupDetail,
+  type InstanceProfile,
   type ManagedPolicyDetail,
   type PolicyDetail,
   type Role,
   type RoleDetail,
   type UserDetail,
 } from "@aws-sdk/client-iam";
-import type { Resource } from "../../model/types.js";
+import type { Resource, Unknown } from "../../model/types.js";
 import { unknown } from "../../model/types.js";
 import { mapPool } from "./concurrency.js";
-import type { CollectContext, ServiceCollector } from "./types.js";
-import { call, compact, convertTags, daysBetween, iso, parsePolicyDocument, tryCall } from "./util.js";
+import { arr, bool, date, f, isObj, num, type Obj, originOfItem, str, tagsOf } from "./configitem.js";
+import type { CollectContext, ConfigItem, Origin, ServiceCollector } from "./types.js";
+import { call, compact, convertTags, daysBetween, iso, liveResource, originOf, parsePolicyDocument, tryCall } from "./util.js";
 
 export const IAM_ROLE = "AWS::IAM::Role";
 export const IAM_USER = "AWS::IAM::User";
@@ -92,54 +94,66 @@ async function listRoles(ctx: CollectContext, client: IAMClient): Promise<Map<st
   return byArn;
 }
 
-function base(ctx: CollectContext, type: string, arn: string, name: string | undefined, tags: Record<string, string>): Omit<Resource, "properties"> {
-  return compact({
-    type,
-    id: arn,
-    arn,
-    name,
-    account: ctx.account,
-    region: ctx.region,
-    tags,
-    source: { kind: "aws" as const, account: ctx.account, region: ctx.region },
-  });
+/** IAM resources are global: region "global" whatever region the read went through. */
+function base(o: Origin, type: string, arn: string, name: string | undefined, tags: Record<string, string>): Omit<Resource, "properties"> {
+  return liveResource({ account: o.account, region: "global" }, type, arn, arn, name, tags);
 }
 
-function roleResource(ctx: CollectContext, r: RoleDetail, listed: Map<string, Role> | undefined): Resource {
-  const arn = r.Arn ?? `arn:${ctx.partition}:iam::${ctx.account}:role${r.Path ?? "/"}${r.RoleName ?? ""}`;
+/** The two role properties GetAccountAuthorizationDetails lacks (from ListRoles or AWS Config), and whether the last use was read. */
+interface RoleExtras {
+  Description: unknown;
+  MaxSessionDuration: unknown;
+  /** Why the role's last use is not known, when it is not. */
+  lastUseUnknown?: Unknown;
+}
+
+function roleExtrasFromList(arn: string, listed: Map<string, Role> | undefined): RoleExtras {
+  if (!listed) {
+    const missing = unknown("iam:ListRoles failed, so this property was not read");
+    return { Description: missing, MaxSessionDuration: missing };
+  }
+  const r = listed.get(arn);
+  return { Description: r?.Description, MaxSessionDuration: r?.MaxSessionDuration };
+}
+
+function roleArn(o: Origin, r: RoleDetail): string {
+  return r.Arn ?? `arn:${o.partition}:iam::${o.account}:role${r.Path ?? "/"}${r.RoleName ?? ""}`;
+}
+
+function roleResource(o: Origin, r: RoleDetail, extras: RoleExtras, collectedAt: Date): Resource {
+  const arn = roleArn(o, r);
   const { tags, Tags } = convertTags(r.Tags);
-  const fromList = listed?.get(arn);
-  const missing = unknown("iam:ListRoles failed, so this property was not read");
   const lastUsed = r.RoleLastUsed?.LastUsedDate;
+  const notRead = extras.lastUseUnknown;
   return {
-    ...base(ctx, IAM_ROLE, arn, r.RoleName, tags),
+    ...base(o, IAM_ROLE, arn, r.RoleName, tags),
     properties: compact({
       RoleName: r.RoleName,
       Path: r.Path,
-      Description: listed ? fromList?.Description : missing,
+      Description: extras.Description,
       AssumeRolePolicyDocument: parsePolicyDocument(r.AssumeRolePolicyDocument, `trust policy of role ${r.RoleName ?? arn}`),
       Policies: inlinePolicies(r.RolePolicyList, `role ${r.RoleName ?? arn}`),
       ManagedPolicyArns: managedArns(r.AttachedManagedPolicies),
-      MaxSessionDuration: listed ? fromList?.MaxSessionDuration : missing,
+      MaxSessionDuration: extras.MaxSessionDuration,
       PermissionsBoundary: r.PermissionsBoundary?.PermissionsBoundaryArn,
       Tags,
     }),
     observed: compact({
       RoleId: r.RoleId,
       CreateDate: iso(r.CreateDate),
-      LastUsedDate: iso(lastUsed) ?? null,
-      LastUsedRegion: r.RoleLastUsed?.Region ?? null,
-      daysSinceLastUse: daysBetween(lastUsed, ctx.collectedAt) ?? null,
+      LastUsedDate: notRead ?? iso(lastUsed) ?? null,
+      LastUsedRegion: notRead ?? r.RoleLastUsed?.Region ?? null,
+      daysSinceLastUse: notRead ?? daysBetween(lastUsed, collectedAt) ?? null,
       InstanceProfileArns: (r.InstanceProfileList ?? []).map((p) => p.Arn).filter((a): a is string => !!a),
     }),
   };
 }
 
-function userResource(ctx: CollectContext, u: UserDetail): Resource {
-  const arn = u.Arn ?? `arn:${ctx.partition}:iam::${ctx.account}:user${u.Path ?? "/"}${u.UserName ?? ""}`;
+function userResource(o: Origin, u: UserDetail): Resource {
+  const arn = u.Arn ?? `arn:${o.partition}:iam::${o.account}:user${u.Path ?? "/"}${u.UserName ?? ""}`;
   const { tags, Tags } = convertTags(u.Tags);
   return {
-    ...base(ctx, IAM_USER, arn, u.UserName, tags),
+    ...base(o, IAM_USER, arn, u.UserName, tags),
     properties: compact({
       UserName: u.UserName,
       Path: u.Path,
@@ -153,10 +167,10 @@ function userResource(ctx: CollectContext, u: UserDetail): Resource {
   };
 }
 
-function groupResource(ctx: CollectContext, g: GroupDetail): Resource {
-  const arn = g.Arn ?? `arn:${ctx.partition}:iam::${ctx.account}:group${g.Path ?? "/"}${g.GroupName ?? ""}`;
+function groupResource(o: Origin, g: GroupDetail): Resource {
+  const arn = g.Arn ?? `arn:${o.partition}:iam::${o.account}:group${g.Path ?? "/"}${g.GroupName ?? ""}`;
   return {
-    ...base(ctx, IAM_GROUP, arn, g.GroupName, {}),
+    ...base(o, IAM_GROUP, arn, g.GroupName, {}),
     properties: compact({
       GroupName: g.GroupName,
       Path: g.Path,
@@ -208,9 +222,9 @@ interface ManagedPolicyFacts {
   awsManaged: boolean;
 }
 
-function managedPolicyResource(ctx: CollectContext, p: ManagedPolicyFacts, a: Attachments): Resource {
+function managedPolicyResource(o: Origin, p: ManagedPolicyFacts, a: Attachments): Resource {
   return {
-    ...base(ctx, IAM_MANAGED_POLICY, p.arn, p.name, {}),
+    ...base(o, IAM_MANAGED_POLICY, p.arn, p.name, {}),
     properties: compact({
       ManagedPolicyName: p.name,
       Path: p.path,
@@ -325,6 +339,115 @@ async function accessKeys(ctx: CollectContext, client: IAMClient, user: UserDeta
   return out;
 }
 
+// --- AWS Config ------------------------------------------------------------------------
+// Config's IAM items (`configuration` in camelCase, policy documents URL-encoded JSON)
+// mapped onto GetAccountAuthorizationDetails' shapes, then turned into resources by the
+// same functions. Config records customer managed policies only, and no access keys.
+
+const policyList = (list: unknown): PolicyDetail[] =>
+  arr(list).map((p) => ({ PolicyName: str(f(p, "policyName")), PolicyDocument: str(f(p, "policyDocument")) }));
+const attachedList = (list: unknown): AttachedPolicy[] => arr(list).map((p) => ({ PolicyArn: str(f(p, "policyArn")), PolicyName: str(f(p, "policyName")) }));
+const boundaryOf = (c: Obj): RoleDetail["PermissionsBoundary"] => {
+  const arn = str(f(f(c, "permissionsBoundary"), "permissionsBoundaryArn"));
+  return arn ? { PermissionsBoundaryArn: arn, PermissionsBoundaryType: "PermissionsBoundaryPolicy" } : undefined;
+};
+const itemArn = (item: ConfigItem): string => str(f(item.configuration, "arn")) ?? item.arn ?? item.resourceId;
+
+function roleOfItem(item: ConfigItem): { role: RoleDetail; extras: RoleExtras } {
+  const c = item.configuration ?? {};
+  const lastUsed = f(c, "roleLastUsed");
+  const notRecorded = unknown("AWS Config does not record this role property");
+  return {
+    role: {
+      Arn: itemArn(item),
+      RoleName: str(f(c, "roleName")) ?? item.resourceName,
+      Path: str(f(c, "path")),
+      RoleId: str(f(c, "roleId")),
+      CreateDate: date(f(c, "createDate")),
+      AssumeRolePolicyDocument: str(f(c, "assumeRolePolicyDocument")),
+      RolePolicyList: policyList(f(c, "rolePolicyList")),
+      AttachedManagedPolicies: attachedList(f(c, "attachedManagedPolicies")),
+      PermissionsBoundary: boundaryOf(c),
+      RoleLastUsed: isObj(lastUsed) ? { LastUsedDate: date(f(lastUsed, "lastUsedDate")), Region: str(f(lastUsed, "region")) } : undefined,
+      InstanceProfileList: arr(f(c, "instanceProfileList")).map((p) => ({ Arn: str(f(p, "arn")) }) as InstanceProfile),
+      Tags: tagsOf(item),
+    },
+    extras: {
+      Description: str(f(c, "description")) ?? (f(c, "description") === undefined ? notRecorded : undefined),
+      MaxSessionDuration: num(f(c, "maxSessionDuration")) ?? notRecorded,
+      lastUseUnknown: lastUsed === undefined ? unknown("AWS Config does not record the role's last use") : undefined,
+    },
+  };
+}
+
+function userOfItem(item: ConfigItem): UserDetail {
+  const c = item.configuration ?? {};
+  return {
+    Arn: itemArn(item),
+    UserName: str(f(c, "userName")) ?? item.resourceName,
+    Path: str(f(c, "path")),
+    UserId: str(f(c, "userId")),
+    CreateDate: date(f(c, "createDate")),
+    GroupList: arr(f(c, "groupList")).filter((g): g is string => typeof g === "string"),
+    UserPolicyList: policyList(f(c, "userPolicyList")),
+    AttachedManagedPolicies: attachedList(f(c, "attachedManagedPolicies")),
+    PermissionsBoundary: boundaryOf(c),
+    Tags: tagsOf(item),
+  };
+}
+
+function groupOfItem(item: ConfigItem): GroupDetail {
+  const c = item.configuration ?? {};
+  return {
+    Arn: itemArn(item),
+    GroupName: str(f(c, "groupName")) ?? item.resourceName,
+    Path: str(f(c, "path")),
+    GroupId: str(f(c, "groupId")),
+    CreateDate: date(f(c, "createDate")),
+    GroupPolicyList: policyList(f(c, "groupPolicyList")),
+    AttachedManagedPolicies: attachedList(f(c, "attachedManagedPolicies")),
+  };
+}
+
+function policyOfItem(item: ConfigItem): ManagedPolicyDetail {
+  const c = item.configuration ?? {};
+  return {
+    Arn: itemArn(item),
+    PolicyName: str(f(c, "policyName")) ?? item.resourceName,
+    Path: str(f(c, "path")),
+    Description: str(f(c, "description")),
+    PolicyId: str(f(c, "policyId")),
+    DefaultVersionId: str(f(c, "defaultVersionId")),
+    AttachmentCount: num(f(c, "attachmentCount")),
+    PermissionsBoundaryUsageCount: num(f(c, "permissionsBoundaryUsageCount")),
+    CreateDate: date(f(c, "createDate")),
+    UpdateDate: date(f(c, "updateDate")),
+    PolicyVersionList: arr(f(c, "policyVersionList")).map((v) => ({
+      Document: str(f(v, "document")),
+      VersionId: str(f(v, "versionId")),
+      IsDefaultVersion: bool(f(v, "isDefaultVersion")),
+    })),
+  };
+}
+
+const RECORDED_AS = { [IAM_ROLE]: "AWS::IAM::Role", [IAM_USER]: "AWS::IAM::User", [IAM_GROUP]: "AWS::IAM::Group", [IAM_MANAGED_POLICY]: "AWS::IAM::Policy" };
+
+/** The items of one read → resources; managed policies are joined with the roles, users and groups of the same read. */
+function translateConfigItems(items: readonly ConfigItem[], fallback: Origin, collectedAt: Date): Resource[] {
+  const of = (type: string) => items.filter((i) => i.resourceType === RECORDED_AS[type as keyof typeof RECORDED_AS]);
+  const roles = of(IAM_ROLE).map((i) => ({ i, ...roleOfItem(i) }));
+  const users = of(IAM_USER).map((i) => ({ i, user: userOfItem(i) }));
+  const groups = of(IAM_GROUP).map((i) => ({ i, group: groupOfItem(i) }));
+  const policies = of(IAM_MANAGED_POLICY).map((i) => ({ i, policy: policyOfItem(i) }));
+  const att = attachments({ roles: roles.map((r) => r.role), users: users.map((u) => u.user), groups: groups.map((g) => g.group), policies: [] });
+  return [
+    ...roles.map((r) => roleResource(originOfItem(r.i, fallback), r.role, r.extras, collectedAt)),
+    ...users.map((u) => userResource(originOfItem(u.i, fallback), u.user)),
+    ...groups.map((g) => groupResource(originOfItem(g.i, fallback), g.group)),
+    ...policies.map((p) => managedPolicyResource(originOfItem(p.i, fallback), localPolicyFacts(p.policy), att)),
+  ];
+}
+
 export const iam: ServiceCollector = {
   service: "iam",
   global: true,
@@ -337,16 +460,17 @@ export const iam: ServiceCollector = {
       const listed = await listRoles(ctx, client);
       const att = attachments(details);
 
+      const o = originOf(ctx);
       const resources: Resource[] = [];
-      for (const r of details.roles) resources.push(roleResource(ctx, r, listed));
-      for (const u of details.users) resources.push(userResource(ctx, u));
-      for (const g of details.groups) resources.push(groupResource(ctx, g));
-      for (const p of details.policies) if (p.Arn) resources.push(managedPolicyResource(ctx, localPolicyFacts(p), att));
+      for (const r of details.roles) resources.push(roleResource(o, r, roleExtrasFromList(roleArn(o, r), listed), ctx.collectedAt));
+      for (const u of details.users) resources.push(userResource(o, u));
+      for (const g of details.groups) resources.push(groupResource(o, g));
+      for (const p of details.policies) if (p.Arn) resources.push(managedPolicyResource(o, localPolicyFacts(p), att));
 
       const used = new Set<string>([...att.roles.keys(), ...att.users.keys(), ...att.groups.keys(), ...att.boundaries]);
       const awsManaged = [...used].filter(isAwsManaged).sort();
       const fetched = await mapPool(awsManaged, INNER_CONCURRENCY, (arn) => awsManagedPolicy(ctx, client, arn));
-      for (const p of fetched) if (p) resources.push(managedPolicyResource(ctx, p, att));
+      for (const p of fetched) if (p) resources.push(managedPolicyResource(o, p, att));
 
       const keys = await mapPool(details.users, INNER_CONCURRENCY, (u) => accessKeys(ctx, client, u));
       for (const k of keys) if (k) resources.push(...k);
@@ -355,4 +479,5 @@ export const iam: ServiceCollector = {
       client.destroy();
     }
   },
+  config: { recordedAs: RECORDED_AS, translate: translateConfigItems },
 };

@@ -16,8 +16,9 @@ import {
 } from "@aws-sdk/client-kms";
 import type { Resource } from "../../model/types.js";
 import { unknown } from "../../model/types.js";
+import { bool, date, f, isObj, itemByItem, str, tagsOf } from "./configitem.js";
 import { mapPool } from "./concurrency.js";
-import type { CollectContext, ServiceCollector } from "./types.js";
+import type { CollectContext, ConfigItem, ServiceCollector } from "./types.js";
 import { call, compact, convertTags, iso, type Origin, originOf, parsePolicyDocument, tryCall } from "./util.js";
 
 export const KMS_KEY = "AWS::KMS::Key";
@@ -114,6 +115,43 @@ async function keyFacts(ctx: CollectContext, client: KMSClient, k: KeyListEntry)
   return { arn, metadata: m, policy, rotation, tags, tagsUnknown: tags ? undefined : unknown("kms:ListResourceTags failed, so the tags were not read") };
 }
 
+// --- AWS Config ------------------------------------------------------------------------
+
+function keyFromItem(o: Origin, item: ConfigItem): Resource {
+  const c = item.configuration ?? {};
+  const sup = item.supplementaryConfiguration ?? {};
+  const policy = sup.Policy ?? sup.KeyPolicy ?? sup.policy;
+  const rotation = bool(sup.KeyRotationStatus ?? f(sup.KeyRotationStatus, "keyRotationEnabled"));
+  const spec = str(f(c, "keySpec")) ?? str(f(c, "customerMasterKeySpec"));
+  return keyResource(o, {
+    arn: str(f(c, "arn")) ?? item.arn ?? item.resourceId,
+    metadata: {
+      KeyId: str(f(c, "keyId")) ?? item.resourceId,
+      Arn: str(f(c, "arn")) ?? item.arn,
+      Description: str(f(c, "description")),
+      KeyUsage: str(f(c, "keyUsage")) as never,
+      KeySpec: spec as never,
+      Enabled: bool(f(c, "enabled")),
+      KeyState: str(f(c, "keyState")) as never,
+      KeyManager: str(f(c, "keyManager")) as never,
+      Origin: str(f(c, "origin")) as never,
+      MultiRegion: bool(f(c, "multiRegion")),
+      CreationDate: date(f(c, "creationDate")),
+      DeletionDate: date(f(c, "deletionDate")),
+    },
+    policy:
+      policy === undefined
+        ? unknown("AWS Config's configuration item for this key carries no key policy: scan with --source services to read it")
+        : typeof policy === "string"
+          ? policy
+          : isObj(policy)
+            ? policy
+            : unknown("AWS Config returned a key policy that is not a JSON document"),
+    rotation: rotation ?? unknown("AWS Config's configuration item for this key carries no rotation status"),
+    tags: tagsOf(item),
+  });
+}
+
 export const kms: ServiceCollector = {
   service: "kms",
   resourceTypes: [KMS_KEY],
@@ -135,4 +173,5 @@ export const kms: ServiceCollector = {
       client.destroy();
     }
   },
+  config: itemByItem({ [KMS_KEY]: { recordedAs: "AWS::KMS::Key", fromItem: keyFromItem } }),
 };

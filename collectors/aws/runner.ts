@@ -153,8 +153,7 @@ export async function collect(opts: CollectOptions = {}): Promise<Snapshot> {
     throw new UserError("--aggregator already covers the accounts it aggregates: drop --accounts / --org");
   }
   if (opts.org && opts.accounts && opts.accounts.length > 0) throw new UserError("give either --org or --accounts, not both");
-  const services: readonly ServiceCollector[] =
-    opts.source === "config" ? [configSource({ types: selected.flatMap((c) => c.resourceTypes), aggregator: opts.aggregator })] : selected;
+  const services: readonly ServiceCollector[] = opts.source === "config" ? [configSource({ collectors: selected, aggregator: opts.aggregator })] : selected;
   const maxAttempts = opts.maxAttempts ?? DEFAULTS.maxAttempts;
   const concurrency = opts.concurrency ?? DEFAULTS.concurrency;
   const rate = opts.ratePerSecond ?? DEFAULTS.ratePerSecond;

@@ -6,8 +6,9 @@
 import { GetResourcePolicyCommand, ListSecretsCommand, SecretsManagerClient, type SecretListEntry } from "@aws-sdk/client-secrets-manager";
 import type { Resource } from "../../model/types.js";
 import { unknown } from "../../model/types.js";
+import { bool, date, f, isObj, itemByItem, num, str, tagsOf } from "./configitem.js";
 import { mapPool } from "./concurrency.js";
-import type { ServiceCollector } from "./types.js";
+import type { ConfigItem, ServiceCollector } from "./types.js";
 import { call, compact, convertTags, daysBetween, iso, type Origin, originOf, parsePolicyDocument, tryCall } from "./util.js";
 
 export const SECRET = "AWS::SecretsManager::Secret";
@@ -82,6 +83,40 @@ export function secretPolicyResource(o: Origin, secretArn: string, name: string 
   });
 }
 
+// --- AWS Config ------------------------------------------------------------------------
+
+function secretFromItem(o: Origin, item: ConfigItem, collectedAt: Date): Resource {
+  const c = item.configuration ?? {};
+  const rules = f(c, "rotationRules");
+  return secretResource(
+    o,
+    {
+      ARN: str(f(c, "arn")) ?? item.arn ?? item.resourceId,
+      Name: str(f(c, "name")) ?? item.resourceName,
+      Description: str(f(c, "description")),
+      KmsKeyId: str(f(c, "kmsKeyId")),
+      Tags: tagsOf(item),
+      RotationEnabled: bool(f(c, "rotationEnabled")),
+      RotationLambdaARN: str(f(c, "rotationLambdaARN")) ?? str(f(c, "rotationLambdaArn")),
+      RotationRules: isObj(rules)
+        ? {
+            AutomaticallyAfterDays: num(f(rules, "automaticallyAfterDays")),
+            ScheduleExpression: str(f(rules, "scheduleExpression")),
+            Duration: str(f(rules, "duration")),
+          }
+        : undefined,
+      LastRotatedDate: date(f(c, "lastRotatedDate")),
+      LastAccessedDate: date(f(c, "lastAccessedDate")),
+      LastChangedDate: date(f(c, "lastChangedDate")),
+      CreatedDate: date(f(c, "createdDate")),
+      DeletedDate: date(f(c, "deletedDate")),
+      OwningService: str(f(c, "owningService")),
+      PrimaryRegion: str(f(c, "primaryRegion")),
+    },
+    collectedAt,
+  );
+}
+
 export const secretsmanager: ServiceCollector = {
   service: "secretsmanager",
   resourceTypes: [SECRET, SECRET_RESOURCE_POLICY],
@@ -113,4 +148,6 @@ export const secretsmanager: ServiceCollector = {
       client.destroy();
     }
   },
+  // The resource policy is not in Config's item: AWS::SecretsManager::ResourcePolicy is left to the services source.
+  config: itemByItem({ [SECRET]: { recordedAs: "AWS::SecretsManager::Secret", fromItem: secretFromItem } }),
 };

@@ -51,6 +51,39 @@ export interface CollectContext {
   gap(g: Gap): void;
 }
 
+/** Where a resource was read: the account and region of the context unless the item names its own (AWS Config aggregators). */
+export interface Origin {
+  account: string;
+  region: string;
+  partition: string;
+}
+
+/** One resource as AWS Config recorded it (from a select row or a batch get; see collectors/aws/configitem.ts for reading its fields). */
+export interface ConfigItem {
+  resourceId: string;
+  resourceType: string;
+  resourceName?: string;
+  arn?: string;
+  awsRegion?: string;
+  accountId?: string;
+  configuration?: Record<string, unknown>;
+  supplementaryConfiguration?: Record<string, unknown>;
+  tags?: unknown;
+}
+
+/** How a service's resources are read from AWS Config (`scan --source config`). */
+export interface ConfigTranslation {
+  /** Common-model type → the resource type AWS Config records it under. Types not listed are not recorded by Config (or not with what the rules read). */
+  recordedAs: Record<string, string>;
+  /**
+   * The configuration items of those Config types from one read (every account and region of
+   * it, so items can be joined, e.g. managed policies with their users) → resources of the
+   * same shape the collector produces. `fallback` is the account and region read when an
+   * item does not name its own.
+   */
+  translate(items: readonly ConfigItem[], fallback: Origin, collectedAt: Date): Resource[];
+}
+
 export interface ServiceCollector {
   /** Service id as in IAM action prefixes: "iam", "rolesanywhere", "acm-pca", … */
   service: string;
@@ -61,4 +94,6 @@ export interface ServiceCollector {
   /** Every IAM action it may call, "service:Action". All read-only. */
   actions: string[];
   collect(ctx: CollectContext): Promise<Resource[]>;
+  /** The translation of AWS Config's items, for the types Config records. */
+  config?: ConfigTranslation;
 }

@@ -1,7 +1,9 @@
 /** Helpers shared by the service modules: calls, faults, tags, policy documents, ages. */
 import type { CoverageStatus, Resource, Unknown } from "../../model/types.js";
 import { unknown } from "../../model/types.js";
-import type { CollectContext } from "./types.js";
+import type { CollectContext, Origin } from "./types.js";
+
+export type { Origin } from "./types.js";
 
 /**
  * Waits for the rate limiter, then makes the call:
@@ -174,13 +176,6 @@ export function liveResource(
     tags,
     source: { kind: "aws" as const, account: ctx.account, region: ctx.region },
   });
-}
-
-/** Where a resource was read: the account and region of the context unless the item names its own (AWS Config aggregators). */
-export interface Origin {
-  account: string;
-  region: string;
-  partition: string;
 }
 
 export function originOf(ctx: CollectContext): Origin {

@@ -15,6 +15,7 @@ import { securityGroupResource } from "../../collectors/aws/ec2.js";
 import { ec2 } from "../../collectors/aws/ec2.js";
 import { eks } from "../../collectors/aws/eks.js";
 import { iam } from "../../collectors/aws/iam.js";
+import { collectors } from "../../collectors/aws/index.js";
 import { kms } from "../../collectors/aws/kms.js";
 import { collect } from "../../collectors/aws/runner.js";
 import { secretsmanager } from "../../collectors/aws/secretsmanager.js";
@@ -71,12 +72,12 @@ afterEach(() => {
   sts.reset();
 });
 
-const WANTED = [...iam.resourceTypes, ...kms.resourceTypes, ...secretsmanager.resourceTypes, ...ec2.resourceTypes, ...eks.resourceTypes];
+const WANTED = [iam, kms, secretsmanager, ec2, eks];
 
 describe("AWS Config source (recorder)", () => {
   it("selects the recorded types over every page, completes bare items with BatchGet, and translates them into the collectors' shapes", async () => {
     const ctx = testContext({ region: REGION });
-    const source = configSource({ types: WANTED });
+    const source = configSource({ collectors: WANTED });
     const rs = await source.collect(ctx);
 
     const selects = cfg.commandCalls(SelectResourceConfigCommand);
@@ -165,7 +166,7 @@ describe("AWS Config source (recorder)", () => {
       ],
     });
     const ctx = testContext({ region: REGION });
-    await configSource({ types: ec2.resourceTypes }).collect(ctx);
+    await configSource({ collectors: [ec2] }).collect(ctx);
     expect(cfg.commandCalls(SelectResourceConfigCommand)[0].args[0].input.Expression).toMatch(/IN \('AWS::EC2::SecurityGroup'\)$/);
     expect(ctx.gaps).toEqual([
       {
@@ -178,7 +179,7 @@ describe("AWS Config source (recorder)", () => {
 
     cfg.on(DescribeConfigurationRecordersCommand).resolves({ ConfigurationRecorders: [] });
     const none = testContext({ region: REGION });
-    expect(await configSource({ types: ec2.resourceTypes }).collect(none)).toEqual([]);
+    expect(await configSource({ collectors: [ec2] }).collect(none)).toEqual([]);
     expect(none.gaps).toEqual([
       {
         action: "config:DescribeConfigurationRecorders",
@@ -213,7 +214,7 @@ describe("AWS Config source (recorder)", () => {
     cfg.on(SelectResourceConfigCommand).rejects(err("ThrottlingException", 400, "Rate exceeded", 6));
     expect(
       classifyError(
-        await configSource({ types: ec2.resourceTypes })
+        await configSource({ collectors: [ec2] })
           .collect(testContext({ region: REGION }))
           .catch((e: unknown) => e),
       ).status,
@@ -289,7 +290,7 @@ describe("AWS Config source (aggregator)", () => {
     const calledActions = (): string[] =>
       [...new Set(cfg.calls().map((c) => `config:${(c.args[0] as object).constructor.name.replace(/Command$/, "")}`))].sort();
     cfg.resetHistory();
-    const rec = configSource({ types: WANTED });
+    const rec = configSource({ collectors: WANTED });
     await rec.collect(testContext({ region: REGION }));
     expect(calledActions()).toEqual([...rec.actions].sort());
     expect(rec.actions).toEqual(CONFIG_RECORDER_ACTIONS);
@@ -297,10 +298,33 @@ describe("AWS Config source (aggregator)", () => {
     cfg.resetHistory();
     cfg.on(SelectAggregateResourceConfigCommand).resolves({ Results: [JSON.stringify(KEY_ROW_BARE)] });
     cfg.on(BatchGetAggregateResourceConfigCommand).resolves({ BaseConfigurationItems: [] });
-    const agg = configSource({ types: WANTED, aggregator: "a" });
+    const agg = configSource({ collectors: WANTED, aggregator: "a" });
     await agg.collect(testContext());
     expect(calledActions()).toEqual([...agg.actions].sort());
     expect(agg.actions).toEqual(CONFIG_AGGREGATOR_ACTIONS);
     for (const a of [...CONFIG_RECORDER_ACTIONS, ...CONFIG_AGGREGATOR_ACTIONS]) expect(a).toMatch(/^config:(Get|List|Describe|BatchGet|Select)[A-Za-z]*$/);
+  });
+});
+
+describe("Config translations (owned by the service modules)", () => {
+  it("each collector translates only its own types, and each Config type belongs to one collector", () => {
+    const owner = new Map<string, string>();
+    for (const c of collectors) {
+      for (const [type, recorded] of Object.entries(c.config?.recordedAs ?? {})) {
+        expect(c.resourceTypes).toContain(type);
+        expect(owner.get(recorded)).toBeUndefined();
+        owner.set(recorded, c.service);
+      }
+    }
+    expect(Object.fromEntries([...owner].sort())).toEqual({
+      "AWS::EC2::SecurityGroup": "ec2",
+      "AWS::EC2::Subnet": "ec2",
+      "AWS::IAM::Group": "iam",
+      "AWS::IAM::Policy": "iam",
+      "AWS::IAM::Role": "iam",
+      "AWS::IAM::User": "iam",
+      "AWS::KMS::Key": "kms",
+      "AWS::SecretsManager::Secret": "secretsmanager",
+    });
   });
 });
