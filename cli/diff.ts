@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { UserError } from "../model/errors.js";
 import type { Finding, FindingsDocument } from "../engine/findings.js";
+import { jsonText, markdownText, terminalLines, terminalText } from "../reports/escape.js";
 
 /**
  * `rampart diff OLD NEW`: what changed between two findings documents, by the findings'
@@ -71,43 +72,36 @@ export function newFailures(d: FindingsDiff): Finding[] {
   return [...d.new_.filter((f) => f.status === "fail"), ...d.changed.filter((c) => c.finding.status === "fail").map((c) => c.finding)];
 }
 
-/** Escapes text for a Markdown table cell (pipes, backslashes, HTML, newlines). */
-function escapeMarkdownCell(s: string): string {
-  return s
-    .replace(/\\/g, "\\\\")
-    .replace(/\|/g, "\\|")
-    .replace(/[<>]/g, (ch) => (ch === "<" ? "&lt;" : "&gt;"))
-    .replace(/\r?\n/g, " ");
-}
-
 const where = (f: Finding) =>
   f.location?.file ? `${f.location.file}${f.location.line ? `:${f.location.line}` : ""}` : [f.resource.account, f.resource.region].filter(Boolean).join("/");
 
 function line(f: Finding, mark: string): string {
-  return `${mark} ${f.status === "unknown" ? "UNKNOWN " : f.severity.toUpperCase().padEnd(8)} ${f.ruleId}  ${f.resource.id}${where(f) ? `  (${where(f)})` : ""}\n      ${f.message}`;
+  return `${mark} ${f.status === "unknown" ? "UNKNOWN " : f.severity.toUpperCase().padEnd(8)} ${f.ruleId}  ${terminalText(f.resource.id)}${where(f) ? `  (${terminalText(where(f))})` : ""}\n      ${terminalText(f.message)}`;
 }
 
 export function formatDiff(d: FindingsDiff, format: "table" | "json" | "markdown"): string {
   if (format === "json") {
     return (
-      JSON.stringify(
-        {
-          old: d.old,
-          new: d.new,
-          summary: {
-            new: d.new_.length,
-            resolved: d.resolved.length,
-            unchanged: d.unchanged.length,
-            changed: d.changed.length,
-            newFailing: newFailures(d).length,
+      jsonText(
+        JSON.stringify(
+          {
+            old: d.old,
+            new: d.new,
+            summary: {
+              new: d.new_.length,
+              resolved: d.resolved.length,
+              unchanged: d.unchanged.length,
+              changed: d.changed.length,
+              newFailing: newFailures(d).length,
+            },
+            new_findings: d.new_,
+            resolved: d.resolved,
+            changed: d.changed.map((c) => ({ ...c.finding, previousStatus: c.was })),
+            unchanged: d.unchanged.map((f) => f.id),
           },
-          new_findings: d.new_,
-          resolved: d.resolved,
-          changed: d.changed.map((c) => ({ ...c.finding, previousStatus: c.was })),
-          unchanged: d.unchanged.map((f) => f.id),
-        },
-        null,
-        2,
+          null,
+          2,
+        ),
       ) + "\n"
     );
   }
@@ -118,9 +112,7 @@ export function formatDiff(d: FindingsDiff, format: "table" | "json" | "markdown
       if (!list.length) return;
       out.push(`### ${title} (${list.length})`, "", "| Severity | Status | Rule | Resource | Where | Finding |", "|---|---|---|---|---|---|");
       for (const [f, st] of list) {
-        out.push(
-          `| ${f.severity} | ${st} | \`${f.ruleId}\` | \`${escapeMarkdownCell(f.resource.id)}\` | ${escapeMarkdownCell(where(f))} | ${escapeMarkdownCell(f.message)} |`,
-        );
+        out.push(`| ${f.severity} | ${st} | \`${f.ruleId}\` | ${markdownText(f.resource.id)} | ${markdownText(where(f))} | ${markdownText(f.message)} |`);
       }
       out.push("");
     };
@@ -143,7 +135,7 @@ export function formatDiff(d: FindingsDiff, format: "table" | "json" | "markdown
   if (d.new_.length) out.push(`New (${d.new_.length}):`, ...d.new_.map((f) => line(f, "  +")), "");
   if (d.changed.length) out.push(`Changed status (${d.changed.length}):`, ...d.changed.map((c) => `${line(c.finding, "  ~")}  [was ${c.was}]`), "");
   if (d.resolved.length) out.push(`Resolved (${d.resolved.length}):`, ...d.resolved.map((f) => line(f, "  -")), "");
-  return out.join("\n") + "\n";
+  return terminalLines(out.join("\n")) + "\n";
 }
 
 /** `rampart diff OLD NEW`: prints the comparison; exit 1 with --fail-on-new when NEW fails where OLD did not. */

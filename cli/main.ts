@@ -8,6 +8,7 @@ import { checkPackRules, loadPack, type PolicyPack } from "../engine/pack.js";
 import { readSnapshot, writeSnapshot } from "../model/snapshot.js";
 import { repoRoot } from "../model/paths.js";
 import { emit, parseFormat, parseSeverity, useColor, type OutputOptions } from "./output.js";
+import { terminalText } from "../reports/escape.js";
 import { rulesList, rulesShow } from "./rules.js";
 import { diffCommand } from "./diff.js";
 import { afterEvaluate, type ScanExtras } from "./history.js";
@@ -153,7 +154,7 @@ async function iacCommand(paths: string[], opts: Common & ScanExtras & { cfnPara
     process.stderr.write(`baseline written to ${opts.writeBaseline} (${n} finding(s))\n`);
   }
   if (load.errors.length) {
-    for (const e of load.errors) process.stderr.write(`rampart: ${e.file}: ${e.reason}\n`);
+    for (const e of load.errors) process.stderr.write(`rampart: ${terminalText(e.file)}: ${terminalText(e.reason)}\n`);
     return 2;
   }
   // Writing a baseline accepts every current finding: they would all match it.
@@ -344,7 +345,8 @@ export async function run(argv: string[]): Promise<number> {
       return 2;
     }
     if (e instanceof UserError) {
-      process.stderr.write(`rampart: ${e.message}\n`);
+      // A user error may quote a file name or a value from a template: one line of inert text.
+      process.stderr.write(`rampart: ${terminalText(e.message)}\n`);
       return e.exitCode;
     }
     process.stderr.write(`rampart: internal error: ${(e as Error)?.stack ?? e}\nPlease report this with the command you ran.\n`);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { UserError } from "../model/errors.js";
 import type { Finding, FindingsDocument } from "../engine/findings.js";
 import type { ReportContext } from "./index.js";
+import { jsonText, plainText } from "./escape.js";
 
 /**
  * The AWS Security Finding Format (ASFF, SchemaVersion 2018-10-08), as Security Hub's
@@ -86,7 +87,9 @@ export function asffResourceType(cfnType: string): string {
 
 const LABEL = { critical: "CRITICAL", high: "HIGH", medium: "MEDIUM", low: "LOW", info: "INFORMATIONAL" } as const;
 
-function clip(s: string, max: number): string {
+/** Plain text (no controls: Security Hub's console and its integrations print it) within the field's length limit. */
+function clip(text: string, max: number): string {
+  const s = plainText(text);
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
@@ -198,5 +201,5 @@ export function toAsff(doc: FindingsDocument, ctx: Pick<ReportContext, "rules">,
 
 /** `--format asff`: the findings as a JSON array, as `aws securityhub batch-import-findings --findings file://…` takes it. */
 export function formatAsff(doc: FindingsDocument, ctx: ReportContext): string {
-  return JSON.stringify(toAsff(doc, ctx, { account: ctx.aws?.account, region: ctx.aws?.region }), null, 2) + "\n";
+  return jsonText(JSON.stringify(toAsff(doc, ctx, { account: ctx.aws?.account, region: ctx.aws?.region }), null, 2)) + "\n";
 }

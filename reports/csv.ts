@@ -1,5 +1,6 @@
 import type { Finding, FindingsDocument } from "../engine/findings.js";
 import type { ReportContext } from "./index.js";
+import { csvCell } from "./escape.js";
 
 /**
  * CSV (RFC 4180: CRLF records, a header row, fields with a quote, comma, CR or LF quoted and
@@ -30,11 +31,7 @@ export const CSV_COLUMNS = [
   "exceptionExpires",
 ] as const;
 
-export function csvCell(value: unknown): string {
-  let s = value === undefined || value === null ? "" : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+export { csvCell };
 
 function row(f: Finding): unknown[] {
   return [

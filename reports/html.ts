@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Finding, FindingsDocument } from "../engine/findings.js";
 import type { HistoryPoint, ReportContext } from "./index.js";
+import { escapeHtml, escapeHtmlBlock, jsonText } from "./escape.js";
 
 /**
  * One self-contained HTML page: no request leaves it (CSP `default-src 'none'`; the one
@@ -11,17 +12,11 @@ import type { HistoryPoint, ReportContext } from "./index.js";
 
 const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 
-/** Escapes text for element content and quoted attribute values. */
-export function escapeHtml(s: unknown): string {
-  return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
-}
+export { escapeHtml };
 
 /** JSON that is safe inside a `<script type="application/json">` element. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, "\\u003c")
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
+  return jsonText(JSON.stringify(value)).replace(/</g, "\\u003c");
 }
 
 const CSS = `
@@ -234,7 +229,7 @@ function details(f: Finding): string {
     rows.push(
       `<dt>Exception</dt><dd>${escapeHtml(f.exception.reason)} — owner ${escapeHtml(f.exception.owner)}, expires ${escapeHtml(f.exception.expires)}${f.exception.origin ? ` (${escapeHtml(f.exception.origin)})` : ""}</dd>`,
     );
-  if (f.evidence !== undefined) rows.push(`<dt>Evidence</dt><dd><pre>${escapeHtml(JSON.stringify(f.evidence, null, 2))}</pre></dd>`);
+  if (f.evidence !== undefined) rows.push(`<dt>Evidence</dt><dd><pre>${escapeHtmlBlock(JSON.stringify(f.evidence, null, 2))}</pre></dd>`);
   rows.push(`<dt>Finding id</dt><dd><code>${escapeHtml(f.id)}</code></dd>`);
   return `<details><summary>${escapeHtml(f.message)}</summary><dl>${rows.join("")}</dl></details>`;
 }

@@ -1,6 +1,6 @@
 import type { Finding, FindingsDocument } from "../engine/findings.js";
 import type { ReportContext } from "./index.js";
-import { xmlEscape as x } from "./xml.js";
+import { plainText as p, xmlEscape as x } from "./escape.js";
 
 /**
  * JUnit XML (the Jenkins / GitLab / GitHub-test-reporter dialect): one <testsuite> per rule,
@@ -26,17 +26,18 @@ const resourceKey = (r: Res) => [r.type, r.id, r.account ?? "", r.region ?? ""].
 
 function caseName(r: Res): string {
   const where = [r.account, r.region].filter(Boolean).join("/");
-  return `${r.id}${where && !r.id.startsWith("arn:") ? ` (${where})` : ""}`;
+  return p(`${r.id}${where && !r.id.startsWith("arn:") ? ` (${where})` : ""}`);
 }
 
 function describe(f: Finding): string {
   const loc = f.location?.file
     ? `${f.location.file}${f.location.line ? `:${f.location.line}` : ""}${f.location.pointer ? ` ${f.location.pointer}` : ""}`
     : (f.resource.arn ?? f.resource.id);
-  const lines = [`[${f.severity}] ${f.message}`, `  resource: ${f.resource.type} ${f.resource.id}`, `  at: ${loc}`];
+  // Each line is one line of plain text from the resource: the body's line breaks are rampart's own.
+  const lines = [`[${f.severity}] ${p(f.message)}`, `  resource: ${p(f.resource.type)} ${p(f.resource.id)}`, `  at: ${p(loc)}`];
   if (f.rationale) lines.push(`  why: ${f.rationale}`);
   if (f.fix) lines.push(`  fix: ${f.fix}`);
-  if (f.exception) lines.push(`  exception: ${f.exception.reason} (owner ${f.exception.owner}, expires ${f.exception.expires})`);
+  if (f.exception) lines.push(`  exception: ${p(f.exception.reason)} (owner ${p(f.exception.owner)}, expires ${p(f.exception.expires)})`);
   lines.push(`  id: ${f.id}`);
   return lines.join("\n");
 }
@@ -75,18 +76,20 @@ export function formatJunit(doc: FindingsDocument, _ctx?: ReportContext): string
       sSkip = 0;
     const out: string[] = [];
     for (const c of cases) {
-      const attrs = `name="${x(c.name)}" classname="${x(c.classname)}" time="0"${c.file ? ` file="${x(c.file)}"` : ""}${c.line ? ` line="${c.line}"` : ""}`;
+      const attrs = `name="${x(c.name)}" classname="${x(c.classname)}" time="0"${c.file ? ` file="${x(p(c.file))}"` : ""}${c.line ? ` line="${c.line}"` : ""}`;
       if (c.fails.length) {
         sFail++;
         const first = c.fails[0];
-        const msg = c.fails.length > 1 ? `${first.message} (and ${c.fails.length - 1} more)` : first.message;
+        const msg = p(c.fails.length > 1 ? `${first.message} (and ${c.fails.length - 1} more)` : first.message);
         const text = [...c.fails, ...c.unknowns].map(describe).join("\n\n");
         out.push(`    <testcase ${attrs}>\n      <failure message="${x(msg)}" type="${x(first.severity)}">${x(text)}</failure>\n    </testcase>`);
       } else if (c.unknowns.length || c.suppressed.length) {
         sSkip++;
-        const msg = c.unknowns.length
-          ? `unknown: ${c.unknowns[0].message}`
-          : `suppressed: ${c.suppressed[0].exception?.reason ?? "by an exception"} (owner ${c.suppressed[0].exception?.owner ?? "?"}, expires ${c.suppressed[0].exception?.expires ?? "?"})`;
+        const msg = p(
+          c.unknowns.length
+            ? `unknown: ${c.unknowns[0].message}`
+            : `suppressed: ${c.suppressed[0].exception?.reason ?? "by an exception"} (owner ${c.suppressed[0].exception?.owner ?? "?"}, expires ${c.suppressed[0].exception?.expires ?? "?"})`,
+        );
         const text = [...c.unknowns, ...c.suppressed].map(describe).join("\n\n");
         out.push(`    <testcase ${attrs}>\n      <skipped message="${x(msg)}"/>\n      <system-out>${x(text)}</system-out>\n    </testcase>`);
       } else {

@@ -1,22 +1,18 @@
 import type { Finding, FindingsDocument } from "../engine/findings.js";
+import { markdownText as cell } from "./escape.js";
 
 const icon: Record<string, string> = { critical: "🟣", high: "🔴", medium: "🟠", low: "🔵", info: "⚪" };
 
-/** Escapes text for a Markdown table cell. */
-function cell(s: string): string {
-  return s
-    .replace(/\\/g, "\\\\")
-    .replace(/\|/g, "\\|")
-    .replace(/[<>]/g, (ch) => (ch === "<" ? "&lt;" : "&gt;"))
-    .replace(/\r?\n/g, " ");
-}
-
 function loc(f: Finding): string {
-  if (f.location?.file) return `\`${f.location.file}${f.location.line ? `:${f.location.line}` : ""}\``;
-  return [f.resource.account, f.resource.region].filter(Boolean).join("/") || "";
+  if (f.location?.file) return `${cell(f.location.file)}${f.location.line ? `:${f.location.line}` : ""}`;
+  return cell([f.resource.account, f.resource.region].filter(Boolean).join("/"));
 }
 
-/** A pull-request comment: summary, then failing, unknown and suppressed findings. */
+/**
+ * A pull-request comment: summary, then failing, unknown and suppressed findings. Every string
+ * from a resource or a scanned file goes through `markdownText` (no image, link, mention or
+ * reference; tables intact).
+ */
 export function formatMarkdown(doc: FindingsDocument): string {
   const s = doc.summary;
   const out: string[] = [];
@@ -33,11 +29,11 @@ export function formatMarkdown(doc: FindingsDocument): string {
   const section = (title: string, list: Finding[]) => {
     if (!list.length) return;
     out.push(`### ${title} (${list.length})`, "", "| Severity | Rule | Resource | Where | Finding |", "|---|---|---|---|---|");
-    for (const f of list) out.push(`| ${icon[f.severity]} ${f.severity} | \`${f.ruleId}\` | \`${cell(f.resource.id)}\` | ${loc(f)} | ${cell(f.message)} |`);
+    for (const f of list) out.push(`| ${icon[f.severity]} ${f.severity} | \`${f.ruleId}\` | ${cell(f.resource.id)} | ${loc(f)} | ${cell(f.message)} |`);
     out.push("");
   };
   const b = doc.scan.baseline;
-  if (b) out.push(`Baseline \`${cell(b.file)}\`: **${b.new} new** · ${b.matched} already known (not counted) · ${b.fixed} fixed since`, "");
+  if (b) out.push(`Baseline ${cell(b.file)}: **${b.new} new** · ${b.matched} already known (not counted) · ${b.fixed} fixed since`, "");
   section(
     b ? "New failing" : "Failing",
     doc.findings.filter((f) => f.status === "fail" && !f.baseline),
@@ -56,7 +52,7 @@ export function formatMarkdown(doc: FindingsDocument): string {
     );
     for (const f of known)
       out.push(
-        `| ${f.status === "unknown" ? "unknown" : `${icon[f.severity]} ${f.severity}`} | \`${f.ruleId}\` | \`${cell(f.resource.id)}\` | ${loc(f)} | ${cell(f.message)} |`,
+        `| ${f.status === "unknown" ? "unknown" : `${icon[f.severity]} ${f.severity}`} | \`${f.ruleId}\` | ${cell(f.resource.id)} | ${loc(f)} | ${cell(f.message)} |`,
       );
     out.push("", "</details>", "");
   }
@@ -70,7 +66,7 @@ export function formatMarkdown(doc: FindingsDocument): string {
     );
     for (const f of sup)
       out.push(
-        `| \`${f.ruleId}\` | \`${cell(f.resource.id)}\` | ${cell(f.exception?.reason ?? "")} | ${cell(f.exception?.owner ?? "")} | ${f.exception?.expires ?? ""} |`,
+        `| \`${f.ruleId}\` | ${cell(f.resource.id)} | ${cell(f.exception?.reason ?? "")} | ${cell(f.exception?.owner ?? "")} | ${cell(f.exception?.expires ?? "")} |`,
       );
     out.push("", "</details>", "");
   }

@@ -1,6 +1,7 @@
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import type { Finding, FindingsDocument } from "../engine/findings.js";
 import type { ReportContext } from "./index.js";
+import { jsonText, plainText, sarifText } from "./escape.js";
 
 const HELP_BASE = "https://github.com/rampart-scanner/rampart/blob/main/docs/rules/";
 
@@ -49,7 +50,20 @@ export function formatSarif(doc: FindingsDocument, ctx: ReportContext): string {
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + "\n";
+  return jsonText(JSON.stringify(log, null, 2)) + "\n";
+}
+
+/** The resource as plain text (SARIF viewers print these properties). */
+function plainResource(r: Finding["resource"]): Finding["resource"] {
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "string" ? plainText(v) : v])) as Finding["resource"];
+}
+
+/** A relative URI reference for a scanned file's path: forward slashes, controls removed, the characters a URI cannot hold percent-encoded. */
+function artifactUri(file: string): string {
+  return plainText(file.split("\\").join("/"))
+    .split("/")
+    .map((seg) => encodeURIComponent(seg).replace(/%3A/gi, ":"))
+    .join("/");
 }
 
 function toResult(f: Finding, ruleIndex: number | undefined): Result {
@@ -57,29 +71,33 @@ function toResult(f: Finding, ruleIndex: number | undefined): Result {
     ruleId: f.ruleId,
     ...(ruleIndex !== undefined ? { ruleIndex } : {}),
     level: f.status === "unknown" ? "note" : (level[f.severity] ?? "warning"),
-    message: { text: `${f.status === "unknown" ? "[unknown] " : ""}${f.message}` },
+    message: { text: `${f.status === "unknown" ? "Unknown: " : ""}${sarifText(f.message)}` },
     partialFingerprints: { "rampart/v1": f.id },
-    properties: { status: f.status, severity: f.severity, resource: f.resource },
+    properties: { status: f.status, severity: f.severity, resource: plainResource(f.resource) },
   };
   if (f.location?.file) {
     r.locations = [
       {
         physicalLocation: {
-          artifactLocation: { uri: f.location.file.split("\\").join("/") },
+          artifactLocation: { uri: artifactUri(f.location.file) },
           ...(f.location.line ? { region: { startLine: f.location.line, startColumn: 1 } } : {}),
         },
-        logicalLocations: [{ name: f.resource.id, kind: "resource", fullyQualifiedName: f.location.pointer ?? f.location.address ?? f.resource.id }],
+        logicalLocations: [
+          { name: plainText(f.resource.id), kind: "resource", fullyQualifiedName: plainText(f.location.pointer ?? f.location.address ?? f.resource.id) },
+        ],
       },
     ];
   } else {
-    r.locations = [{ logicalLocations: [{ name: f.resource.id, kind: "resource", fullyQualifiedName: f.resource.arn ?? f.resource.id }] }];
+    r.locations = [
+      { logicalLocations: [{ name: plainText(f.resource.id), kind: "resource", fullyQualifiedName: plainText(f.resource.arn ?? f.resource.id) }] },
+    ];
   }
   if (f.status === "suppressed") {
     r.suppressions = [
       {
         kind: "external",
         status: "accepted",
-        justification: `${f.exception?.reason ?? ""} (owner ${f.exception?.owner ?? "?"}, expires ${f.exception?.expires ?? "?"})`,
+        justification: plainText(`${f.exception?.reason ?? ""} (owner ${f.exception?.owner ?? "?"}, expires ${f.exception?.expires ?? "?"})`),
       },
     ];
   }

@@ -1,6 +1,7 @@
 import pc from "picocolors";
 import type { Finding, FindingsDocument } from "../engine/findings.js";
 import type { ReportContext } from "./index.js";
+import { terminalLines, terminalText as t } from "./escape.js";
 
 type Paint = (s: string) => string;
 
@@ -17,21 +18,24 @@ function palette(color: boolean) {
 }
 
 function where(f: Finding): string {
-  if (f.location?.file) return `${f.location.file}${f.location.line ? `:${f.location.line}` : ""}`;
-  return [f.resource.account, f.resource.region].filter(Boolean).join("/");
+  if (f.location?.file) return `${t(f.location.file)}${f.location.line ? `:${f.location.line}` : ""}`;
+  return t([f.resource.account, f.resource.region].filter(Boolean).join("/"));
 }
 
-/** The terminal report: findings grouped by severity, then a summary a person can act on. */
+/**
+ * The terminal report: findings grouped by severity, then a summary a person can act on.
+ * Every string from a resource or a scanned file goes through `terminalText`.
+ */
 export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
   const { c, sev } = palette(ctx.color);
   const lines: string[] = [];
   const active = doc.findings.filter((f) => f.status !== "suppressed" && !f.baseline);
   for (const f of active) {
     const tag = f.status === "unknown" ? c.gray("UNKNOWN ") : sev[f.severity](f.severity.toUpperCase().padEnd(8));
-    lines.push(`${tag} ${c.bold(f.ruleId)}  ${f.resource.id} ${c.dim(`(${f.resource.type})`)}`);
+    lines.push(`${tag} ${c.bold(f.ruleId)}  ${t(f.resource.id)} ${c.dim(`(${t(f.resource.type)})`)}`);
     const loc = where(f);
-    if (loc) lines.push(`         ${c.dim("at")} ${c.underline(loc)}${f.location?.pointer ? c.dim(`  ${f.location.pointer}`) : ""}`);
-    lines.push(`         ${f.message}`);
+    if (loc) lines.push(`         ${c.dim("at")} ${c.underline(loc)}${f.location?.pointer ? c.dim(`  ${t(f.location.pointer)}`) : ""}`);
+    lines.push(`         ${t(f.message)}`);
     if (f.status === "fail" && f.rationale) lines.push(`         ${c.dim("why:")} ${c.dim(f.rationale)}`);
     if (f.status === "fail" && f.fix)
       lines.push(`         ${c.dim("fix:")} ${f.fix}${f.remediation?.automatic ? c.green("  (rampart fix can apply this)") : ""}`);
@@ -39,27 +43,29 @@ export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
   }
   const known = doc.findings.filter((f) => f.status !== "suppressed" && f.baseline);
   if (known.length) {
-    lines.push(c.dim(`In the baseline ${doc.scan.baseline?.file ?? ""} (${known.length}), not counted for the exit code:`));
-    for (const f of known) lines.push(c.dim(`  ${f.status === "unknown" ? "unknown " : f.severity.padEnd(8)} ${f.ruleId}  ${f.resource.id}  ${where(f)}`));
+    lines.push(c.dim(`In the baseline ${t(doc.scan.baseline?.file ?? "")} (${known.length}), not counted for the exit code:`));
+    for (const f of known) lines.push(c.dim(`  ${f.status === "unknown" ? "unknown " : f.severity.padEnd(8)} ${f.ruleId}  ${t(f.resource.id)}  ${where(f)}`));
     lines.push("");
   }
   const suppressed = doc.findings.filter((f) => f.status === "suppressed");
   if (suppressed.length) {
     lines.push(c.dim(`Suppressed by exceptions (${suppressed.length}):`));
     for (const f of suppressed)
-      lines.push(c.dim(`  ${f.ruleId}  ${f.resource.id}  — ${f.exception?.reason} (owner ${f.exception?.owner}, expires ${f.exception?.expires})`));
+      lines.push(c.dim(`  ${f.ruleId}  ${t(f.resource.id)}  — ${t(f.exception?.reason)} (owner ${t(f.exception?.owner)}, expires ${t(f.exception?.expires)})`));
     lines.push("");
   }
   const gaps = doc.coverage.filter((g) => g.status === "denied" || g.status === "error");
   if (gaps.length) {
     lines.push(c.yellow(`Coverage gaps (${gaps.length}): these parts of the account were not read, so rules reading them say unknown.`));
     for (const g of gaps)
-      lines.push(`  ${g.status.padEnd(6)} ${g.service} ${[g.account, g.region].filter(Boolean).join("/")} ${g.action ?? ""} ${c.dim(g.detail ?? "")}`);
+      lines.push(
+        `  ${g.status.padEnd(6)} ${t(g.service)} ${t([g.account, g.region].filter(Boolean).join("/"))} ${t(g.action ?? "")} ${c.dim(t(g.detail ?? ""))}`,
+      );
     lines.push("");
   }
   if (doc.errors?.length) {
     lines.push(c.red(`Input errors (${doc.errors.length}):`));
-    for (const e of doc.errors) lines.push(`  ${e.file}: ${e.reason}`);
+    for (const e of doc.errors) lines.push(`  ${t(e.file)}: ${t(e.reason)}`);
     lines.push("");
   }
   const s = doc.summary;
@@ -77,5 +83,5 @@ export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
       `${doc.scan.incomplete ? c.yellow("  — INCOMPLETE: see coverage gaps") : ""}` +
       `${doc.scan.baseline ? ` — baseline: ${doc.scan.baseline.new} new, ${doc.scan.baseline.matched} known, ${doc.scan.baseline.fixed} fixed` : ""}`,
   );
-  return lines.join("\n") + "\n";
+  return terminalLines(lines.join("\n")) + "\n";
 }
