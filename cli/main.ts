@@ -124,7 +124,14 @@ async function scanCommand(
   return Math.max(emit(doc, engine, opts), exported);
 }
 
-async function iacCommand(paths: string[], opts: Common & ScanExtras & { cfnParams?: string; account?: string } & GateOptions): Promise<number> {
+function collectOption(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function iacCommand(
+  paths: string[],
+  opts: Common & ScanExtras & { cfnParams?: string; account?: string; tfVar?: string[]; tfVarFile?: string[] } & GateOptions,
+): Promise<number> {
   if (opts.account !== undefined && !/^[0-9]{12}$/.test(opts.account)) throw new UserError(`--account ${opts.account}: an AWS account id is 12 digits.`);
   const { engine, pack } = await prepare(opts);
   const startedAt = new Date();
@@ -132,7 +139,7 @@ async function iacCommand(paths: string[], opts: Common & ScanExtras & { cfnPara
   const gate = await import("./gate.js");
   const baseline = opts.baseline !== undefined ? gate.readBaseline(opts.baseline) : undefined;
   const files = opts.changedSince !== undefined ? gate.selectChanged(paths, opts.changedSince) : paths;
-  const load = await loadIac(files, { cfnParams: opts.cfnParams });
+  const load = await loadIac(files, { cfnParams: opts.cfnParams, tfVars: opts.tfVar, tfVarFiles: opts.tfVarFile, account: opts.account });
   // The account the templates deploy to: own-account checks (trust policies, key policies) use it.
   if (opts.account) for (const r of load.snapshot.resources) r.account = opts.account;
   const doc = engine.evaluate(load.snapshot, pack, {
@@ -256,9 +263,11 @@ export function buildProgram(): Command {
   addCommon(
     program
       .command("iac")
-      .description("scan CloudFormation templates (files or folders)")
+      .description("scan CloudFormation templates, Terraform plan JSON and Terraform .tf modules (files or folders)")
       .argument("<paths...>", "template files or folders")
       .option("--cfn-params <file>", "parameter values (aws cloudformation deploy --parameter-overrides file, or CodePipeline JSON)")
+      .option("--tf-var <name=value>", "a Terraform input variable of the root modules (repeatable; wins over .tfvars files)", collectOption, [])
+      .option("--tf-var-file <file>", "a Terraform .tfvars file for the root modules (repeatable; after terraform.tfvars and *.auto.tfvars)", collectOption, [])
       .option("--account <id>", "the AWS account the templates deploy to (rules treat it as the resources' own account)")
       .option("--history <location>", "keep this scan's findings document as <location>/<timestamp>.json (a folder or s3://bucket/prefix)")
       .option("--baseline <file>", "only findings not in this baseline count for the exit code (baseline findings stay in the report, marked)")

@@ -5,6 +5,7 @@ import type { Resource, Snapshot } from "../../model/types.js";
 import { UserError } from "../../model/errors.js";
 import { loadCloudFormationPaths, parseParameterFile, type CfnFileResult } from "./cloudformation/index.js";
 import { isTerraformPlan, loadTerraformPlanText } from "./terraform/index.js";
+import { loadTerraformSource } from "./terraform/load.js";
 
 /**
  * A JSON file the CloudFormation loader skipped may be a Terraform plan
@@ -39,6 +40,12 @@ export interface IacLoad {
 
 export interface IacOptions {
   cfnParams?: string;
+  /** Terraform source: `--tf-var k=v` (in order). */
+  tfVars?: string[];
+  /** Terraform source: `--tf-var-file F` (in order). */
+  tfVarFiles?: string[];
+  /** The deploy account (`--account`): Terraform's aws_caller_identity. */
+  account?: string;
 }
 
 /** Loads IaC paths (files or directories of CloudFormation templates and Terraform plan JSON) into one snapshot. */
@@ -70,6 +77,7 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
         });
       }
     } else if (r.status === "skipped") {
+      if (r.file.endsWith(".tf.json")) continue; // Terraform JSON syntax: the source loader's
       const tf = asTerraformPlan(r.file);
       if (tf?.status === "loaded") {
         loaded++;
@@ -83,6 +91,11 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
       errors.push({ file: r.file, reason: r.reason ?? "cannot be read" });
     }
   }
+  const tf = await loadTerraformSource(paths, { vars: opts.tfVars, varFiles: opts.tfVarFiles, account: opts.account });
+  loaded += tf.loaded;
+  resources.push(...tf.resources);
+  skipped.push(...tf.skipped);
+  errors.push(...tf.errors);
   return {
     snapshot: { schemaVersion: "1", source: { kind: "iac" }, resources, coverage: [] },
     lineIndex,

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 export const TEMPLATE_EXTENSIONS = [".yaml", ".yml", ".json", ".template"];
-const ALWAYS_SKIPPED = new Set(["node_modules", ".git"]);
+export const ALWAYS_SKIPPED = new Set(["node_modules", ".git"]);
 
 interface IgnoreRule {
   negate: boolean;

@@ -99,7 +99,13 @@ export function loadTerraformPlanText(text: string, file: string): TfFileResult 
   }
 }
 
-function translate(plan: Plan, file: string): TfFileResult {
+/** Where a resource instance is written: the plan file, or the `.tf` file and line of its block. */
+export type Locate = (inst: Instance) => { file: string; line?: number };
+
+/** Maps the instances of a plan (read from plan JSON or evaluated from `.tf` source) to resources. */
+export function translate(plan: Plan, where: string | Locate): TfFileResult {
+  const file = typeof where === "string" ? where : "";
+  const locate: Locate = typeof where === "string" ? () => ({ file: where }) : where;
   const conf = isObj(plan.doc.configuration) && isObj(plan.doc.configuration.provider_config) ? plan.doc.configuration.provider_config : {};
   const providers = new Map(Object.entries(conf));
   const outputs: Out[] = [];
@@ -137,7 +143,7 @@ function translate(plan: Plan, file: string): TfFileResult {
     const view = new View(inst, plan);
     emit(inst, view, m(view, ctx), late);
   }
-  const resources = [...outputs, ...late].map((o) => toResource(o, file, providers));
+  const resources = [...outputs, ...late].map((o) => toResource(o, locate(o.inst), providers));
   const r: TfFileResult = { file, status: "loaded", resources };
   if (Object.keys(unmapped).length > 0) r.unmapped = unmapped;
   if (notes.length > 0) r.notes = notes;
@@ -146,8 +152,9 @@ function translate(plan: Plan, file: string): TfFileResult {
 
 const NAME_KEYS = ["name", "domain_name", "bucket"];
 
-function toResource(o: Out, file: string, providers: Map<string, unknown>): Resource {
-  const r: Resource = { type: o.type, id: o.id, tags: {}, properties: o.properties, source: { kind: "terraform", file, address: o.inst.address } };
+function toResource(o: Out, at: { file: string; line?: number }, providers: Map<string, unknown>): Resource {
+  const source: Resource["source"] = { kind: "terraform", file: at.file, address: o.inst.address, ...(at.line !== undefined ? { line: at.line } : {}) };
+  const r: Resource = { type: o.type, id: o.id, tags: {}, properties: o.properties, source };
   const values = o.inst.values;
   const arn = values.arn;
   if (typeof arn === "string" && arn.startsWith("arn:")) {

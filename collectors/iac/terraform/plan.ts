@@ -12,9 +12,25 @@ export function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** A value Terraform knows only after apply, at `path` ("ingress[0].cidr_blocks"). */
+/** A resource attribute a value from the source depends on. */
+export interface UnkDep {
+  address: string;
+  type: string;
+  attr?: string;
+}
+
+/**
+ * A value Terraform knows only after apply, at `path` ("ingress[0].cidr_blocks"). From
+ * the source loader it also carries why it is unknown and the resource attributes it
+ * depends on (a plan tells those through the configuration's references instead).
+ */
 export class Unk {
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    readonly reason?: string,
+    readonly deps?: UnkDep[],
+    readonly template?: string,
+  ) {}
 }
 
 /** One module instance step: `module.net["a"]` → {name: "net", key: "a"}. */
@@ -139,7 +155,7 @@ export class Plan {
 
   add(inst: Instance): void {
     if (this.byAddress.has(inst.address)) return;
-    inst.config = this.resourceConfig(inst.scope, inst.type, inst.name);
+    inst.config ??= this.resourceConfig(inst.scope, inst.type, inst.name);
     this.instances.push(inst);
     this.byAddress.set(inst.address, inst);
     const list = this.byBase.get(inst.base) ?? [];

@@ -4,7 +4,7 @@
  * recoverable from configuration references become `{"$ref"}` markers.
  */
 import { unknown, type Reference, type Unknown } from "../../../model/types.js";
-import { isObj, Unk, type Instance, type Obj, type Plan, type Target } from "./plan.js";
+import { isObj, Unk, type Instance, type Obj, type Plan, type Resolution, type Target } from "./plan.js";
 
 /**
  * CloudFormation attribute names for Terraform attributes, per Terraform type.
@@ -142,12 +142,25 @@ export class View {
   }
 
   unknownOf(u: Unk): Unknown {
+    if (u.reason !== undefined) return unknown(`${this.inst.address} ${u.path}: ${u.reason}`, u.template);
     const res = this.resolution(u);
     const deps = res ? [...res.targets.map((t) => `${t.address}${t.attr ? `.${t.attr}` : ""}`), ...res.unresolved] : [];
     return unknown(`known after apply: ${u.path}${deps.length > 0 ? ` (depends on ${deps.join(", ")})` : ""}`);
   }
 
-  private resolution(u: Unk) {
+  private resolution(u: Unk): Resolution | undefined {
+    if (u.reason !== undefined) {
+      // from the source: only a value that is exactly another resource's attribute has dependencies
+      if (!u.deps || u.deps.length === 0) return undefined;
+      const targets: Target[] = u.deps.map((d) => {
+        const t: Target = { address: d.address, type: d.type };
+        if (d.attr !== undefined) t.attr = d.attr;
+        const inst = this.plan.get(d.address);
+        if (inst) t.instance = inst;
+        return t;
+      });
+      return { targets, unresolved: [] };
+    }
     const expr = this.plan.expressionAt(this.inst, u.path);
     if (!expr) return undefined;
     const refs = Array.isArray(expr.references) ? expr.references.filter((r): r is string => typeof r === "string") : [];
@@ -209,6 +222,8 @@ export class View {
       const live = this.liveTargets(unk[0]);
       if (live && live.length === unk.length) assigned = live.map(reference);
     }
+    // from the source each unknown element carries its own dependencies
+    if (unk.length > 0 && unk.every((x) => x.reason !== undefined)) return v.filter((x) => x !== null && x !== "").map((x) => this.refOf(x));
     let i = 0;
     return v.filter((x) => x !== null && x !== "").map((x) => (x instanceof Unk ? (assigned ? assigned[i++] : this.unknownOf(x)) : this.known(x)));
   }
