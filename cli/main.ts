@@ -130,7 +130,7 @@ function collectOption(value: string, previous: string[]): string[] {
 
 async function iacCommand(
   paths: string[],
-  opts: Common & ScanExtras & { cfnParams?: string; account?: string; tfVar?: string[]; tfVarFile?: string[] } & GateOptions,
+  opts: Common & ScanExtras & { cfnParams?: string; account?: string; tfVar?: string[]; tfVarFile?: string[]; selection?: boolean } & GateOptions,
 ): Promise<number> {
   if (opts.account !== undefined && !/^[0-9]{12}$/.test(opts.account)) throw new UserError(`--account ${opts.account}: an AWS account id is 12 digits.`);
   const { engine, pack } = await prepare(opts);
@@ -139,7 +139,17 @@ async function iacCommand(
   const gate = await import("./gate.js");
   const baseline = opts.baseline !== undefined ? gate.readBaseline(opts.baseline) : undefined;
   const files = opts.changedSince !== undefined ? gate.selectChanged(paths, opts.changedSince) : paths;
-  const load = await loadIac(files, { cfnParams: opts.cfnParams, tfVars: opts.tfVar, tfVarFiles: opts.tfVarFile, account: opts.account });
+  if (opts.changedSince !== undefined && files.length === 0) process.stderr.write("nothing to scan: no IaC file changed\n");
+  const load = await loadIac(files, {
+    cfnParams: opts.cfnParams,
+    tfVars: opts.tfVar,
+    tfVarFiles: opts.tfVarFile,
+    account: opts.account,
+    // a selection (--changed-since, --selection) may hold no template; paths the user named must each yield one
+    requireScanned: opts.changedSince === undefined && !opts.selection,
+  });
+  if (opts.selection && load.files.loaded === 0 && load.errors.length === 0)
+    process.stderr.write(`nothing to scan: no IaC file among the ${paths.length} path(s) given\n`);
   // The account the templates deploy to: own-account checks (trust policies, key policies) use it.
   if (opts.account) for (const r of load.snapshot.resources) r.account = opts.account;
   const doc = engine.evaluate(load.snapshot, pack, {
@@ -272,7 +282,11 @@ export function buildProgram(): Command {
       .option("--history <location>", "keep this scan's findings document as <location>/<timestamp>.json (a folder or s3://bucket/prefix)")
       .option("--baseline <file>", "only findings not in this baseline count for the exit code (baseline findings stay in the report, marked)")
       .option("--write-baseline <file>", "write the current findings' fingerprints to a baseline file (exit 0 unless a file cannot be read)")
-      .option("--changed-since <ref>", "only templates changed against a git ref (REF...HEAD, plus uncommitted and untracked changes)"),
+      .option("--changed-since <ref>", "only templates changed against a git ref (REF...HEAD, plus uncommitted and untracked changes)")
+      .option(
+        "--selection",
+        "the paths are a selection of files (a pre-commit hook, a changed-files list): files that are not IaC are skipped, and no IaC file at all is not an error",
+      ),
   ).action(async (paths: string[], opts) => {
     process.exitCode = await iacCommand(paths, opts);
   });
@@ -354,8 +368,8 @@ export async function run(argv: string[]): Promise<number> {
       return 2;
     }
     if (e instanceof UserError) {
-      // A user error may quote a file name or a value from a template: one line of inert text.
-      process.stderr.write(`rampart: ${terminalText(e.message)}\n`);
+      // A user error may quote a file name or a value from a template: each of its lines is inert text.
+      process.stderr.write(`rampart: ${e.message.split("\n").map(terminalText).join("\n")}\n`);
       return e.exitCode;
     }
     process.stderr.write(`rampart: internal error: ${(e as Error)?.stack ?? e}\nPlease report this with the command you ran.\n`);

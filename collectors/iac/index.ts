@@ -32,6 +32,8 @@ export interface IacLoad {
   snapshot: Snapshot;
   lineIndex: Map<string, Map<string, number>>;
   files: { loaded: number; skipped: number; error: number };
+  /** Every file that was read and loaded (templates, plans, `.tf` files), as given or found. */
+  loadedFiles: string[];
   skipped: Array<{ file: string; reason: string }>;
   errors: Array<{ file: string; reason: string }>;
   /** Inline exceptions from CloudFormation Metadata (rampart: {ignore: [...]}). */
@@ -46,6 +48,12 @@ export interface IacOptions {
   tfVarFiles?: string[];
   /** The deploy account (`--account`): Terraform's aws_caller_identity. */
   account?: string;
+  /**
+   * Each path must yield at least one loaded file, or loading fails with a UserError that lists
+   * what was found and skipped (default true: input that was not read is never a pass). The gate's
+   * `--changed-since` turns it off: its file list is a selection, not what the user pointed at.
+   */
+  requireScanned?: boolean;
 }
 
 /** Loads IaC paths (files or directories of CloudFormation templates and Terraform plan JSON) into one snapshot. */
@@ -61,9 +69,11 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
   const errors: IacLoad["errors"] = [];
   const ignores: ExceptionSpec[] = [];
   let loaded = 0;
+  const loadedFiles: string[] = [];
   for (const r of results) {
     if (r.status === "loaded") {
       loaded++;
+      loadedFiles.push(r.file);
       resources.push(...r.resources);
       lineIndex.set(r.file, r.lines);
       for (const ig of r.ignores) {
@@ -81,6 +91,7 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
       const tf = asTerraformPlan(r.file);
       if (tf?.status === "loaded") {
         loaded++;
+        loadedFiles.push(r.file);
         resources.push(...tf.resources);
       } else if (tf?.status === "error") {
         errors.push({ file: r.file, reason: tf.reason ?? "cannot be read as a Terraform plan" });
@@ -93,13 +104,19 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
   }
   const tf = await loadTerraformSource(paths, { vars: opts.tfVars, varFiles: opts.tfVarFiles, account: opts.account });
   loaded += tf.loaded;
+  for (const m of tf.modules) loadedFiles.push(...m.files);
   resources.push(...tf.resources);
   skipped.push(...tf.skipped);
   errors.push(...tf.errors);
+  if (opts.requireScanned !== false) {
+    const unread = paths.filter((p) => !yielded(p, [...loadedFiles, ...errors.map((e) => e.file)]));
+    if (unread.length) throw new UserError(nothingScanned(unread, skipped));
+  }
   return {
     snapshot: { schemaVersion: "1", source: { kind: "iac" }, resources, coverage: [] },
     lineIndex,
     files: { loaded, skipped: skipped.length, error: errors.length },
+    loadedFiles,
     skipped,
     errors,
     ignores,
@@ -109,4 +126,67 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
 export function displayPath(p: string): string {
   const rel = path.relative(process.cwd(), p);
   return rel && !rel.startsWith("..") ? rel : p;
+}
+
+/** True when one of `files` is the path `p` or lies under it. */
+function yielded(p: string, files: string[]): boolean {
+  const root = path.resolve(p);
+  return files.some((f) => {
+    const r = path.resolve(f);
+    return r === root || r.startsWith(root + path.sep);
+  });
+}
+
+/** Up to `max` files under a folder (not node_modules or .git), for the "nothing scanned" message. */
+function someFiles(p: string, max: number): { files: string[]; more: boolean } {
+  const files: string[] = [];
+  let more = false;
+  const walk = (dir: string, depth: number) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (more) return;
+      if (e.name === "node_modules" || e.name === ".git") continue;
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (depth < 8) walk(full, depth + 1);
+      } else if (files.length < max) files.push(full);
+      else more = true;
+    }
+  };
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory()) walk(p, 0);
+  else files.push(p);
+  return { files, more };
+}
+
+/** The message of a scan path that yielded no file: what was there, what was skipped and why, what rampart reads. */
+function nothingScanned(unread: string[], skipped: IacLoad["skipped"]): string {
+  const lines: string[] = [];
+  for (const p of unread) {
+    const mine = skipped.filter((s) => yielded(p, [s.file]));
+    const found = someFiles(p, 6);
+    const others = found.files.filter((f) => !mine.some((s) => path.resolve(s.file) === path.resolve(f)));
+    lines.push(`nothing was scanned in ${displayPath(p)}:`);
+    for (const s of mine.slice(0, 10)) lines.push(`  skipped ${displayPath(s.file)}: ${s.reason}`);
+    if (mine.length > 10) lines.push(`  … and ${mine.length - 10} more skipped`);
+    if (found.files.length === 0) lines.push("  the folder has no files");
+    else if (others.length) lines.push(`  not IaC files: ${others.map(displayPath).join(", ")}${found.more ? ", …" : ""}`);
+  }
+  lines.push(
+    "rampart iac reads CloudFormation templates (.yaml, .yml, .json, .template), Terraform modules (.tf) and Terraform plan JSON " +
+      "(terraform plan -out plan.out && terraform show -json plan.out > plan.json); files ignored by .gitignore are not read. " +
+      "Point it at such files or the folders that hold them.",
+  );
+  return lines.join("\n");
 }

@@ -306,6 +306,7 @@ describe("--changed-since", () => {
     const run = rampart(["iac", ...ACCOUNT, "infra", "--changed-since", "HEAD", "--format", "json"], { cwd: dir });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("--changed-since HEAD: 0 of 5 template file(s) changed");
+    expect(run.stderr).toContain("nothing to scan: no IaC file changed");
     expect(json(run).findings).toEqual([]);
   });
 

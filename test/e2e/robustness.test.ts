@@ -164,19 +164,67 @@ describe("files that are not CloudFormation are counted as skipped", () => {
     ["an empty file", "empty.yaml", () => ""],
   ];
   for (const [name, file, contents] of skips) {
-    it(name, () => {
+    it(`${name}: counted as skipped beside a template, and alone an error (nothing was scanned)`, () => {
       write(file, contents());
-      const run = rampart(["iac", file, "--format", "json"], dir);
+      fs.mkdirSync(path.join(dir, "ok"), { recursive: true });
+      write("ok/bucket.yaml", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n");
+      fs.copyFileSync(path.join(dir, file), path.join(dir, "ok", file));
+      const run = rampart(["iac", "ok", "--format", "json"], dir);
       expect(run.ms).toBeLessThan(LIMIT_MS);
       expect(run.code).toBe(0);
       expect(run.stderr).toBe("");
       const doc = JSON.parse(run.stdout);
-      expect(doc.scan.files).toEqual({ loaded: 0, skipped: 1, error: 0 });
+      expect(doc.scan.files).toEqual({ loaded: 1, skipped: 1, error: 0 });
       expect(doc.findings).toEqual([]);
-      const table = rampart(["iac", file], dir);
-      expect(table.stdout).toContain("in 0 file(s), 1 skipped (not CloudFormation)");
+      expect(rampart(["iac", "ok"], dir).stdout).toContain("in 1 file(s), 1 skipped (not CloudFormation)");
+      // the same file alone: input that was not read is never a pass
+      const alone = rampart(["iac", file, "--format", "json"], dir);
+      expect(alone.code).toBe(2);
+      expect(alone.stdout).toBe("");
+      const lines = alone.stderr.trim().split("\n");
+      expect(lines[0]).toBe(`rampart: nothing was scanned in ${file}:`);
+      expect(lines[1]).toMatch(new RegExp(`^  skipped ${file.replace(".", "\\.")}: \\S`));
+      expect(lines.at(-1)).toMatch(/^rampart iac reads CloudFormation templates .* Terraform modules \(\.tf\) and Terraform plan JSON/);
+      // a selection (the pre-commit hook's staged files) may hold no IaC file: nothing to scan, exit 0
+      const hook = rampart(["iac", "--selection", file, "--format", "json"], dir);
+      expect(hook.code).toBe(0);
+      expect(hook.stderr).toBe("nothing to scan: no IaC file among the 1 path(s) given\n");
+      expect(JSON.parse(hook.stdout).scan.files).toEqual({ loaded: 0, skipped: 1, error: 0 });
+      fs.rmSync(path.join(dir, "ok"), { recursive: true });
     });
   }
+});
+
+describe("paths that yield no scanned file: exit 2 naming what was found and skipped, never a pass", () => {
+  it("an empty folder", () => {
+    fs.mkdirSync(path.join(dir, "none"));
+    const run = rampart(["iac", "none", "--fail-on-unknown"], dir);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.split("\n").slice(0, 2)).toEqual(["rampart: nothing was scanned in none:", "  the folder has no files"]);
+  });
+
+  it("a folder of files that are not IaC, with another path that is: the one that yields nothing is named", () => {
+    fs.mkdirSync(path.join(dir, "docs"));
+    write("docs/README.md", "# infra\n");
+    write("docs/notes.txt", "x\n");
+    fs.mkdirSync(path.join(dir, "cfn"));
+    write("cfn/bucket.yaml", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n");
+    const run = rampart(["iac", "cfn", "docs", "--format", "json"], dir);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.split("\n").slice(0, 2)).toEqual(["rampart: nothing was scanned in docs:", "  not IaC files: docs/README.md, docs/notes.txt"]);
+    expect(rampart(["iac", "cfn", "--format", "json"], dir).code).toBe(0);
+  });
+
+  it("files ignored by .gitignore are not read, and the message says so", () => {
+    fs.mkdirSync(path.join(dir, "ign"));
+    write("ign/.gitignore", "*.yaml\n");
+    write("ign/bucket.yaml", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n");
+    const run = rampart(["iac", "ign"], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("files ignored by .gitignore are not read");
+  });
 });
 
 describe("IAM documents of unusual (but legal or wrong) types load and are judged, never crash", () => {
