@@ -130,7 +130,8 @@ function collectOption(value: string, previous: string[]): string[] {
 
 async function iacCommand(
   paths: string[],
-  opts: Common & ScanExtras & { cfnParams?: string; account?: string; tfVar?: string[]; tfVarFile?: string[]; selection?: boolean } & GateOptions,
+  opts: Common &
+    ScanExtras & { cfnParams?: string; account?: string; tfVar?: string[]; tfVarFile?: string[]; selection?: boolean; allowRead?: string[] } & GateOptions,
 ): Promise<number> {
   if (opts.account !== undefined && !/^[0-9]{12}$/.test(opts.account)) throw new UserError(`--account ${opts.account}: an AWS account id is 12 digits.`);
   const { engine, pack } = await prepare(opts);
@@ -145,6 +146,8 @@ async function iacCommand(
     tfVars: opts.tfVar,
     tfVarFiles: opts.tfVarFile,
     account: opts.account,
+    allowRead: opts.allowRead,
+    roots: paths,
     // a selection (--changed-since, --selection) may hold no template; paths the user named must each yield one
     requireScanned: opts.changedSince === undefined && !opts.selection,
   });
@@ -164,6 +167,7 @@ async function iacCommand(
   if (opts.changedSince !== undefined) doc.scan.changedSince = { ref: opts.changedSince, files: files.length };
   if (baseline && opts.baseline !== undefined) gate.applyBaseline(doc, baseline, opts.baseline, load.lineIndex.keys());
   if (load.errors.length) doc.errors = load.errors;
+  if (load.skipped.length) doc.skipped = load.skipped;
   await afterEvaluate(doc, engine, opts);
   const code = emit(doc, engine, opts);
   if (opts.writeBaseline !== undefined) {
@@ -279,6 +283,12 @@ export function buildProgram(): Command {
       .option("--tf-var <name=value>", "a Terraform input variable of the root modules (repeatable; wins over .tfvars files)", collectOption, [])
       .option("--tf-var-file <file>", "a Terraform .tfvars file for the root modules (repeatable; after terraform.tfvars and *.auto.tfvars)", collectOption, [])
       .option("--account <id>", "the AWS account the templates deploy to (rules treat it as the resources' own account)")
+      .option(
+        "--allow-read <path>",
+        "also read files templates refer to (nested stacks) below this path; by default only the scanned paths and their git repository (repeatable)",
+        collectOption,
+        [],
+      )
       .option("--history <location>", "keep this scan's findings document as <location>/<timestamp>.json (a folder or s3://bucket/prefix)")
       .option("--baseline <file>", "only findings not in this baseline count for the exit code (baseline findings stay in the report, marked)")
       .option("--write-baseline <file>", "write the current findings' fingerprints to a baseline file (exit 0 unless a file cannot be read)")

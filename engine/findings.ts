@@ -60,4 +60,6 @@ export interface FindingsDocument {
   passes?: Array<{ ruleId: string; resource: Finding["resource"]; location?: Finding["location"] }>;
   coverage: CoverageEntry[];
   errors?: Array<{ file: string; reason: string }>;
+  /** IaC: files and references that were not read (not a template, outside the scan roots, missing, remote), with the reason. */
+  skipped?: Array<{ file: string; reason: string }>;
 }

@@ -5,6 +5,9 @@ import { terminalLines, terminalText as t } from "./escape.js";
 
 type Paint = (s: string) => string;
 
+/** The terminal lists this many files and references that were not read (the JSON document has all). */
+const SKIPS_SHOWN = 20;
+
 function palette(color: boolean) {
   const c = pc.createColors(color);
   const sev: Record<string, Paint> = {
@@ -68,14 +71,19 @@ export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
     for (const e of doc.errors) lines.push(`  ${t(e.file)}: ${t(e.reason)}`);
     lines.push("");
   }
+  if (doc.skipped?.length) {
+    const shown = doc.skipped.slice(0, SKIPS_SHOWN);
+    lines.push(c.dim(`Not read (${doc.skipped.length}):`));
+    for (const k of shown) lines.push(c.dim(`  ${t(k.file)}: ${t(k.reason)}`));
+    if (doc.skipped.length > shown.length) lines.push(c.dim(`  … and ${doc.skipped.length - shown.length} more (all of them in --format json)`));
+    lines.push("");
+  }
   const s = doc.summary;
   const bySev = (["critical", "high", "medium", "low", "info"] as const)
     .filter((k) => s.bySeverity[k])
     .map((k) => sev[k](`${s.bySeverity[k]} ${k}`))
     .join(", ");
-  const files = doc.scan.files
-    ? ` in ${doc.scan.files.loaded} file(s)${doc.scan.files.skipped ? `, ${doc.scan.files.skipped} skipped (not CloudFormation)` : ""}`
-    : "";
+  const files = doc.scan.files ? ` in ${doc.scan.files.loaded} file(s)${doc.scan.files.skipped ? `, ${doc.scan.files.skipped} skipped` : ""}` : "";
   lines.push(
     `${c.bold("rampart")} ${doc.scan.kind} scan${files}: ` +
       `${s.fail ? c.red(c.bold(`${s.fail} failing`)) : c.green("0 failing")}${bySev ? ` (${bySev})` : ""}, ` +

@@ -6,6 +6,7 @@ import { UserError } from "../../model/errors.js";
 import { loadCloudFormationPaths, parseParameterFile, type CfnFileResult } from "./cloudformation/index.js";
 import { isTerraformPlan, loadTerraformPlanText } from "./terraform/index.js";
 import { loadTerraformSource } from "./terraform/load.js";
+import { readScope } from "./roots.js";
 
 /**
  * A JSON file the CloudFormation loader skipped may be a Terraform plan
@@ -54,6 +55,10 @@ export interface IacOptions {
    * `--changed-since` turns it off: its file list is a selection, not what the user pointed at.
    */
   requireScanned?: boolean;
+  /** `--allow-read PATH` (repeatable): more places references in templates may be read from. */
+  allowRead?: string[];
+  /** The paths the user named (the read scope's roots) when `paths` is a selection of them (`--changed-since`). */
+  roots?: string[];
 }
 
 /** Loads IaC paths (files or directories of CloudFormation templates and Terraform plan JSON) into one snapshot. */
@@ -62,7 +67,9 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
     if (!fs.existsSync(p)) throw new UserError(`${p}: no such file or directory. Give template files or folders to scan.`);
   }
   const parameters = opts.cfnParams ? parseParameterFile(opts.cfnParams) : undefined;
-  const results: CfnFileResult[] = await loadCloudFormationPaths(paths, { parameters, respectGitignore: true });
+  // References inside templates are read only below the scanned paths (or their git repository) and --allow-read.
+  const scope = readScope(opts.roots ?? paths, opts.allowRead);
+  const results: CfnFileResult[] = await loadCloudFormationPaths(paths, { parameters, respectGitignore: true, scope });
   const resources: Resource[] = [];
   const lineIndex = new Map<string, Map<string, number>>();
   const skipped: IacLoad["skipped"] = [];
@@ -75,6 +82,8 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
       loaded++;
       loadedFiles.push(r.file);
       resources.push(...r.resources);
+      // a reference that was not read (outside the scope, missing, not a template, remote) is a counted skip
+      for (const u of r.unread ?? []) skipped.push({ file: u.target, reason: u.reason });
       lineIndex.set(r.file, r.lines);
       for (const ig of r.ignores) {
         ignores.push({

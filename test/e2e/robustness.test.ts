@@ -176,7 +176,9 @@ describe("files that are not CloudFormation are counted as skipped", () => {
       const doc = JSON.parse(run.stdout);
       expect(doc.scan.files).toEqual({ loaded: 1, skipped: 1, error: 0 });
       expect(doc.findings).toEqual([]);
-      expect(rampart(["iac", "ok"], dir).stdout).toContain("in 1 file(s), 1 skipped (not CloudFormation)");
+      const table = rampart(["iac", "ok"], dir).stdout;
+      expect(table).toContain("in 1 file(s), 1 skipped");
+      expect(table).toContain(`Not read (1):\n  ok/${file}: ${doc.skipped[0].reason}\n`);
       // the same file alone: input that was not read is never a pass
       const alone = rampart(["iac", file, "--format", "json"], dir);
       expect(alone.code).toBe(2);

@@ -2,7 +2,7 @@
  * The CloudFormation loader: templates (YAML or JSON, SAM, CDK output, nested stacks) into
  * resources of the common model. See README.md in this folder for what is resolved.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { isReference, isUnknown, unknown, type Resource, type Unknown } from "../../../model/types.js";
@@ -10,6 +10,7 @@ import { createContext, evaluateCondition, NestingError, NO_VALUE, resolve, type
 import { mergeGlobals, samFunctionRole, usesSam } from "./sam.js";
 import { escapePointer, parseTemplateText, TemplateSyntaxError, type UnknownTag } from "./yaml.js";
 import { findTemplateFiles } from "./walk.js";
+import { confine, readScope, type ReadScope } from "../roots.js";
 
 export { parseParameterFile } from "./params.js";
 
@@ -44,10 +45,32 @@ export interface CfnFileResult {
    * result whose `file` is the resource's `source.file`.
    */
   nested?: CfnFileResult[];
+  /**
+   * References this template (or a nested stack of it, at any depth) makes that were not read:
+   * a nested stack template that is outside the scan roots, missing, not a template, a remote
+   * URL or not resolved. Each is a counted skip; nothing in it was judged.
+   */
+  unread?: UnreadReference[];
+}
+
+/** A reference to another file that the loader did not read, and why. */
+export interface UnreadReference {
+  /** The file as the loader would have opened it, or the value as written (a URL, an unresolved value). */
+  target: string;
+  /** The template holding the reference. */
+  file: string;
+  /** The resource holding it (full id, `Parent/Child` inside nested stacks) and its type. */
+  resource: string;
+  type: string;
+  why: "outside" | "missing" | "unreadable" | "not-template" | "remote" | "unresolved" | "too-deep";
+  /** One line for a person. */
+  reason: string;
 }
 
 export interface LoadOptions {
   parameters?: Record<string, string>;
+  /** Where references may be read from (see ../roots.ts); default: the scanned paths and their git repository. */
+  scope?: ReadScope;
 }
 
 interface InternalOptions {
@@ -56,6 +79,7 @@ interface InternalOptions {
   idPrefix: string;
   stack?: string;
   chain: string[];
+  scope: ReadScope;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -404,10 +428,23 @@ function loadText(text: string, file: string, io: InternalOptions): CfnFileResul
       }
     }
 
-    const nestedLocation =
-      type === "AWS::CloudFormation::Stack" ? properties.TemplateURL : type === "AWS::Serverless::Application" ? properties.Location : undefined;
-    if (typeof nestedLocation === "string" && !URL_SCHEME.test(nestedLocation)) {
-      loadNested(out, warnings, file, id, nestedLocation, properties.Parameters, io);
+    if (type === "AWS::CloudFormation::Stack" || type === "AWS::Serverless::Application") {
+      const key = type === "AWS::CloudFormation::Stack" ? "TemplateURL" : "Location";
+      const location = properties[key];
+      const unread = (target: string, why: UnreadReference["why"], reason: string) =>
+        (out.unread ??= []).push({ target, file, resource: fullId, type, why, reason: oneLine(`nested stack ${fullId} in ${file}: ${reason}`) });
+      if (typeof location === "string" && !URL_SCHEME.test(location)) {
+        loadNested(out, warnings, file, id, type, location, properties.Parameters, io);
+      } else if (typeof location === "string" || (isUnknown(location) && URL_SCHEME.test(location.template ?? ""))) {
+        const url = typeof location === "string" ? location : (location.template as string);
+        unread(url, "remote", `${key} ${url} is a remote URL; rampart reads local files only (scan that template on its own)`);
+      } else if (location !== undefined) {
+        unread(
+          isUnknown(location) ? (location.template ?? location.$unknown) : JSON.stringify(location),
+          "unresolved",
+          `${key} is not resolved${isUnknown(location) ? ` (${location.$unknown})` : ""}, so its template was not read`,
+        );
+      }
     }
   }
   // Parameter declarations as written (never the values given at deploy time), so rules
@@ -429,42 +466,64 @@ function loadText(text: string, file: string, io: InternalOptions): CfnFileResul
   return out;
 }
 
-function loadNested(parent: CfnFileResult, warnings: string[], file: string, id: string, location: string, parameters: unknown, io: InternalOptions): void {
-  const childFile = path.join(path.dirname(file), location);
-  const abs = path.resolve(childFile);
+function loadNested(
+  parent: CfnFileResult,
+  warnings: string[],
+  file: string,
+  id: string,
+  type: string,
+  location: string,
+  parameters: unknown,
+  io: InternalOptions,
+): void {
+  const childFile = path.isAbsolute(location) ? location : path.join(path.dirname(file), location);
+  const stackId = io.idPrefix + id;
+  const unread = (why: UnreadReference["why"], reason: string): void => {
+    const key = type === "AWS::CloudFormation::Stack" ? "TemplateURL" : "Location";
+    (parent.unread ??= []).push({
+      target: childFile,
+      file,
+      resource: stackId,
+      type,
+      why,
+      reason: oneLine(`nested stack ${stackId} in ${file}: ${key} ${location} ${reason}`),
+    });
+  };
+  const allowed = confine(io.scope, childFile);
+  if (!allowed.inside) return unread(allowed.why, allowed.reason);
+  const abs = allowed.real;
   if (io.chain.includes(abs)) {
     warnings.push(`nested stack ${id}: ${childFile} is already being loaded (a cycle); not loaded again`);
     return;
   }
-  if (io.chain.length > MAX_NESTED_DEPTH) {
-    warnings.push(`nested stack ${id}: ${childFile} is more than ${MAX_NESTED_DEPTH} stacks deep; not loaded`);
-    return;
-  }
+  if (io.chain.length > MAX_NESTED_DEPTH) return unread("too-deep", `is more than ${MAX_NESTED_DEPTH} stacks deep: not read`);
   let child: CfnFileResult;
   try {
-    const st = statSync(childFile);
-    if (st.size > MAX_FILE_BYTES) child = result(childFile, "error", tooLarge(st.size));
+    const st = statSync(abs);
+    if (!st.isFile()) child = result(childFile, "error", st.isDirectory() ? "is a directory, not a file" : "not a regular file");
+    else if (st.size > MAX_FILE_BYTES) child = result(childFile, "error", tooLarge(st.size));
     else {
       const given: Record<string, unknown> = {};
       if (isObject(parameters) && !isUnknown(parameters)) Object.assign(given, parameters);
-      const stackId = io.idPrefix + id;
-      child = loadGuarded(readFileSync(childFile, "utf8"), childFile, {
+      child = loadGuarded(readFileSync(abs, "utf8"), childFile, {
         given,
         givenFrom: `the Parameters of nested stack ${stackId} in ${file}`,
         idPrefix: `${stackId}/`,
         stack: stackId,
         chain: [...io.chain, abs],
+        scope: io.scope,
       });
     }
   } catch (e) {
     child = result(childFile, "error", `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   if (child.status !== "loaded") {
-    warnings.push(`nested stack ${id}: ${childFile} was not loaded (${child.status}: ${child.reason ?? ""})`);
+    return unread(child.status === "skipped" ? "not-template" : "unreadable", `was not loaded: ${child.reason ?? child.status}`);
   }
   for (const w of child.warnings ?? []) warnings.push(`nested stack ${id}: ${w}`);
   parent.resources.push(...child.resources);
   parent.ignores.push(...child.ignores);
+  if (child.unread) (parent.unread ??= []).push(...child.unread);
   (parent.nested ??= []).push(child);
 }
 
@@ -480,7 +539,21 @@ function loadGuarded(text: string, file: string, io: InternalOptions): CfnFileRe
 }
 
 function rootOptions(file: string, opts?: LoadOptions): InternalOptions {
-  return { given: { ...(opts?.parameters ?? {}) }, givenFrom: "--cfn-params", idPrefix: "", chain: [path.resolve(file)] };
+  return {
+    given: { ...(opts?.parameters ?? {}) },
+    givenFrom: "--cfn-params",
+    idPrefix: "",
+    chain: [realOrSelf(file)],
+    scope: opts?.scope ?? readScope([file]),
+  };
+}
+
+function realOrSelf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
 }
 
 /** Loads template text (the synchronous core; nested stacks are read from disk relative to `file`). Never throws. */
@@ -523,9 +596,11 @@ function nestedFiles(r: CfnFileResult, out: Map<string, string>): Map<string, st
  * loaded template includes as a nested stack is reported as skipped on its own.
  */
 export async function loadCloudFormationPaths(paths: string[], opts?: LoadOptions & { respectGitignore?: boolean }): Promise<CfnFileResult[]> {
-  const files = findTemplateFiles(paths, opts?.respectGitignore ?? true);
+  const scope = opts?.scope ?? readScope(paths);
+  const files = findTemplateFiles(paths, opts?.respectGitignore ?? true, scope);
   const results: CfnFileResult[] = [];
-  for (const f of files) results.push(await loadCloudFormationFile(f.file, opts));
+  for (const f of files)
+    results.push(f.refused !== undefined ? result(f.file, "skipped", f.refused) : await loadCloudFormationFile(f.file, { ...opts, scope }));
   const nestedOf = results.map((r) => nestedFiles(r, new Map()));
   if (nestedOf.every((m) => m.size === 0)) return results;
   return results.map((r, i) => {

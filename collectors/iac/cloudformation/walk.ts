@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { confine, type ReadScope } from "../roots.js";
 
 export const TEMPLATE_EXTENSIONS = [".yaml", ".yml", ".json", ".template"];
 export const ALWAYS_SKIPPED = new Set(["node_modules", ".git"]);
@@ -121,17 +122,22 @@ export interface FoundFile {
   file: string;
   /** True for files named explicitly (loaded whatever their extension). */
   explicit: boolean;
+  /** Set when the file is not to be read: a CDK assembly's template outside the read scope (a skip with this reason). */
+  refused?: string;
 }
 
-/** Expands paths (files and directories) into template files, in a stable order. */
-export function findTemplateFiles(paths: string[], respectGitignore = true): FoundFile[] {
+/**
+ * Expands paths (files and directories) into template files, in a stable order. With a scope, a
+ * CDK assembly's stack template outside it is listed with `refused` (its manifest is untrusted text).
+ */
+export function findTemplateFiles(paths: string[], respectGitignore = true, scope?: ReadScope): FoundFile[] {
   const out: FoundFile[] = [];
   const seen = new Set<string>();
-  const add = (file: string, explicit: boolean) => {
+  const add = (file: string, explicit: boolean, refused?: string) => {
     const key = path.resolve(file);
     if (seen.has(key)) return;
     seen.add(key);
-    out.push({ file, explicit });
+    out.push(refused === undefined ? { file, explicit } : { file, explicit, refused });
   };
   for (const p of paths) {
     let st;
@@ -156,7 +162,16 @@ export function findTemplateFiles(paths: string[], respectGitignore = true): Fou
     const walkDir = (dir: string, rel: string) => {
       const cdk = cdkTemplates(dir);
       if (cdk) {
-        for (const f of cdk) add(f, true);
+        for (const f of cdk) {
+          const allowed = scope ? confine(scope, f) : undefined;
+          add(
+            f,
+            true,
+            allowed && !allowed.inside && allowed.why === "outside"
+              ? `CDK assembly ${path.join(dir, "manifest.json")}: templateFile ${f} ${allowed.reason}`
+              : undefined,
+          );
+        }
         return;
       }
       let entries;
