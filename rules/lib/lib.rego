@@ -143,6 +143,50 @@ _star_match(parts, t) if {
 	contains(middle, parts[1])
 }
 
+# --- networks -----------------------------------------------------------------
+
+# CIDRs are compared as address ranges, never as strings: `::0/0`,
+# `0:0:0:0:0:0:0:0/0`, `0000::/0` and `::/0` are one range, and so are `0.0.0.0/0`
+# and `10.0.0.1/0` (host bits set). net.cidr_contains and net.cidr_intersects are
+# natively implemented in the Wasm target (checked in test/cidr-wasm.test.ts);
+# net.cidr_is_valid and net.cidr_expand are not, so they are not used. A string
+# that is not a CIDR (or an address) is none of these.
+
+# any_ipv4(c): c covers every IPv4 address.
+any_ipv4(c) if {
+	is_string(c)
+	not contains(c, ":")
+	net.cidr_contains(c, "0.0.0.0/0")
+}
+
+# any_ipv6(c): c covers every IPv6 address.
+any_ipv6(c) if {
+	is_string(c)
+	contains(c, ":")
+	net.cidr_contains(c, "::/0")
+}
+
+# any_address(c): c covers a whole address family (IPv4 or IPv6).
+any_address(c) if any_ipv4(c)
+
+any_address(c) if any_ipv6(c)
+
+# cidr_within(inner, outer): every address of inner is in outer (same family).
+cidr_within(inner, outer) if {
+	is_string(inner)
+	is_string(outer)
+	contains(inner, ":") == contains(outer, ":")
+	net.cidr_contains(outer, inner)
+}
+
+# cidr_overlaps(a, b): a and b share at least one address (same family).
+cidr_overlaps(a, b) if {
+	is_string(a)
+	is_string(b)
+	contains(a, ":") == contains(b, ":")
+	net.cidr_intersects(a, b)
+}
+
 # --- IAM policy documents -----------------------------------------------------
 
 # statements(doc) lists {"ptr": "/Statement/<i>" | "/Statement", "s": statement}

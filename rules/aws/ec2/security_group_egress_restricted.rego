@@ -1,7 +1,8 @@
 # METADATA
 # title: Security groups do not allow all outbound traffic
 # description: |
-#   Flags egress rules that allow all protocols to 0.0.0.0/0 or ::/0, inline in
+#   Flags egress rules that allow all protocols to 0.0.0.0/0 or ::/0 (in any spelling of
+#   those ranges: ::0/0, 0:0:0:0:0:0:0:0/0, host bits set), inline in
 #   AWS::EC2::SecurityGroup or as separate AWS::EC2::SecurityGroupEgress resources. A
 #   template group that declares no egress at all (neither inline nor separately) gets
 #   that allow-all rule from EC2 when it is created, and fails too. Groups carrying one of
@@ -23,8 +24,6 @@
 package rampart.rules.ec2.security_group_egress_restricted
 
 import data.rampart.lib
-
-_open_cidrs := {"0.0.0.0/0", "::/0"}
 
 _groups := lib.resources("AWS::EC2::SecurityGroup")
 
@@ -270,7 +269,7 @@ _all_protocols(p) if {
 
 _destination(rule) := "open" if {
 	some prop in ["CidrIp", "CidrIpv6"]
-	rule[prop] in _open_cidrs
+	lib.any_address(rule[prop])
 }
 
 _destination(rule) := "unknown" if {
@@ -289,7 +288,7 @@ _unknown_dest(rule) if {
 	lib.is_unknown(rule[prop])
 }
 
-_open_dest(rule) := concat(" and ", [rule[prop] | some prop in ["CidrIp", "CidrIpv6"]; rule[prop] in _open_cidrs]) if {
+_open_dest(rule) := concat(" and ", [rule[prop] | some prop in ["CidrIp", "CidrIpv6"]; lib.any_address(rule[prop])]) if {
 	some prop in ["CidrIp", "CidrIpv6"]
-	rule[prop] in _open_cidrs
+	lib.any_address(rule[prop])
 }

@@ -230,3 +230,39 @@ test_live_separate_rule_joins_by_group_id if {
 	f.ref == "sgr-1"
 	count(rule.results) == 0 with input as _input([object.union(_live_group([]), {"tags": {"egress": "proxy"}})], [e]) with data.config.params.exemptTags as {"egress": "proxy"}
 }
+
+# CIDRs are ranges, not strings: every spelling of the whole IPv4 or IPv6 space fails,
+# and a narrower range (however spelled) does not.
+test_any_address_spellings_fail if {
+	every dest in [
+		{"CidrIpv6": "::0/0"},
+		{"CidrIpv6": "0:0:0:0:0:0:0:0/0"},
+		{"CidrIpv6": "0000:0000::/0"},
+		{"CidrIpv6": "2001:db8::/0"},
+		{"CidrIp": "10.0.0.1/0"},
+		{"CidrIp": "0.0.0.0/00"},
+	] {
+		r := object.union({"IpProtocol": "-1"}, dest)
+		res := rule.results with input as _input([_group("WorkloadSG", {"SecurityGroupEgress": [r]}, {})], [])
+		{[f.status, f.key] | some f in res} == {["fail", "egress:0"]}
+	}
+}
+
+test_narrower_ranges_pass if {
+	every dest in [
+		{"CidrIpv6": "::/1"},
+		{"CidrIpv6": "8000::/1"},
+		{"CidrIp": "0.0.0.0/1"},
+		{"CidrIp": "128.0.0.0/1"},
+		{"CidrIp": "not-a-cidr"},
+	] {
+		r := object.union({"IpProtocol": "-1"}, dest)
+		count(rule.results) == 0 with input as _input([_group("WorkloadSG", {"SecurityGroupEgress": [r]}, {})], [])
+	}
+}
+
+test_separate_egress_uncompressed_ipv6_fails if {
+	e := _egress("AllOutV6", {"GroupId": {"$ref": "WorkloadSG"}, "IpProtocol": "-1", "CidrIpv6": "0:0:0:0:0:0:0:0/0"})
+	res := rule.results with input as _input([_group("WorkloadSG", {}, {})], [e])
+	{[f.ref, f.status] | some f in res} == {["AllOutV6", "fail"]}
+}
