@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error -- the build scripts are untyped JavaScript modules
 import { findOpa } from "../scripts/tools.mjs";
 
 const require = createRequire(import.meta.url);
@@ -27,7 +28,21 @@ overlaps[k] := lib.cidr_overlaps(p[0], p[1]) if { some p in input.pairs; k := co
 result := {"any_ipv4": any_ipv4, "any_ipv6": any_ipv6, "any_address": any_address, "within": within, "overlaps": overlaps}
 `;
 
-const cidrs = ["0.0.0.0/0", "0.0.0.0/00", "10.0.0.1/0", "0.0.0.0/1", "10.0.0.0/8", "::/0", "::0/0", "0:0:0:0:0:0:0:0/0", "0000:0000::/0", "2001:db8::/0", "::/1", "8000::/1", "nonsense"];
+const cidrs = [
+  "0.0.0.0/0",
+  "0.0.0.0/00",
+  "10.0.0.1/0",
+  "0.0.0.0/1",
+  "10.0.0.0/8",
+  "::/0",
+  "::0/0",
+  "0:0:0:0:0:0:0:0/0",
+  "0000:0000::/0",
+  "2001:db8::/0",
+  "::/1",
+  "8000::/1",
+  "nonsense",
+];
 const pairs = [
   ["10.1.0.0/16", "10.0.0.0/8"],
   ["10.0.0.0/8", "10.1.0.0/16"],
