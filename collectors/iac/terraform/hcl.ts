@@ -333,18 +333,24 @@ class Builder {
   /** An expression term followed by accessors (get_attr, index, splat). */
   private chain(kids: Node[], d: number, line: number, text: string): Expr {
     if (kids.length === 0) throw new HclError(this.file, line, "empty expression");
-    let cur = this.expr(kids[0], d);
-    for (let i = 1; i < kids.length; i++) {
-      const k = kids[i];
+    const cur = this.accessors(this.expr(kids[0], d), kids.slice(1), d, line, text);
+    return kids.length === 1 ? cur : { ...cur, text };
+  }
+
+  /** Applies accessors in order; a splat takes the rest of the chain (nested splats included) as its per-element expression. */
+  private accessors(start: Expr, list: Node[], d: number, line: number, text: string): Expr {
+    let cur = start;
+    for (let i = 0; i < list.length; i++) {
+      const k = list[i];
       if (k.type === "splat") {
-        let each: Expr = { k: "var", name: SPLAT_ITEM, line, text: "" };
         // accessors inside the splat node, then the rest of the chain apply to each element
-        for (const a of [...named(named(k)[0] ?? k), ...kids.slice(i + 1)]) each = this.accessor(each, a, d, line, text);
+        const item: Expr = { k: "var", name: SPLAT_ITEM, line, text: "" };
+        const each = this.accessors(item, [...named(named(k)[0] ?? k), ...list.slice(i + 1)], d, line, text);
         return { k: "splat", obj: cur, each, line, text };
       }
       cur = this.accessor(cur, k, d, line, text);
     }
-    return kids.length === 1 ? cur : { ...cur, text };
+    return cur;
   }
 
   /** An object key: a bare identifier is a literal string (not a variable). */

@@ -630,6 +630,8 @@ function evalBody(body: Body, scope: Scope, depth = 0): Evaluated {
     expressions[k] = {};
   }
   const push = (type: string, e: Evaluated) => {
+    // blocks of a type whose dynamic part is unknown: the whole list stays unknown
+    if (values[type] instanceof Unknown) return;
     ((values[type] ??= []) as Val[]).push(e.values);
     ((expressions[type] ??= []) as unknown[]).push(e.expressions);
   };
@@ -644,6 +646,7 @@ function evalBody(body: Body, scope: Scope, depth = 0): Evaluated {
       const it = itName && itName.expr.k === "var" ? itName.expr.name : type;
       const coll = materialize(ev.eval(fe.expr));
       if (coll instanceof Unknown) {
+        if (values[type] instanceof Unknown) continue;
         values[type] = new Unknown(`the dynamic "${type}" blocks are unknown (${coll.reason})`, coll.deps);
         expressions[type] = {};
         continue;
