@@ -6,6 +6,12 @@ import { findingKeys, json, rampart } from "../e2e/helpers.js";
 const fixtures = path.join(import.meta.dirname, "..", "fixtures", "terraform-source");
 
 describe("rampart iac on a bare .tf folder (no plan)", () => {
+  it("reads shapes of the public modules: a nested splat, and a dynamic block of unknown for_each beside a static one", async () => {
+    const load = await loadTerraformSource([path.join(fixtures, "corpus-shapes")]);
+    expect(load.errors).toEqual([]);
+    expect(load.resources.map((r) => r.id)).toEqual(["aws_security_group.sg"]);
+  });
+
   it("exits 1 on a security group open to the world, with each for_each instance at its address and line", () => {
     // the rule is medium: --fail-on medium makes it gate
     const run = rampart(["iac", "test/fixtures/terraform-source/open-sg", "--fail-on", "medium", "--format", "json"]);
