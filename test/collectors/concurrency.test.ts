@@ -1,23 +1,51 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createRateLimiter, mapPool } from "../../collectors/aws/concurrency.js";
 
 describe("createRateLimiter", () => {
+  // Fake timers and a fake clock: the spacing is asserted exactly, not against the wall clock.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("spends the burst at once, then spaces calls at the rate", async () => {
-    const limit = createRateLimiter(50, 2); // 20 ms a token after a burst of 2
-    const t0 = performance.now();
+    const limit = createRateLimiter(50, 2, () => Date.now()); // 20 ms a token after a burst of 2
+    const t0 = Date.now();
     const at: number[] = [];
-    await Promise.all(
+    const all = Promise.all(
       Array.from({ length: 6 }, async () => {
         await limit();
-        at.push(performance.now() - t0);
+        at.push(Date.now() - t0);
       }),
     );
-    expect(at[1]).toBeLessThan(15);
-    expect(at[5]).toBeGreaterThanOrEqual(70); // 4 more tokens × 20 ms, minus timer slack
+    await vi.runAllTimersAsync();
+    await all;
+    expect(at).toEqual([0, 0, 20, 40, 60, 80]);
   });
+
   it("is a no-op when the rate is 0 or infinite", async () => {
-    await createRateLimiter(0)();
-    await createRateLimiter(Infinity)();
+    for (const rate of [0, -1, Infinity, Number.NaN]) {
+      const limit = createRateLimiter(rate, 1, () => Date.now());
+      const t0 = Date.now();
+      let done = 0;
+      await Promise.all(Array.from({ length: 100 }, () => limit().then(() => done++)));
+      expect(done).toBe(100);
+      expect(vi.getTimerCount()).toBe(0); // nothing waited
+      expect(Date.now() - t0).toBe(0);
+    }
+  });
+
+  it("a limited rate does wait (the no-op test above can fail)", async () => {
+    const limit = createRateLimiter(10, 1, () => Date.now());
+    await limit();
+    const second = limit();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(100);
+    await second;
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
 
