@@ -10,7 +10,7 @@ import { translate } from "./index.js";
 import { findTerraformDirs, loadTerraformModule, SourceError, type ModuleLoad, type SourceInstance, type SourceOptions } from "./source.js";
 
 export interface TfSourceLoad {
-  /** `.tf` files read. */
+  /** `.tf` files read (each once, also when several root modules call the module holding it). */
   loaded: number;
   resources: Resource[];
   skipped: Array<{ file: string; reason: string }>;
@@ -24,9 +24,10 @@ export async function loadTerraformSource(paths: string[], opts: SourceOptions =
   const dirs = findTerraformDirs(paths);
   for (const p of paths) if (p.endsWith(".tf.json")) out.skipped.push({ file: p, reason: "Terraform JSON syntax (.tf.json) is not read yet" });
   const loads: ModuleLoad[] = [];
+  const shared: SourceOptions = { ...opts, parsed: opts.parsed ?? new Map() };
   for (const dir of dirs) {
     try {
-      loads.push(await loadTerraformModule(dir, opts));
+      loads.push(await loadTerraformModule(dir, shared));
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       const m = /^(.+?\.tf(?:vars)?)(?::\d+)?: /.exec(e.message);
@@ -35,10 +36,11 @@ export async function loadTerraformSource(paths: string[], opts: SourceOptions =
   }
   // a folder another scanned folder calls as a module is read there, with its inputs
   const called = new Set(loads.flatMap((l) => l.moduleDirs.map((d) => path.resolve(d))));
+  const files = new Set<string>();
   for (const l of loads) {
     if (called.has(path.resolve(l.dir)) && loads.some((o) => o !== l && o.moduleDirs.some((d) => path.resolve(d) === path.resolve(l.dir)))) continue;
     out.modules.push(l);
-    out.loaded += l.files.length;
+    for (const f of l.files) files.add(path.resolve(f));
     out.notes.push(...l.notes);
     const r = translate(l.plan, (inst) => {
       const s = inst as SourceInstance;
@@ -47,6 +49,7 @@ export async function loadTerraformSource(paths: string[], opts: SourceOptions =
     out.resources.push(...r.resources);
     if (r.notes) out.notes.push(...r.notes);
   }
+  out.loaded = files.size;
   void fs;
   return out;
 }

@@ -38,6 +38,8 @@ export interface SourceOptions {
   env?: Record<string, string | undefined>;
   /** May the loader read this path (module sources, file(), templatefile())? Returns a reason when not. */
   confine?: (p: string) => string | undefined;
+  /** Parsed files by path, shared by the root modules of one scan (a module called by several roots is parsed once). */
+  parsed?: Map<string, HclFile>;
 }
 
 export interface SourceInstance extends Instance {
@@ -78,9 +80,13 @@ function readText(file: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-function parseFile(file: string): HclFile {
+function parseFile(file: string, cache?: Map<string, HclFile>): HclFile {
+  const hit = cache?.get(file);
+  if (hit) return hit;
   try {
-    return parseHcl(readText(file), file);
+    const f = parseHcl(readText(file), file);
+    cache?.set(file, f);
+    return f;
   } catch (e) {
     if (e instanceof HclError || e instanceof SourceError) throw new SourceError(e.message);
     throw new SourceError(`${file}: cannot be read (${(e as Error).message})`);
@@ -172,6 +178,7 @@ class Module implements Scope {
   readonly providerBlocks: Block[] = [];
   private varValues = new Map<string, Val>();
   private localValues = new Map<string, Val>();
+  private outputValues = new Map<string, Val>();
   private evaluating = new Set<string>();
   readonly prefix: string;
 
@@ -196,7 +203,7 @@ class Module implements Scope {
     for (const n of [...names.filter((x) => !overrides.includes(x)), ...overrides]) {
       const file = path.join(moduleDir, n);
       if (!fs.statSync(file).isFile()) continue;
-      const f = parseFile(file);
+      const f = parseFile(file, ctx.opts.parsed);
       this.files.push(f);
       if (depth === 0 || !ctx.files.includes(file)) ctx.files.push(file);
       for (const c of f.comments) ctx.comments.push({ file, line: c.line, text: c.text });
@@ -499,7 +506,11 @@ class Module implements Scope {
   output(name: string, e: Expr): Val {
     const a = this.outputs.get(name);
     if (!a) return err(`${e.text}: ${this.prefix} has no output ${JSON.stringify(name)}`);
-    return this.guard(`output.${name}`, () => new Evaluator(this).eval(a.expr), e);
+    const done = this.outputValues.get(name);
+    if (done !== undefined) return done;
+    const v = this.guard(`output.${name}`, () => new Evaluator(this).eval(a.expr), e);
+    this.outputValues.set(name, v);
+    return v;
   }
 
   // ---- collecting instances ----
