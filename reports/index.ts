@@ -36,7 +36,7 @@ export const formatters = {
   table: formatTable,
   json: formatJson,
   sarif: formatSarif,
-  markdown: formatMarkdown,
+  markdown: (doc) => formatMarkdown(doc),
   html: formatHtml,
   junit: formatJunit,
   csv: formatCsv,

@@ -13,9 +13,25 @@ function loc(f: Finding): string {
  * from a resource or a scanned file goes through `markdownText` (no image, link, mention or
  * reference; tables intact).
  */
-export function formatMarkdown(doc: FindingsDocument): string {
+/** GitHub rejects a pull-request comment over 65,536 characters; the report stays under it. */
+export const MARKDOWN_MAX_CHARS = 65_536;
+
+export function formatMarkdown(doc: FindingsDocument, maxChars: number = MARKDOWN_MAX_CHARS): string {
   const s = doc.summary;
   const out: string[] = [];
+  // Rows stop once the next would leave less than this room for the closing lines.
+  const budget = maxChars - 2_000;
+  let used = 0;
+  let omitted = 0;
+  const row = (line: string): boolean => {
+    if (omitted || used + line.length + 1 > budget) {
+      omitted++;
+      return false;
+    }
+    used += line.length + 1;
+    out.push(line);
+    return true;
+  };
   out.push(`## rampart ${doc.scan.kind === "iac" ? "infrastructure-code" : "account"} scan`);
   out.push("");
   const sev = (["critical", "high", "medium", "low", "info"] as const)
@@ -29,7 +45,7 @@ export function formatMarkdown(doc: FindingsDocument): string {
   const section = (title: string, list: Finding[]) => {
     if (!list.length) return;
     out.push(`### ${title} (${list.length})`, "", "| Severity | Rule | Resource | Where | Finding |", "|---|---|---|---|---|");
-    for (const f of list) out.push(`| ${icon[f.severity]} ${f.severity} | \`${f.ruleId}\` | ${cell(f.resource.id)} | ${loc(f)} | ${cell(f.message)} |`);
+    for (const f of list) row(`| ${icon[f.severity]} ${f.severity} | \`${f.ruleId}\` | ${cell(f.resource.id)} | ${loc(f)} | ${cell(f.message)} |`);
     out.push("");
   };
   const b = doc.scan.baseline;
@@ -51,7 +67,7 @@ export function formatMarkdown(doc: FindingsDocument): string {
       "|---|---|---|---|---|",
     );
     for (const f of known)
-      out.push(
+      row(
         `| ${f.status === "unknown" ? "unknown" : `${icon[f.severity]} ${f.severity}`} | \`${f.ruleId}\` | ${cell(f.resource.id)} | ${loc(f)} | ${cell(f.message)} |`,
       );
     out.push("", "</details>", "");
@@ -65,11 +81,16 @@ export function formatMarkdown(doc: FindingsDocument): string {
       "|---|---|---|---|---|",
     );
     for (const f of sup)
-      out.push(
+      row(
         `| \`${f.ruleId}\` | ${cell(f.resource.id)} | ${cell(f.exception?.reason ?? "")} | ${cell(f.exception?.owner ?? "")} | ${cell(f.exception?.expires ?? "")} |`,
       );
     out.push("", "</details>", "");
   }
+  if (omitted)
+    out.push(
+      `⚠️ ${omitted} more rows left out to stay under ${maxChars} characters; the full report is in the JSON or HTML output (\`--format json\`, \`--format html\`).`,
+      "",
+    );
   if (!s.fail && !s.unknown) out.push("✅ No findings.", "");
   else if (b && b.new === 0) out.push("✅ No new findings since the baseline.", "");
   return out.join("\n");
