@@ -16,7 +16,8 @@ try {
 }
 const tsc = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
   cwd: root,
-  stdio: "inherit",
+  // tsc reports on stdout; send it to stderr so `npm pack`'s stdout stays just the tarball name
+  stdio: ["ignore", 2, 2],
 });
 if (tsc.status !== 0) {
   console.error("rampart setup: TypeScript build failed");

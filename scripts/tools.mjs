@@ -58,7 +58,8 @@ export function ensureOpa({ quiet = false } = {}) {
   try {
     execFileSync(go, ["install", `github.com/open-policy-agent/opa@v${OPA_VERSION}`], {
       env: { ...process.env, GOBIN: tmp, GOFLAGS: "-mod=mod" },
-      stdio: quiet ? "ignore" : ["ignore", "inherit", "inherit"],
+      // stdout to stderr too: `npm pack` prints the tarball name on stdout and pre-commit reads it
+      stdio: quiet ? "ignore" : ["ignore", 2, 2],
     });
     fs.renameSync(path.join(tmp, "opa"), path.join(dir, "opa"));
   } finally {
