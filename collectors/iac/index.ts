@@ -7,6 +7,7 @@ import { loadCloudFormationPaths, parseParameterFile, type CfnFileResult } from 
 import { isTerraformPlan, loadTerraformPlanText } from "./terraform/index.js";
 import { loadTerraformSource } from "./terraform/load.js";
 import { readScope } from "./roots.js";
+import { walkTree, type TreeDir } from "./tree.js";
 
 /**
  * A JSON file the CloudFormation loader skipped may be a Terraform plan
@@ -150,22 +151,14 @@ function yielded(p: string, files: string[]): boolean {
 function someFiles(p: string, max: number): { files: string[]; more: boolean } {
   const files: string[] = [];
   let more = false;
-  const walk = (dir: string, depth: number) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const visit = ({ dir, entries }: TreeDir) => {
     for (const e of entries) {
-      if (more) return;
-      if (e.name === "node_modules" || e.name === ".git") continue;
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (depth < 8) walk(full, depth + 1);
-      } else if (files.length < max) files.push(full);
-      else more = true;
+      if (!e.isFile()) continue;
+      if (files.length === max) {
+        more = true;
+        return "stop" as const;
+      }
+      files.push(path.join(dir, e.name));
     }
   };
   let st: fs.Stats | undefined;
@@ -174,7 +167,8 @@ function someFiles(p: string, max: number): { files: string[]; more: boolean } {
   } catch {
     st = undefined;
   }
-  if (st?.isDirectory()) walk(p, 0);
+  // not gitignore-filtered: the message names ignored templates too, and says why they were not read
+  if (st?.isDirectory()) walkTree(p, { gitignore: false, maxDepth: 8 }, visit);
   else files.push(p);
   return { files, more };
 }

@@ -1,18 +1,16 @@
-import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadCloudFormationPaths, type CfnFileResult } from "../../collectors/iac/cloudformation/index.js";
+import { corpusDir } from "../corpus.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const CORPUS = path.join(path.resolve(repoRoot, "../shared/corpus"), "aws-cloudformation-templates");
-const present = existsSync(CORPUS);
+const CORPUS = corpusDir("aws-cloudformation-templates") ?? "";
+const present = CORPUS !== "";
 
 /** Measured on the corpus at commit 142ce6f2: 274 loaded, 37 skipped, 0 errors. */
 const MAX_ERRORS = 0;
 const MIN_LOADED = 270;
 
-describe.skipIf(!present)("real-world corpus (../shared/corpus/aws-cloudformation-templates)", () => {
+describe.skipIf(!present)("real-world corpus (aws-cloudformation-templates in $RAMPART_CORPUS or ../shared/corpus)", () => {
   it("loads every file without throwing, within the error budget, in well under 5 s", async () => {
     const t = performance.now();
     const cpu0 = process.cpuUsage();

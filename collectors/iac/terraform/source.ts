@@ -23,9 +23,7 @@ import { ChildScope, err, Evaluator, isObjVal, Lazy, materialize, PartialJson, t
 import { setTemplateRenderer } from "./functions.js";
 import { keySuffix, Plan, Unk, type Instance, type ModStep, type Obj as PlanObj } from "./plan.js";
 import { policyDocument } from "./policydoc.js";
-import { ALWAYS_SKIPPED, isIgnored, parseGitignore } from "../cloudformation/walk.js";
-
-type IgnoreRule = Parameters<typeof isIgnored>[0][number];
+import { walkTree } from "../tree.js";
 
 export interface SourceOptions {
   /** `--tf-var k=v` in order (later wins). */
@@ -815,6 +813,9 @@ class DataSource extends Lazy {
 export type { Dep };
 
 /** Folders holding `.tf` files under `paths` (a `.tf` file names its folder), in a stable order. */
+/** Terraform's own working folder (downloaded modules and providers): not the user's code. */
+const TERRAFORM_SKIPPED = new Set([".terraform"]);
+
 export function findTerraformDirs(paths: string[], respectGitignore = true): string[] {
   const out: string[] = [];
   const add = (d: string) => {
@@ -831,32 +832,9 @@ export function findTerraformDirs(paths: string[], respectGitignore = true): str
       if (p.endsWith(".tf")) add(path.dirname(p));
       continue;
     }
-    let rules: IgnoreRule[] = [];
-    if (respectGitignore) {
-      try {
-        rules = parseGitignore(fs.readFileSync(path.join(p, ".gitignore"), "utf8"));
-      } catch {
-        rules = [];
-      }
-    }
-    const walk = (dir: string, rel: string, depth: number) => {
-      if (depth > 64) return;
-      let entries: fs.Dirent[];
-      try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    walkTree(p, { gitignore: respectGitignore, skipDirs: TERRAFORM_SKIPPED }, ({ dir, entries }) => {
       if (entries.some((e) => e.isFile() && e.name.endsWith(".tf"))) add(dir);
-      for (const e of entries) {
-        if (!e.isDirectory() || ALWAYS_SKIPPED.has(e.name) || e.name === ".terraform") continue;
-        const childRel = rel ? `${rel}/${e.name}` : e.name;
-        if (isIgnored(rules, childRel, true)) continue;
-        walk(path.join(dir, e.name), childRel, depth + 1);
-      }
-    };
-    walk(p, "", 0);
+    });
   }
   return out;
 }
