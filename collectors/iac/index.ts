@@ -7,7 +7,7 @@ import { loadCloudFormationPaths, parseParameterFile, type CfnFileResult } from 
 import { isTerraformPlan, loadTerraformPlanText } from "./terraform/index.js";
 import { loadTerraformSource } from "./terraform/load.js";
 import { readScope } from "./roots.js";
-import { walkTree, type TreeDir } from "./tree.js";
+import { walkTree, type TreeVisitor } from "./tree.js";
 
 /**
  * A JSON file the CloudFormation loader skipped may be a Terraform plan
@@ -151,15 +151,14 @@ function yielded(p: string, files: string[]): boolean {
 function someFiles(p: string, max: number): { files: string[]; more: boolean } {
   const files: string[] = [];
   let more = false;
-  const visit = ({ dir, entries }: TreeDir) => {
-    for (const e of entries) {
-      if (!e.isFile()) continue;
+  const visit: TreeVisitor = {
+    file: (file) => {
       if (files.length === max) {
         more = true;
-        return "stop" as const;
+        return "stop";
       }
-      files.push(path.join(dir, e.name));
-    }
+      files.push(file);
+    },
   };
   let st: fs.Stats | undefined;
   try {

@@ -117,11 +117,15 @@ export function sortedEntries(dir: string): fs.Dirent[] {
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/**
- * Visits `root` and the folders below it, parents before children, siblings in name order. The
- * visitor returns "prune" to leave a folder's subfolders out, or "stop" to end the walk.
- */
-export function walkTree(root: string, opts: WalkOptions, visit: (d: TreeDir) => "prune" | "stop" | void): void {
+export interface TreeVisitor {
+  /** Called on entering a folder, before its entries: "prune" leaves its subfolders and files out, "stop" ends the walk. */
+  dir?(d: TreeDir): "prune" | "stop" | void;
+  /** Called for each file, in name order among its folder's files and subfolders: "stop" ends the walk. */
+  file?(file: string, entry: fs.Dirent): "stop" | void;
+}
+
+/** Visits `root` and everything below it depth first, each folder's entries in name order (folders entered where they sort). */
+export function walkTree(root: string, opts: WalkOptions, visit: TreeVisitor): void {
   const maxDepth = opts.maxDepth ?? 64;
   let rules: IgnoreRule[] = [];
   if (opts.gitignore !== false) {
@@ -139,12 +143,15 @@ export function walkTree(root: string, opts: WalkOptions, visit: (d: TreeDir) =>
       if (isDir && opts.skipDirs?.has(e.name)) return false;
       return !isIgnored(rules, rel ? `${rel}/${e.name}` : e.name, isDir);
     });
-    const r = visit({ dir, rel, depth, entries });
+    const r = visit.dir?.({ dir, rel, depth, entries });
     if (r === "stop") stopped = true;
-    if (r === "prune" || stopped || depth >= maxDepth) return;
+    if (r === "prune" || stopped) return;
     for (const e of entries) {
       if (stopped) return;
-      if (e.isDirectory()) walk(path.join(dir, e.name), rel ? `${rel}/${e.name}` : e.name, depth + 1);
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (depth < maxDepth) walk(full, rel ? `${rel}/${e.name}` : e.name, depth + 1);
+      } else if (e.isFile() && visit.file?.(full, e) === "stop") stopped = true;
     }
   };
   walk(root, "", 0);

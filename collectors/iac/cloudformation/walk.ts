@@ -8,6 +8,7 @@ import { confine, type ReadScope } from "../roots.js";
 import { walkTree } from "../tree.js";
 
 export const TEMPLATE_EXTENSIONS = [".yaml", ".yml", ".json", ".template"];
+
 /** Stack template files of a CDK cloud assembly directory (cdk.out), or null when it is not one. */
 export function cdkTemplates(dir: string, depth = 0): string[] | null {
   const manifestFile = path.join(dir, "manifest.json");
@@ -70,25 +71,31 @@ export function findTemplateFiles(paths: string[], respectGitignore = true, scop
       add(p, true);
       continue;
     }
-    walkTree(p, { gitignore: respectGitignore }, ({ dir, entries }) => {
-      const cdk = cdkTemplates(dir);
-      if (cdk) {
-        for (const f of cdk) {
-          const allowed = scope ? confine(scope, f) : undefined;
-          add(
-            f,
-            true,
-            allowed && !allowed.inside && allowed.why === "outside"
-              ? `CDK assembly ${path.join(dir, "manifest.json")}: templateFile ${f} ${allowed.reason}`
-              : undefined,
-          );
-        }
-        return "prune";
-      }
-      for (const e of entries) {
-        if (e.isFile() && TEMPLATE_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) add(path.join(dir, e.name), false);
-      }
-    });
+    walkTree(
+      p,
+      { gitignore: respectGitignore },
+      {
+        dir: ({ dir }) => {
+          const cdk = cdkTemplates(dir);
+          if (cdk) {
+            for (const f of cdk) {
+              const allowed = scope ? confine(scope, f) : undefined;
+              add(
+                f,
+                true,
+                allowed && !allowed.inside && allowed.why === "outside"
+                  ? `CDK assembly ${path.join(dir, "manifest.json")}: templateFile ${f} ${allowed.reason}`
+                  : undefined,
+              );
+            }
+            return "prune";
+          }
+        },
+        file: (full, e) => {
+          if (TEMPLATE_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) add(full, false);
+        },
+      },
+    );
   }
   return out;
 }

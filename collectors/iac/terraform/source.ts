@@ -832,9 +832,15 @@ export function findTerraformDirs(paths: string[], respectGitignore = true): str
       if (p.endsWith(".tf")) add(path.dirname(p));
       continue;
     }
-    walkTree(p, { gitignore: respectGitignore, skipDirs: TERRAFORM_SKIPPED }, ({ dir, entries }) => {
-      if (entries.some((e) => e.isFile() && e.name.endsWith(".tf"))) add(dir);
-    });
+    walkTree(
+      p,
+      { gitignore: respectGitignore, skipDirs: TERRAFORM_SKIPPED },
+      {
+        dir: ({ dir, entries }) => {
+          if (entries.some((e) => e.isFile() && e.name.endsWith(".tf"))) add(dir);
+        },
+      },
+    );
   }
   return out;
 }
