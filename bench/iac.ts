@@ -1,7 +1,7 @@
 // IaC benchmark: the real `rampart iac` path (walk, load, resolve, evaluate, report) on at
 // least 1,000 CloudFormation templates, in a child process of its own so that wall time and
 // peak RSS are the run's alone. The templates: the public corpus
-// (../shared/corpus/aws-cloudformation-templates, when present), every CloudFormation block
+// ($RAMPART_CORPUS or ../shared/corpus: aws-cloudformation-templates, when present), every CloudFormation block
 // of the rule examples (rules/aws/**/*.examples.yaml), and generated variants of both
 // (logical ids renamed, values tweaked) written to a temporary folder.
 import { spawnSync } from "node:child_process";
@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import YAML from "yaml";
 import { repoRoot } from "../model/paths.js";
+import { corpusRoot } from "../test/corpus.js";
 
 const TARGET_FILES = 1200;
 const REPEAT = 3;
@@ -113,7 +114,7 @@ function measure(paths: string[], cwd: string): Measured {
 }
 
 export async function bench(): Promise<void> {
-  const corpus = path.resolve(repoRoot, "../shared/corpus/aws-cloudformation-templates");
+  const corpus = path.join(corpusRoot(), "aws-cloudformation-templates");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-iac-"));
   try {
     const sources: string[] = [];

@@ -38,7 +38,3 @@ describe.skipIf(!present)("real-world corpus (aws-cloudformation-templates in $R
     expect(cpuMs).toBeLessThan(5000);
   });
 });
-
-describe.runIf(!present)("real-world corpus", () => {
-  it.skip(`skipped: ${CORPUS} is missing (clone the shared corpus beside the repository to run it)`, () => {});
-});
