@@ -283,6 +283,103 @@ account_of_principal(p) := p if regex.match(`^[0-9]{12}$`, p)
 
 account_of_principal(p) := account_of_arn(p) if startswith(p, "arn:")
 
+# --- accounts ---------------------------------------------------------------------
+
+# principal_account(p) is the account that a principal (or an account-valued
+# condition value) names: a 12-digit id (also from an ARN's account field), "*" (any
+# account), "SELF" (the resource's own account: ${AWS::AccountId}, or a reference to a
+# resource of the same template), or "UNKNOWN" when the account part itself is not
+# resolved. An unresolved part elsewhere (${AWS::Partition}, ${AWS::Region},
+# ${AWS::URLSuffix}) cannot change the account, so it does not make the value unknown.
+# Undefined for a string that names no account (a service principal, a canonical user).
+principal_account(p) := "*" if p == "*"
+
+principal_account(p) := a if {
+	is_string(p)
+	p != "*"
+	a := account_of_principal(p)
+}
+
+principal_account(p) := "SELF" if is_ref(p)
+
+principal_account(p) := _template_account(p.template) if {
+	is_unknown(p)
+	is_string(p.template)
+}
+
+principal_account(p) := "UNKNOWN" if {
+	is_unknown(p)
+	not is_string(object.get(p, "template", null))
+}
+
+# _template_account(t): the account of a partly resolved string (each unresolved part
+# kept as ${...}): ${AWS::AccountId} is the own account; other pseudo parameters are
+# written without their "::" so that an ARN still splits on ":".
+_template_account(t) := a if {
+	u := replace(replace(t, "${AWS::AccountId}", "SELF"), "${AWS::", "${AWS.")
+	a := _literal_account(u)
+} else := "UNKNOWN"
+
+_literal_account("SELF") := "SELF"
+
+_literal_account(u) := u if regex.match(`^[0-9]{12}$`, u)
+
+_literal_account(u) := a if {
+	startswith(u, "arn:")
+	a := account_of_arn(u)
+	a != ""
+	not contains(a, "${")
+}
+
+# account_trust(r, a) places an account (a value of principal_account) against resource
+# r's trusted set, the one decision every rule uses:
+#   "own"       r's own account (SELF, or r.account: live, or `rampart iac --account`);
+#   "trusted"   in the pack's trustedAccounts (and not known to be r's own);
+#   "outside"   neither: another account, not trusted. Without --account a template's own
+#               account is not known, so a literal account must be in trustedAccounts;
+#   "any"       every account ("*");
+#   "unknown"   the account is not resolved.
+account_trust(_, "*") := "any"
+
+account_trust(_, "UNKNOWN") := "unknown"
+
+account_trust(_, "SELF") := "own"
+
+account_trust(r, a) := "own" if {
+	not a in {"*", "UNKNOWN", "SELF"}
+	a == object.get(r, "account", null)
+}
+
+account_trust(r, a) := "trusted" if {
+	not a in {"*", "UNKNOWN", "SELF"}
+	a != object.get(r, "account", null)
+	a in {t | some t in param("trustedAccounts", [])}
+}
+
+account_trust(r, a) := "outside" if {
+	not a in {"*", "UNKNOWN", "SELF"}
+	a != object.get(r, "account", null)
+	not a in {t | some t in param("trustedAccounts", [])}
+}
+
+# other_account(r, a): "yes" when a is certainly not r's own account, "maybe" when it
+# may be (a trusted account while r's own account is not known), "no" when it is r's own.
+other_account(r, a) := "no" if account_trust(r, a) == "own"
+
+other_account(r, a) := "yes" if account_trust(r, a) in {"outside", "any"}
+
+other_account(r, a) := "yes" if {
+	account_trust(r, a) == "trusted"
+	is_string(object.get(r, "account", null))
+}
+
+other_account(r, a) := "maybe" if {
+	account_trust(r, a) == "trusted"
+	not is_string(object.get(r, "account", null))
+}
+
+other_account(r, a) := "maybe" if account_trust(r, a) == "unknown"
+
 # --- absent resources ---------------------------------------------------------
 
 # absent(type, account, region) is a stand-in resource for something that should

@@ -117,27 +117,6 @@ _public(st) if "*" in _aws_principals(st)
 
 _public(st) if st.NotPrincipal
 
-# _own_marker(v): an unresolved value whose template puts ${AWS::AccountId} in the
-# account position (e.g. !Sub arn:aws:iam::${AWS::AccountId}:root): the key's own account.
-_own_marker(v) if _self_template(v) == "SELF"
-
-_own_marker(v) if lib.account_of_arn(_self_template(v)) == "SELF"
-
-# _self_template(v) is v's template with ${AWS::AccountId} written SELF and the
-# other pseudo parameters filled in, so that the ARN splits on ":" again.
-_self_template(v) := strings.replace_n(
-	{
-		"${AWS::AccountId}": "SELF",
-		"${AWS::Partition}": "aws",
-		"${AWS::Region}": "region",
-		"${AWS::URLSuffix}": "amazonaws.com",
-	},
-	v.template,
-) if {
-	lib.is_unknown(v)
-	is_string(v.template)
-}
-
 _trusted(r) := lib.trusted_accounts(r)
 
 _trusted_orgs := {o | some o in lib.param("trustedOrganizationIds", [])}
@@ -164,10 +143,7 @@ _org_values(st) := lib.condition_values(st, _limit_ops, "aws:PrincipalOrgID")
 
 _via_values(st) := lib.condition_values(st, _limit_ops, "kms:ViaService")
 
-_bad_caller(r, v) if {
-	is_string(v)
-	not v in _trusted(r)
-}
+_bad_caller(r, v) if lib.account_trust(r, lib.principal_account(v)) == "outside"
 
 _bad_caller(_, v) if {
 	is_string(v)
@@ -184,10 +160,9 @@ _bad_org(v) if {
 	lib.has_wildcard(v)
 }
 
-_unresolved(v) if {
-	lib.is_unknown(v)
-	not _own_marker(v)
-}
+# _unresolved(v): an account value whose account part is not resolved (an unresolved
+# partition or region elsewhere in it does not matter).
+_unresolved(v) if lib.account_trust({}, lib.principal_account(v)) == "unknown"
 
 _trusted_text(r) := sprintf("trustedAccounts [%s]", [concat(", ", sort(_trusted(r)))])
 
@@ -283,8 +258,12 @@ _unnamed_service(v) if {
 
 _named(st) := [p | some p in _aws_principals(st); p != "*"]
 
+_ptext(p) := p if is_string(p)
+
+_ptext(p) := p.template if is_string(p.template)
+
 results contains lib.fail(r, {
-	"message": sprintf("Key policy %s names principal %s of account %s, which is not in %s. Remove it, or add the account to trustedAccounts if it is meant to use the key.", [_label(st, ptr), p, acct, _trusted_text(r)]),
+	"message": sprintf("Key policy %s names principal %s of account %s, which is not in %s. Remove it, or add the account to trustedAccounts if it is meant to use the key.", [_label(st, ptr), _ptext(p), acct, _trusted_text(r)]),
 	"pointer": concat("", ["/Properties/KeyPolicy", ptr, "/Principal"]),
 	"key": sprintf("%s:principal:%s", [_key_of(st, ptr), acct]),
 	"evidence": _evidence(st),
@@ -294,9 +273,8 @@ results contains lib.fail(r, {
 	st := s.s
 	ptr := s.ptr
 	some p in _named(st)
-	is_string(p)
-	acct := lib.account_of_principal(p)
-	not acct in _trusted(r)
+	acct := lib.principal_account(p)
+	lib.account_trust(r, acct) == "outside"
 }
 
 results contains lib.unknown(r, {
@@ -314,10 +292,11 @@ results contains lib.unknown(r, {
 
 # --- (c) key administration by another account -------------------------------------
 
-_grantee_accounts(st) := {a | some p in _named(st); is_string(p); a := lib.account_of_principal(p)} | {a |
+_grantee_accounts(st) := {a | some p in _named(st); a := lib.principal_account(p); not a in {"SELF", "UNKNOWN"}} | {a |
 	_public(st)
-	some a in _caller_values(st)
-	is_string(a)
+	some v in _caller_values(st)
+	a := lib.principal_account(v)
+	not a in {"SELF", "UNKNOWN"}
 }
 
 results contains lib.fail(r, {

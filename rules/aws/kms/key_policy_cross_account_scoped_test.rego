@@ -357,3 +357,38 @@ test_default_key_policy_passes if {
 	count(rule.results) == 0 with input as _in(object.union(k, {"properties": {}}))
 	count(rule.results) == 0 with input as _in({"_ref": "K", "type": "AWS::KMS::Key", "id": "K", "tags": {}, "properties": {}, "source": {"kind": "cloudformation", "file": "k.yaml"}})
 }
+
+# --- unknowns that cannot change the verdict (issue 15) -----------------------------
+
+_partition_root(account) := {"$unknown": "Fn::Sub with AWS::Partition", "template": sprintf("arn:${AWS::Partition}:iam::%s:root", [account])}
+
+test_partition_in_trusted_principal_is_not_unknown if {
+	doc := _doc([{"Sid": "P", "Effect": "Allow", "Principal": {"AWS": _partition_root(_a)}, "Action": "kms:Decrypt", "Resource": "*"}])
+	count(_run(doc, [_a])) == 0
+}
+
+test_partition_in_untrusted_principal_fails if {
+	doc := _doc([{"Sid": "P", "Effect": "Allow", "Principal": {"AWS": _partition_root("999999999999")}, "Action": "kms:Decrypt", "Resource": "*"}])
+	res := _run(doc, [_a])
+	count(res) == 1
+	some r in res
+	r.status == "fail"
+	r.key == "statement:P:principal:999999999999"
+	contains(r.message, "arn:${AWS::Partition}:iam::999999999999:root")
+}
+
+test_unresolved_account_part_stays_unknown if {
+	p := {"$unknown": "Fn::Sub with a parameter", "template": "arn:${AWS::Partition}:iam::${Consumer}:root"}
+	doc := _doc([{"Sid": "P", "Effect": "Allow", "Principal": {"AWS": p}, "Action": "kms:Decrypt", "Resource": "*"}])
+	res := _run(doc, [_a])
+	count(res) == 1
+	some r in res
+	r.status == "unknown"
+	r.key == "statement:P:principal"
+}
+
+test_partition_in_caller_account_value_is_not_unknown if {
+	v := {"$unknown": "Fn::Sub", "template": _a}
+	doc := _doc([_stmt({"Condition": {"StringEquals": {"kms:CallerAccount": v, "kms:ViaService": "s3.us-east-1.amazonaws.com"}}})])
+	count(_run(doc, [_a])) == 0
+}

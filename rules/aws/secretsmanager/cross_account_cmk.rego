@@ -96,42 +96,10 @@ _unresolved(s) if lib.is_unknown(s.Principal)
 
 _unresolved(s) if lib.is_unknown(s.Effect)
 
-# _account(rp, p): "own", "foreign" or "maybe".
-_account(_, "*") := "foreign"
-
-_account(rp, p) := _literal(rp, lib.account_of_principal(p)) if {
-	is_string(p)
-	p != "*"
-}
-
-_account(_, p) := "own" if lib.is_ref(p)
-
-_account(_, p) := "own" if {
-	lib.is_unknown(p)
-	_self_template(p)
-}
-
-_account(_, p) := "maybe" if {
-	lib.is_unknown(p)
-	not _self_template(p)
-}
-
-_self_template(p) if p.template == "${AWS::AccountId}"
-
-_self_template(p) if {
-	is_string(p.template)
-	lib.account_of_arn(replace(replace(p.template, "${AWS::AccountId}", "SELF"), "${AWS::", "${AWS.")) == "SELF"
-}
-
-_literal(rp, a) := "own" if a == rp.account
-
-_literal(rp, a) := "foreign" if {
-	is_string(rp.account)
-	a != rp.account
-}
-
-# In a template the deployment account is not known.
-_literal(rp, _) := "maybe" if not is_string(object.get(rp, "account", null))
+# _account(rp, p): "own", "foreign" or "maybe", decided by lib.other_account (the
+# account-trust decision every rule shares): without --account a literal account that
+# is not in trustedAccounts is another account; a trusted one may be the template's own.
+_account(rp, p) := {"no": "own", "yes": "foreign", "maybe": "maybe"}[lib.other_account(rp, lib.principal_account(p))]
 
 _text(p) := p if is_string(p)
 

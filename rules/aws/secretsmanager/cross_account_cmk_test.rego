@@ -1,5 +1,7 @@
 package rampart.rules.secretsmanager.cross_account_cmk_test
 
+import data.rampart.lib
+
 import data.rampart.rules.secretsmanager.cross_account_cmk as rule
 
 secret_arn := "arn:aws:secretsmanager:us-east-1:444455556666:secret:secret-b-12345"
@@ -78,8 +80,20 @@ cfn_secret(props) := {"_ref": "s", "type": "AWS::SecretsManager::Secret", "id": 
 
 cfn_rp(secret_id, doc) := {"_ref": "p", "type": "AWS::SecretsManager::ResourcePolicy", "id": "Policy", "source": src, "tags": {}, "properties": {"SecretId": secret_id, "ResourcePolicy": doc}}
 
-test_template_literal_account_is_unknown_with_default_key if {
-	statuses(rule.results) == {["kms-key", "unknown"]} with input as inp(cfn_secret({}), cfn_rp({"$ref": "Secret"}, article_policy))
+# The shared account-trust decision (lib.account_trust): without --account, a literal
+# account outside trustedAccounts is another account (the same verdict
+# secretsmanager-resource-policy-scoped and kms-key-policy-cross-account-scoped give it);
+# a trusted one may be the template's own account, so it is unknown.
+test_template_literal_untrusted_account_is_foreign_with_default_key if {
+	statuses(rule.results) == {["kms-key", "fail"]} with input as inp(cfn_secret({}), cfn_rp({"$ref": "Secret"}, article_policy))
+}
+
+test_template_literal_trusted_account_is_unknown_with_default_key if {
+	acct := lib.principal_account(article_policy.Statement[0].Principal.AWS)
+	statuses(rule.results) == {["kms-key", "unknown"]} with input as inp(cfn_secret({}), cfn_rp({"$ref": "Secret"}, article_policy)) with data.config.params as {"trustedAccounts": [acct]}
+}
+
+test_template_literal_account_with_cmk_passes if {
 	count(rule.results) == 0 with input as inp(cfn_secret({"KmsKeyId": {"$ref": "Key"}}), cfn_rp({"$ref": "Secret"}, article_policy))
 }
 

@@ -93,42 +93,12 @@ _aws_unknown(s) if {
 
 _aws_principals(s) := [] if not s.Principal
 
-# _account(p) is "*", "SELF" (the policy's own account in a template), "UNKNOWN", or an account id.
-_account(p) := "*" if p == "*"
+# _account(p) is "*", "SELF" (the policy's own account in a template), "UNKNOWN", or an
+# account id: lib.principal_account, so an unresolved partition or region does not matter.
+_account(p) := lib.principal_account(p)
 
-_account(p) := a if {
-	is_string(p)
-	p != "*"
-	a := lib.account_of_principal(p)
-}
-
-_account(p) := "SELF" if lib.is_ref(p)
-
-_account(p) := _template_account(p.template) if {
-	lib.is_unknown(p)
-	is_string(p.template)
-}
-
-_account(p) := "UNKNOWN" if {
-	lib.is_unknown(p)
-	not is_string(object.get(p, "template", null))
-}
-
-_template_account(t) := "SELF" if t == "${AWS::AccountId}"
-
-_template_account(t) := a if {
-	t != "${AWS::AccountId}"
-	a := _template_arn_account(t)
-} else := "UNKNOWN"
-
-# _template_arn_account(t): the account field of a templated ARN, "SELF" for
-# ${AWS::AccountId}; undefined when another ${...} is in it.
-_template_arn_account(t) := a if {
-	u := replace(replace(t, "${AWS::AccountId}", "SELF"), "${AWS::", "${AWS.")
-	a := lib.account_of_arn(u)
-	not contains(a, "${")
-	a != ""
-}
+# _trust(r, p): lib.account_trust, the account-trust decision every rule shares.
+_trust(r, p) := lib.account_trust(r, _account(p))
 
 _whole_account(p) if {
 	is_string(p)
@@ -145,10 +115,6 @@ _whole_account(p) if {
 	is_string(p.template)
 	endswith(p.template, ":root")
 }
-
-_own(r) := {"SELF"} | {a | a := r.account; is_string(a)}
-
-_trusted(r) := _own(r) | {a | some a in lib.param("trustedAccounts", [])}
 
 _trusted_orgs := {o | some o in lib.param("trustedOrganizationIds", [])}
 
@@ -170,27 +136,19 @@ _class(r, s, p) := c if {
 	c := _public_class(r, s)
 }
 
-_class(_, _, p) := "unknown" if _account(p) == "UNKNOWN"
+_class(r, _, p) := "unknown" if _trust(r, p) == "unknown"
 
-_class(r, _, p) := "ok" if _account(p) in _own(r)
+_class(r, _, p) := "ok" if _trust(r, p) == "own"
 
-_class(r, _, p) := "untrusted" if {
-	a := _account(p)
-	not a in {"*", "UNKNOWN"}
-	not a in _trusted(r)
-}
+_class(r, _, p) := "untrusted" if _trust(r, p) == "outside"
 
 _class(r, _, p) := "account-root" if {
-	a := _account(p)
-	not a in _own(r)
-	a in _trusted(r)
+	_trust(r, p) == "trusted"
 	_whole_account(p)
 }
 
 _class(r, _, p) := "ok" if {
-	a := _account(p)
-	not a in _own(r)
-	a in _trusted(r)
+	_trust(r, p) == "trusted"
 	not _whole_account(p)
 }
 
@@ -221,20 +179,11 @@ _limit_ok(_, c) if {
 	}
 }
 
-_account_value_ok(r, v) if {
-	is_string(v)
-	v in _trusted(r)
-}
-
-_account_value_ok(_, v) if {
-	lib.is_unknown(v)
-	v.template == "${AWS::AccountId}"
-}
+_account_value_ok(r, v) if _trust(r, v) in {"own", "trusted"}
 
 _limit_unknown(c) if {
 	some v in c.values
-	lib.is_unknown(v)
-	not v.template == "${AWS::AccountId}"
+	_account(v) == "UNKNOWN"
 }
 
 _public_class(r, s) := "ok" if {
