@@ -1,11 +1,11 @@
 /**
  * `rampart fix` → `--apply` → `rampart rollback` end to end for the GuardDuty and WorkMail
  * remediations against the stateful loopback AWS (test/e2e/fix-live-helpers.ts has the
- * flow and the row format). Build first: `npx tsc -p tsconfig.build.json`.
+ * flow and the row format).
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { StubState } from "../stub/aws-stub.js";
-import { A, REGIONS, call, logTimings, regionState, requireBuild, runRow, type FixRow, type RowContext } from "./fix-live-helpers.js";
+import { A, REGIONS, call, logTimings, regionState, runRow, type FixRow, type RowContext } from "./fix-live-helpers.js";
 
 const WORKMAIL = "workmail-organization-mfa-enforced";
 const DETECTOR = "guardduty-detector-enabled";
@@ -141,8 +141,6 @@ const rows: FixRow[] = [
     normalise: normaliseDetectors,
   },
 ];
-
-beforeAll(() => requireBuild());
 
 describe("rampart fix / rollback of the GuardDuty and WorkMail remediations against the loopback AWS", () => {
   for (const row of rows) {

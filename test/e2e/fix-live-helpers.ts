@@ -1,7 +1,7 @@
 /**
  * End to end `rampart fix` / `rampart rollback` against the stateful loopback AWS of
- * test/stub/aws-stub.ts (with its remediation fixtures), through the built CLI
- * (bin/rampart.js, dist/): one table row per remediation module, each against a fresh
+ * test/stub/aws-stub.ts (with its remediation fixtures), through the CLI run in-process
+ * (test/e2e/inprocess.ts, the sources): one table row per remediation module, each against a fresh
  * stub. The fix-live-*.test.ts files hold the rows; this module runs them.
  *
  * What a row goes through (`runRow`):
@@ -26,42 +26,30 @@
  *
  * Adding a module is one row: the rule, the services and region to scan, the expected
  * findings, calls and state change (computed from the initial state, so no generated id
- * is written out). Build first: `npx tsc -p tsconfig.build.json`.
+ * is written out).
  *
- * The CLI runs asynchronously: the stub answers from this process's event loop, so a
- * spawnSync would deadlock.
+ * The CLI runs asynchronously: the stub answers from this process's event loop.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "vitest";
-import { repoRoot } from "../../model/paths.js";
 import type { ApiCall, Json, RiskFlag } from "../../remediations/types.js";
 import { startAwsStub, type AwsStub, type StubState } from "../stub/aws-stub.js";
+import { runCli, type CliRun } from "./inprocess.js";
 
 export const A = "111122223333";
 export const REGIONS = ["us-east-1", "eu-west-1"];
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CliRun };
 
 /** A fresh stub (the caller's own account is the member, with the remediation fixtures) and a working directory. */
 export interface Env {
   stub: AwsStub;
   dir: string;
-  /** Runs the built CLI in `dir` against the stub. */
+  /** Runs the CLI (in-process) in `dir` against the stub. */
   rampart(args: string[]): Promise<CliRun>;
   close(): Promise<void>;
-}
-
-export function requireBuild(): void {
-  for (const f of ["cli/fix.js", "remediations/registry.js", "collectors/aws/runner.js"]) {
-    if (!fs.existsSync(path.join(repoRoot, "dist", f))) throw new Error(`dist/${f} is missing: build first (npx tsc -p tsconfig.build.json)`);
-  }
 }
 
 export async function startEnv(regions: string[] = REGIONS): Promise<Env> {
@@ -81,20 +69,7 @@ export async function startEnv(regions: string[] = REGIONS): Promise<Env> {
     AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-credentials"),
     AWS_EC2_METADATA_DISABLED: "true",
   });
-  const rampart = (args: string[]): Promise<CliRun> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(repoRoot, "bin", "rampart.js"), ...args], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code: code ?? -1, stdout, stderr });
-      });
-    });
+  const rampart = (args: string[]): Promise<CliRun> => runCli(args, { cwd: dir, replaceEnv: env });
   return {
     stub,
     dir,
@@ -258,10 +233,8 @@ export async function runRow(row: FixRow): Promise<RowResult> {
     expect(env.stub.state(), "a scan changes nothing").toEqual(initial);
 
     // 2. Plan, as JSON (exact) and as a table; nothing changes.
-    const [planJson, planTable] = await Promise.all([
-      timed("plan (json)", fixArgs("--findings", "findings.json", "--format", "json")),
-      timed("plan (table)", fixArgs("--findings", "findings.json")),
-    ]);
+    const planJson = await timed("plan (json)", fixArgs("--findings", "findings.json", "--format", "json"));
+    const planTable = await timed("plan (table)", fixArgs("--findings", "findings.json"));
     expect(planJson.code, shown(planJson)).toBe(0);
     const plan = JSON.parse(planJson.stdout);
     const manual = [...(row.manual?.(c) ?? [])].sort();

@@ -1,10 +1,10 @@
 /**
  * `rampart fix` → `--apply` → `rampart rollback` end to end for the IAM and KMS
  * remediations, against the stateful loopback AWS (test/e2e/fix-live-helpers.ts has the
- * flow and the row format). Build first: `npx tsc -p tsconfig.build.json`.
+ * flow and the row format).
  */
-import { beforeAll, describe, expect, it } from "vitest";
-import { A, call, decodeDoc, encodeDoc, logTimings, regionState, requireBuild, role, runRow, type FixRow, type RowContext } from "./fix-live-helpers.js";
+import { describe, expect, it } from "vitest";
+import { A, call, decodeDoc, encodeDoc, logTimings, regionState, role, runRow, type FixRow, type RowContext } from "./fix-live-helpers.js";
 
 const RA = "iam-rolesanywhere-trust-scoped";
 const POD = "iam-pod-identity-trust-actions";
@@ -124,8 +124,6 @@ const rows: FixRow[] = [
     remaining: (c) => [partnerKey(c).meta.Arn],
   },
 ];
-
-beforeAll(() => requireBuild());
 
 describe("rampart fix / rollback of the IAM and KMS remediations against the loopback AWS", () => {
   for (const row of rows) {

@@ -3,13 +3,13 @@
  * and Firehose remediations against the stateful loopback AWS
  * (test/e2e/fix-live-helpers.ts has the flow and the row format), and the drift refusals
  * (a resource changed between plan and apply, or between the fix and its rollback).
- * Build first: `npx tsc -p tsconfig.build.json`.
+ *
  */
 import fs from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { StubState } from "../stub/aws-stub.js";
-import { A, call, logTimings, regionState, requireBuild, runRow, startEnv, type FixRow, type RowContext } from "./fix-live-helpers.js";
+import { A, call, logTimings, regionState, runRow, startEnv, type FixRow, type RowContext } from "./fix-live-helpers.js";
 
 const NFW = "networkfirewall-traffic-analysis-enabled";
 const WAF = "wafv2-web-acl-logging-enabled";
@@ -111,8 +111,6 @@ const rows: FixRow[] = [
     },
   },
 ];
-
-beforeAll(() => requireBuild());
 
 describe("rampart fix / rollback of the Network Firewall, WAF and Firehose remediations against the loopback AWS", () => {
   for (const row of rows) {

@@ -3,24 +3,11 @@
  * remediations (the ABAC conditions, the secret tags), Network Firewall default deny and
  * the Firewall Manager retrofit scope, against the stateful loopback AWS
  * (test/e2e/fix-live-helpers.ts has the flow and the row format).
- * Build first: `npx tsc -p tsconfig.build.json`.
+ *
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { StubState } from "../stub/aws-stub.js";
-import {
-  A,
-  call,
-  decodeDoc,
-  encodeDoc,
-  iamState,
-  logTimings,
-  regionState,
-  requireBuild,
-  role,
-  runRow,
-  type FixRow,
-  type RowContext,
-} from "./fix-live-helpers.js";
+import { A, call, decodeDoc, encodeDoc, iamState, logTimings, regionState, role, runRow, type FixRow, type RowContext } from "./fix-live-helpers.js";
 
 const SECRETS = "iam-secrets-access-tag-scoped";
 const TAGGED = "secretsmanager-secret-pod-identity-tagged";
@@ -244,8 +231,6 @@ const rows: FixRow[] = [
     },
   },
 ];
-
-beforeAll(requireBuild);
 
 describe("rampart fix / rollback of the Pod Identity secrets, Network Firewall default-deny and Firewall Manager scope remediations against the loopback AWS", () => {
   for (const row of rows) {

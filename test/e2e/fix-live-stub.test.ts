@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClients } from "../../remediations/clients.js";
 import { startAwsStub, type AwsStub } from "../stub/aws-stub.js";
-import { A, REGIONS, clone, decodeDoc, iamState, regionState, requireBuild, role, startEnv } from "./fix-live-helpers.js";
+import { A, REGIONS, clone, decodeDoc, iamState, regionState, role, startEnv } from "./fix-live-helpers.js";
 
 const R = "us-east-1";
 
@@ -27,8 +27,6 @@ async function failure(p: Promise<unknown>): Promise<string> {
 }
 
 describe("the remediation fixtures", () => {
-  beforeAll(() => requireBuild());
-
   it("make every remediable rule fail in the caller's own account (scan of us-east-1 and eu-west-1)", { timeout: 120_000 }, async () => {
     const env = await startEnv();
     try {
