@@ -364,11 +364,18 @@ export function resourceOf(r: Resource): Finding["resource"] {
 function locationOf(r: Resource, pointer: string | undefined, lineIndex?: Map<string, Map<string, number>>): Finding["location"] | undefined {
   const s = r.source;
   if (s.kind === "cloudformation") {
-    const full = (s.pointer ?? "") + (pointer ?? "");
+    const full = filePointer(s, pointer);
     return { file: s.file, line: lineFor(lineIndex?.get(s.file), full) ?? s.line, pointer: full };
   }
   if (s.kind === "terraform") return { file: s.file, address: s.address, ...(s.line ? { line: s.line } : {}), ...(pointer ? { pointer } : {}) };
   return undefined;
+}
+
+/** A rule's pointer (inside the resource: /Properties/…) as a pointer into the file. */
+function filePointer(s: Extract<Resource["source"], { kind: "cloudformation" }>, pointer: string | undefined): string {
+  const p = pointer ?? "";
+  if (s.propertiesPointer !== undefined && (p === "/Properties" || p.startsWith("/Properties/"))) return s.propertiesPointer + p.slice("/Properties".length);
+  return (s.pointer ?? "") + p;
 }
 
 /** The line of the deepest prefix of `pointer` the file's index knows. */

@@ -18,7 +18,9 @@ export interface Reference {
 
 export type SourceInfo =
   | { kind: "aws"; account: string; region: string }
-  | { kind: "cloudformation"; file: string; line: number; pointer: string; stack?: string }
+  // propertiesPointer: where `properties` sit in the file when not at `<pointer>/Properties`
+  // (a parameter declaration's fields are at `/Parameters/<Name>` itself).
+  | { kind: "cloudformation"; file: string; line: number; pointer: string; propertiesPointer?: string; stack?: string }
   | { kind: "terraform"; file: string; address: string; line?: number };
 
 export interface Resource {

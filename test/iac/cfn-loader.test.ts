@@ -296,8 +296,16 @@ describe("parameters and account ids", () => {
     const r = loadCloudFormationText(text, "p.yaml", { parameters: { DbPassword: "s3cret-value" } });
     const params = r.resources.filter((x) => x.type === "AWS::CloudFormation::Parameter");
     expect(params.map((p) => [p.id, p.properties, p.source])).toEqual([
-      ["DbPassword", { Type: "String", NoEcho: true, MinLength: 8 }, { kind: "cloudformation", file: "p.yaml", line: 2, pointer: "/Parameters/DbPassword" }],
-      ["Env", { Type: "String", Default: "prod" }, { kind: "cloudformation", file: "p.yaml", line: 3, pointer: "/Parameters/Env" }],
+      [
+        "DbPassword",
+        { Type: "String", NoEcho: true, MinLength: 8 },
+        { kind: "cloudformation", file: "p.yaml", line: 2, pointer: "/Parameters/DbPassword", propertiesPointer: "/Parameters/DbPassword" },
+      ],
+      [
+        "Env",
+        { Type: "String", Default: "prod" },
+        { kind: "cloudformation", file: "p.yaml", line: 3, pointer: "/Parameters/Env", propertiesPointer: "/Parameters/Env" },
+      ],
     ]);
     expect(JSON.stringify(r.resources)).not.toContain("s3cret-value");
     const role = r.resources.find((x) => x.id === "Role")!;

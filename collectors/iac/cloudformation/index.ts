@@ -458,7 +458,15 @@ function loadText(text: string, file: string, io: InternalOptions): CfnFileResul
         id: io.idPrefix + name,
         tags: {},
         properties: decl,
-        source: { kind: "cloudformation", file, line: out.lines.get(pointer) ?? 1, pointer, ...(io.stack ? { stack: io.stack } : {}) },
+        // The declaration's fields are at the parameter itself: a rule's /Properties/Default is /Parameters/<P>/Default.
+        source: {
+          kind: "cloudformation",
+          file,
+          line: out.lines.get(pointer) ?? 1,
+          pointer,
+          propertiesPointer: pointer,
+          ...(io.stack ? { stack: io.stack } : {}),
+        },
       });
     }
   }
