@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../model/paths.js";
-import { findingKeys, json, rampart, type CliRun } from "./helpers.js";
+import { cli, findingKeys, json, type CliRun } from "./helpers.js";
 
 const templates = path.join(repoRoot, "examples", "templates");
 const demo = path.join(repoRoot, "examples", "demo", "templates");
@@ -50,9 +50,9 @@ function renamedRole(id: string): string {
 }
 
 describe("baselines", () => {
-  it("--write-baseline writes sorted, stable fingerprints with rule, resource, file and message, and exits 0", () => {
+  it("--write-baseline writes sorted, stable fingerprints with rule, resource, file and message, and exits 0", async () => {
     const dir = workdir({ "tpl/role.yaml": BAD_ROLE, "tpl/sg.yaml": demoFile("security-group.yaml"), "tpl/waf.yaml": demoFile("waf-logging.yaml") });
-    const first = rampart(["iac", ...ACCOUNT, "tpl", "--write-baseline", "baseline.json", "--format", "json"], { cwd: dir });
+    const first = await cli(["iac", ...ACCOUNT, "tpl", "--write-baseline", "baseline.json", "--format", "json"], { cwd: dir });
     expect(first.code).toBe(0);
     expect(first.stderr).toContain("baseline written to baseline.json (4 finding(s))");
     const text = fs.readFileSync(path.join(dir, "baseline.json"), "utf8");
@@ -72,35 +72,35 @@ describe("baselines", () => {
       expect(e.message.length).toBeGreaterThan(20);
     }
     // Stable: the same templates give the same bytes.
-    rampart(["iac", ...ACCOUNT, "tpl", "--write-baseline", "again.json"], { cwd: dir });
+    await cli(["iac", ...ACCOUNT, "tpl", "--write-baseline", "again.json"], { cwd: dir });
     expect(fs.readFileSync(path.join(dir, "again.json"), "utf8")).toBe(text);
   });
 
-  it("--baseline: known findings stay in the report, marked, and do not fail the gate", () => {
+  it("--baseline: known findings stay in the report, marked, and do not fail the gate", async () => {
     const dir = workdir({ "tpl/role.yaml": BAD_ROLE, "tpl/sg.yaml": demoFile("security-group.yaml") });
-    expect(rampart(["iac", ...ACCOUNT, "tpl", "--write-baseline", "b.json"], { cwd: dir }).code).toBe(0);
-    expect(rampart(["iac", ...ACCOUNT, "tpl", "--fail-on", "medium"], { cwd: dir }).code).toBe(1);
-    const run = rampart(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--fail-on", "medium", "--format", "json"], { cwd: dir });
+    expect((await cli(["iac", ...ACCOUNT, "tpl", "--write-baseline", "b.json"], { cwd: dir })).code).toBe(0);
+    expect((await cli(["iac", ...ACCOUNT, "tpl", "--fail-on", "medium"], { cwd: dir })).code).toBe(1);
+    const run = await cli(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--fail-on", "medium", "--format", "json"], { cwd: dir });
     expect(run.code).toBe(0);
     const doc = json(run);
     expect(findingKeys(doc)).toEqual(["fail ec2-security-group-egress-restricted WorkloadSecurityGroup", "fail iam-rolesanywhere-trust-scoped Role"]);
     expect(doc.findings.every((f: any) => f.baseline === true)).toBe(true);
     expect(doc.scan.baseline).toEqual({ file: "b.json", matched: 2, new: 0, fixed: 0 });
-    const table = rampart(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json"], { cwd: dir }).stdout;
+    const table = (await cli(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json"], { cwd: dir })).stdout;
     expect(table).toMatch(
       /In the baseline b\.json \(2\), not counted for the exit code:\n {2}high {5}iam-rolesanywhere-trust-scoped {2}Role {2}tpl\/role\.yaml:11\n/,
     );
     expect(table).toContain("baseline: 0 new, 2 known, 0 fixed");
-    const md = rampart(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--format", "markdown"], { cwd: dir }).stdout;
+    const md = (await cli(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--format", "markdown"], { cwd: dir })).stdout;
     expect(md).toContain("<details><summary>Already in the baseline (2, not counted)</summary>");
     expect(md).toContain("✅ No new findings since the baseline.");
     expect(md).not.toContain("### New failing");
   });
 
-  it("still matches after the resource moves 20 lines down", () => {
+  it("still matches after the resource moves 20 lines down", async () => {
     const dir = workdir({ "tpl/role.yaml": BAD_ROLE });
-    rampart(["iac", ...ACCOUNT, "tpl", "--write-baseline", "b.json"], { cwd: dir });
-    const before = json(rampart(["iac", ...ACCOUNT, "tpl", "--format", "json"], { cwd: dir })).findings[0];
+    await cli(["iac", ...ACCOUNT, "tpl", "--write-baseline", "b.json"], { cwd: dir });
+    const before = json(await cli(["iac", ...ACCOUNT, "tpl", "--format", "json"], { cwd: dir })).findings[0];
     // 20 lines above the role: a bucket and comments.
     const filler = [
       "  Bucket:",
@@ -110,7 +110,7 @@ describe("baselines", () => {
       ...Array.from({ length: 16 }, (_, i) => `  # note ${i + 1}`),
     ];
     fs.writeFileSync(path.join(dir, "tpl/role.yaml"), BAD_ROLE.replace(/^Resources:\n/m, `Resources:\n${filler.join("\n")}\n`));
-    const run = rampart(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--format", "json"], { cwd: dir });
+    const run = await cli(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--format", "json"], { cwd: dir });
     const after = json(run).findings.find((f: any) => f.ruleId === "iam-rolesanywhere-trust-scoped");
     expect(after.location.line).toBe(before.location.line + 20);
     expect(after.id).toBe(before.id);
@@ -118,39 +118,39 @@ describe("baselines", () => {
     expect(run.code).toBe(0);
   });
 
-  it("a new bad resource fails the gate; the known one stays marked", () => {
+  it("a new bad resource fails the gate; the known one stays marked", async () => {
     const dir = workdir({ "tpl/role.yaml": BAD_ROLE });
-    rampart(["iac", ...ACCOUNT, "tpl", "--write-baseline", "b.json"], { cwd: dir });
+    await cli(["iac", ...ACCOUNT, "tpl", "--write-baseline", "b.json"], { cwd: dir });
     fs.writeFileSync(path.join(dir, "tpl/role.yaml"), BAD_ROLE + renamedRole("SecondRole").split("Resources:\n")[1]);
-    const run = rampart(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--format", "json"], { cwd: dir });
+    const run = await cli(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--format", "json"], { cwd: dir });
     expect(run.code).toBe(1);
     const doc = json(run);
     expect(doc.findings.map((f: any) => `${f.resource.id} ${f.baseline === true}`).sort()).toEqual(["Role true", "SecondRole false"]);
     expect(doc.scan.baseline).toEqual({ file: "b.json", matched: 1, new: 1, fixed: 0 });
-    const table = rampart(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json"], { cwd: dir }).stdout;
+    const table = (await cli(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json"], { cwd: dir })).stdout;
     expect(table).toMatch(/^HIGH {5}iam-rolesanywhere-trust-scoped {2}SecondRole /m);
     expect(table).toContain("baseline: 1 new, 1 known, 0 fixed");
-    const md = rampart(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--format", "markdown"], { cwd: dir }).stdout;
+    const md = (await cli(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--format", "markdown"], { cwd: dir })).stdout;
     expect(md).toContain("### New failing (1)");
     expect(md).toContain("Already in the baseline (1, not counted)");
-    const sarif = JSON.parse(rampart(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--format", "sarif"], { cwd: dir }).stdout);
+    const sarif = JSON.parse((await cli(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--format", "sarif"], { cwd: dir })).stdout);
     const states = sarif.runs[0].results.map((r: any) => `${r.properties.resource.id} ${r.baselineState}`).sort();
     expect(states).toEqual(["Role unchanged", "SecondRole new"]);
   });
 
-  it("a fixed finding is counted as fixed and the gate passes", () => {
+  it("a fixed finding is counted as fixed and the gate passes", async () => {
     const dir = workdir({ "tpl/role.yaml": BAD_ROLE });
-    rampart(["iac", ...ACCOUNT, "tpl", "--write-baseline", "b.json"], { cwd: dir });
+    await cli(["iac", ...ACCOUNT, "tpl", "--write-baseline", "b.json"], { cwd: dir });
     fs.writeFileSync(path.join(dir, "tpl/role.yaml"), GOOD_ROLE);
-    const run = rampart(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--format", "json"], { cwd: dir });
+    const run = await cli(["iac", ...ACCOUNT, "tpl", "--baseline", "b.json", "--format", "json"], { cwd: dir });
     expect(run.code).toBe(0);
     expect(json(run).scan.baseline).toEqual({ file: "b.json", matched: 0, new: 0, fixed: 1 });
   });
 
-  it("a missing baseline file is exit 2 with one line naming it", () => {
+  it("a missing baseline file is exit 2 with one line naming it", async () => {
     const dir = workdir({ "tpl/role.yaml": BAD_ROLE });
     expectOneLineError(
-      rampart(["iac", "tpl", "--baseline", "missing.json"], { cwd: dir }),
+      await cli(["iac", "tpl", "--baseline", "missing.json"], { cwd: dir }),
       /^rampart: --baseline missing\.json: cannot read the baseline file \(ENOENT\)/,
     );
   });
@@ -163,9 +163,9 @@ describe("baselines", () => {
     ["an entry without id", JSON.stringify({ format: "rampart-baseline", version: 1, findings: [{ rule: "x" }] }), /findings\[0\] has no fingerprint "id"/],
   ];
   for (const [name, text, message] of malformed) {
-    it(`a malformed baseline (${name}) is exit 2 with one line naming it`, () => {
+    it(`a malformed baseline (${name}) is exit 2 with one line naming it`, async () => {
       const dir = workdir({ "tpl/role.yaml": BAD_ROLE, "b.json": text });
-      const run = rampart(["iac", "tpl", "--baseline", "b.json"], { cwd: dir });
+      const run = await cli(["iac", "tpl", "--baseline", "b.json"], { cwd: dir });
       expectOneLineError(run, /^rampart: --baseline b\.json: /);
       expect(run.stderr).toMatch(message);
     });
@@ -202,21 +202,21 @@ describe("exceptions", () => {
     ["an inline Metadata ignore", () => workdir({ "tpl/role.yaml": inlineIgnored(FUTURE) }), [], "inline template Metadata"],
   ];
   for (const [name, setup, extra, owner] of cases) {
-    it(`${name} keeps the finding visible as suppressed (JSON, SARIF, table) and passes the gate`, () => {
+    it(`${name} keeps the finding visible as suppressed (JSON, SARIF, table) and passes the gate`, async () => {
       const dir = setup();
-      const run = rampart(["iac", ...ACCOUNT, "tpl", ...extra, "--format", "json", "--fail-on", "info"], { cwd: dir });
+      const run = await cli(["iac", ...ACCOUNT, "tpl", ...extra, "--format", "json", "--fail-on", "info"], { cwd: dir });
       expect(run.code).toBe(0);
       const doc = json(run);
       expect(findingKeys(doc)).toEqual(["suppressed iam-rolesanywhere-trust-scoped Role"]);
       expect(doc.findings[0].suppressedStatus).toBe("fail");
       expect(doc.findings[0].exception).toMatchObject({ rule: "iam-rolesanywhere-trust-scoped", owner, expires: FUTURE });
       expect(doc.summary).toMatchObject({ fail: 0, suppressed: 1 });
-      const sarif = JSON.parse(rampart(["iac", ...ACCOUNT, "tpl", ...extra, "--format", "sarif"], { cwd: dir }).stdout);
+      const sarif = JSON.parse((await cli(["iac", ...ACCOUNT, "tpl", ...extra, "--format", "sarif"], { cwd: dir })).stdout);
       const [result] = sarif.runs[0].results;
       expect(result.suppressions).toEqual([
         { kind: "external", status: "accepted", justification: expect.stringContaining(`owner ${owner}, expires ${FUTURE}`) },
       ]);
-      const table = rampart(["iac", ...ACCOUNT, "tpl", ...extra], { cwd: dir });
+      const table = await cli(["iac", ...ACCOUNT, "tpl", ...extra], { cwd: dir });
       expect(table.code).toBe(0);
       expect(table.stdout).toMatch(/Suppressed by exceptions \(1\):\n {2}iam-rolesanywhere-trust-scoped {2}Role {2}— /);
       expect(table.stdout).toContain("0 failing");
@@ -228,9 +228,9 @@ describe("exceptions", () => {
     ["an expired inline ignore", () => workdir({ "tpl/role.yaml": inlineIgnored(PAST) }), []],
   ];
   for (const [name, setup, extra] of expired) {
-    it(`${name} fails the gate and is reported itself`, () => {
+    it(`${name} fails the gate and is reported itself`, async () => {
       const dir = setup();
-      const run = rampart(["iac", ...ACCOUNT, "tpl", ...extra, "--format", "json"], { cwd: dir });
+      const run = await cli(["iac", ...ACCOUNT, "tpl", ...extra, "--format", "json"], { cwd: dir });
       expect(run.code).toBe(1);
       const doc = json(run);
       expect(findingKeys(doc)).toEqual(["fail iam-rolesanywhere-trust-scoped Role", "fail rampart-exception-expired Role"]);
@@ -238,11 +238,11 @@ describe("exceptions", () => {
       expect(exp.severity).toBe("high");
       expect(exp.message).toContain(`expired on ${PAST}`);
       // The expired exception still fails with the original finding baselined.
-      rampart(["iac", ...ACCOUNT, "tpl", ...extra, "--write-baseline", "b.json"], { cwd: dir });
+      await cli(["iac", ...ACCOUNT, "tpl", ...extra, "--write-baseline", "b.json"], { cwd: dir });
       const base = JSON.parse(fs.readFileSync(path.join(dir, "b.json"), "utf8"));
       base.findings = base.findings.filter((e: any) => e.rule !== "rampart-exception-expired");
       fs.writeFileSync(path.join(dir, "b.json"), JSON.stringify(base));
-      expect(rampart(["iac", ...ACCOUNT, "tpl", ...extra, "--baseline", "b.json"], { cwd: dir }).code).toBe(1);
+      expect((await cli(["iac", ...ACCOUNT, "tpl", ...extra, "--baseline", "b.json"], { cwd: dir })).code).toBe(1);
     });
   }
 });
@@ -281,9 +281,9 @@ describe("--changed-since", () => {
     return dir;
   }
 
-  it("scans only templates changed against the ref (committed, uncommitted and untracked) under the given paths", () => {
+  it("scans only templates changed against the ref (committed, uncommitted and untracked) under the given paths", async () => {
     const dir = repo();
-    const run = rampart(["iac", ...ACCOUNT, "infra", "--changed-since", "main", "--format", "json"], { cwd: dir });
+    const run = await cli(["iac", ...ACCOUNT, "infra", "--changed-since", "main", "--format", "json"], { cwd: dir });
     expect(run.stderr).toContain("--changed-since main: 3 of 5 template file(s) changed");
     expect(run.code).toBe(1);
     const doc = json(run);
@@ -295,46 +295,46 @@ describe("--changed-since", () => {
     expect(doc.scan.files).toEqual({ loaded: 3, skipped: 0, error: 0 });
     expect(doc.scan.changedSince).toEqual({ ref: "main", files: 3 });
     // From a subfolder, with a relative path.
-    const sub = rampart(["iac", ...ACCOUNT, ".", "--changed-since", "main", "--format", "json"], { cwd: path.join(dir, "other") });
+    const sub = await cli(["iac", ...ACCOUNT, ".", "--changed-since", "main", "--format", "json"], { cwd: path.join(dir, "other") });
     expect(findingKeys(json(sub))).toEqual(["fail iam-rolesanywhere-trust-scoped RoleX"]);
   });
 
-  it("nothing changed: nothing scanned, exit 0", () => {
+  it("nothing changed: nothing scanned, exit 0", async () => {
     const dir = repo();
     git(dir, "add", "-A");
     git(dir, "commit", "-q", "-m", "all");
-    const run = rampart(["iac", ...ACCOUNT, "infra", "--changed-since", "HEAD", "--format", "json"], { cwd: dir });
+    const run = await cli(["iac", ...ACCOUNT, "infra", "--changed-since", "HEAD", "--format", "json"], { cwd: dir });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("--changed-since HEAD: 0 of 5 template file(s) changed");
     expect(run.stderr).toContain("nothing to scan: no IaC file changed");
     expect(json(run).findings).toEqual([]);
   });
 
-  it("works with a baseline written on the base branch", () => {
+  it("works with a baseline written on the base branch", async () => {
     const dir = repo();
     git(dir, "stash", "-q", "-u");
     git(dir, "checkout", "-q", "main");
-    rampart(["iac", ...ACCOUNT, "infra", "--write-baseline", "../base.json"], { cwd: dir });
+    await cli(["iac", ...ACCOUNT, "infra", "--write-baseline", "../base.json"], { cwd: dir });
     git(dir, "checkout", "-q", "feature");
     git(dir, "stash", "pop", "-q");
-    const run = rampart(["iac", ...ACCOUNT, "infra", "--changed-since", "main", "--baseline", "../base.json", "--format", "json"], { cwd: dir });
+    const run = await cli(["iac", ...ACCOUNT, "infra", "--changed-since", "main", "--baseline", "../base.json", "--format", "json"], { cwd: dir });
     expect(run.code).toBe(1);
     expect(json(run).scan.baseline).toEqual({ file: "../base.json", matched: 0, new: 3, fixed: 0 });
   });
 
-  it("a bad ref is exit 2 with one line naming it", () => {
+  it("a bad ref is exit 2 with one line naming it", async () => {
     const dir = repo();
     expectOneLineError(
-      rampart(["iac", "infra", "--changed-since", "no-such-branch"], { cwd: dir }),
+      await cli(["iac", "infra", "--changed-since", "no-such-branch"], { cwd: dir }),
       /^rampart: --changed-since no-such-branch: no such commit, branch or tag in /,
     );
-    expectOneLineError(rampart(["iac", "infra", "--changed-since=--output=x"], { cwd: dir }), /^rampart: --changed-since --output=x: not a git revision/);
+    expectOneLineError(await cli(["iac", "infra", "--changed-since=--output=x"], { cwd: dir }), /^rampart: --changed-since --output=x: not a git revision/);
   });
 
-  it("outside a git work tree is exit 2 naming the ref", () => {
+  it("outside a git work tree is exit 2 naming the ref", async () => {
     const dir = workdir({ "infra/a.yaml": BAD_ROLE });
     expectOneLineError(
-      rampart(["iac", "infra", "--changed-since", "main"], { cwd: dir, env: { GIT_CEILING_DIRECTORIES: path.dirname(dir) } }),
+      await cli(["iac", "infra", "--changed-since", "main"], { cwd: dir, env: { GIT_CEILING_DIRECTORIES: path.dirname(dir) } }),
       /^rampart: --changed-since main: .* is not inside a git work tree/,
     );
   });
@@ -385,7 +385,7 @@ describe("--fail-on and --fail-on-unknown exit codes", () => {
     ["clean", "info --fail-on-unknown", ["--fail-on", "info", "--fail-on-unknown"], 0],
   ];
   for (const [what, threshold, args, code] of cases) {
-    it(`${what} finding, --fail-on ${threshold} → exit ${code}`, () => {
+    it(`${what} finding, --fail-on ${threshold} → exit ${code}`, async () => {
       const t: Record<string, string> = { "info.yaml": infoPack };
       if (what === "critical") t["tpl/t.yaml"] = demoFile("kms-open-key.yaml");
       else if (what === "info") t["tpl/t.yaml"] = files.low;
@@ -394,7 +394,7 @@ describe("--fail-on and --fail-on-unknown exit codes", () => {
       else if (what === "clean") t["tpl/t.yaml"] = GOOD_ROLE;
       else t["tpl/t.yaml"] = files[what];
       const dir = workdir(t);
-      const run = rampart(["iac", ...ACCOUNT, "tpl", "--format", "json", ...args], { cwd: dir });
+      const run = await cli(["iac", ...ACCOUNT, "tpl", "--format", "json", ...args], { cwd: dir });
       const doc = json(run);
       const severities = doc.findings.map((f: any) => (f.status === "unknown" ? "unknown" : f.severity));
       const expected = what === "unknown+high" ? ["high", "unknown"] : what === "clean" ? [] : [what];

@@ -1,14 +1,20 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { repoRoot } from "../../model/paths.js";
+import { runCli, type CliRun } from "./inprocess.js";
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
+export type { CliRun };
+
+/**
+ * Runs the CLI in this process (test/e2e/inprocess.ts: the sources, no start-up per command),
+ * from the repository root unless `cwd` says otherwise, with `env` on top of this process's
+ * environment. The behaviour tests use this one.
+ */
+export function cli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  return runCli(args, opts);
 }
 
-/** Runs the built CLI (`bin/rampart.js`, as `npx rampart` does) from the repository root. */
+/** Runs the built CLI (`bin/rampart.js`, as `npx rampart` does, so dist/) in a child process, from the repository root. */
 export function rampart(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): CliRun {
   const r = spawnSync(process.execPath, [path.join(repoRoot, "bin", "rampart.js"), ...args], {
     cwd: opts.cwd ?? repoRoot,
