@@ -283,6 +283,42 @@ account_of_principal(p) := p if regex.match(`^[0-9]{12}$`, p)
 
 account_of_principal(p) := account_of_arn(p) if startswith(p, "arn:")
 
+# --- the CloudFormation resource reference: required fields, allowed values -----------
+
+# cfn_required[type][path] is the fields the CloudFormation resource reference marks
+# "Required: Yes" inside the property block at path ("Block" or "Block/Inner"): without
+# them the service rejects the block, so it does not do what the block asks for (an
+# encryption block without KeyType encrypts nothing). Declared here once for every rule.
+cfn_required := {"AWS::KinesisFirehose::DeliveryStream": {"DeliveryStreamEncryptionConfigurationInput": ["KeyType"]}}
+
+# cfn_allowed[type][path] is the values the reference allows for the field at path.
+cfn_allowed := {"AWS::KinesisFirehose::DeliveryStream": {"DeliveryStreamEncryptionConfigurationInput/KeyType": ["AWS_OWNED_CMK", "CUSTOMER_MANAGED_CMK"]}}
+
+# property(r, path) is the value at path ("A/B") in r's properties (undefined when absent).
+property(r, path) := v if {
+	v := object.get(r.properties, split(path, "/"), null)
+	v != null
+}
+
+# missing_required(r, path) is the required fields (cfn_required) that r's block at path
+# lacks, [] when it has them all; undefined when the block is absent or unresolved.
+missing_required(r, path) := [f |
+	some f in object.get(cfn_required, [r.type, path], [])
+	not f in object.keys(b)
+] if {
+	b := property(r, path)
+	is_object(b)
+	not is_unknown(b)
+}
+
+# invalid_value(r, path) is the value at path when it is a literal outside cfn_allowed.
+invalid_value(r, path) := v if {
+	allowed := cfn_allowed[r.type][path]
+	v := property(r, path)
+	is_string(v)
+	not v in allowed
+}
+
 # --- accounts ---------------------------------------------------------------------
 
 # principal_account(p) is the account that a principal (or an account-valued

@@ -64,6 +64,33 @@ results contains lib.fail(r, {
 	_enc(r) == null
 }
 
+_enc_path := "DeliveryStreamEncryptionConfigurationInput"
+
+# A block the service rejects (a required field missing, a KeyType it does not know)
+# encrypts nothing: judged with the CloudFormation resource reference (lib.cfn_required).
+results contains lib.fail(r, {
+	"message": sprintf("Direct PUT Firehose stream %s has a DeliveryStreamEncryptionConfigurationInput without %s, which the CloudFormation resource reference requires: the block is rejected, so records are not encrypted. Set KeyType AWS_OWNED_CMK (or CUSTOMER_MANAGED_CMK with a KeyARN).", [_name(r), concat(", ", missing)]),
+	"pointer": "/Properties/DeliveryStreamEncryptionConfigurationInput",
+	"key": "encryption",
+	"evidence": {"DeliveryStreamEncryptionConfigurationInput": _enc(r)},
+}) if {
+	some r in _streams
+	not _status(r)
+	missing := lib.missing_required(r, _enc_path)
+	count(missing) > 0
+}
+
+results contains lib.fail(r, {
+	"message": sprintf("Direct PUT Firehose stream %s has KeyType %s, which is not a key type the service knows (AWS_OWNED_CMK, CUSTOMER_MANAGED_CMK; the values are case-sensitive): the block is rejected, so records are not encrypted.", [_name(r), json.marshal(v)]),
+	"pointer": "/Properties/DeliveryStreamEncryptionConfigurationInput/KeyType",
+	"key": "encryption",
+	"evidence": {"DeliveryStreamEncryptionConfigurationInput": _enc(r)},
+}) if {
+	some r in _streams
+	not _status(r)
+	v := lib.invalid_value(r, "DeliveryStreamEncryptionConfigurationInput/KeyType")
+}
+
 results contains lib.fail(r, {
 	"message": sprintf("Direct PUT Firehose stream %s asks for a customer managed key for server-side encryption but names none (KeyARN): the stream cannot be created or encrypted. Add KeyARN, or use KeyType AWS_OWNED_CMK.", [_name(r)]),
 	"pointer": "/Properties/DeliveryStreamEncryptionConfigurationInput/KeyARN",

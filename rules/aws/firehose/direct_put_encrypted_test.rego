@@ -86,3 +86,39 @@ test_live_without_status_reads_properties if {
 	some r in res
 	r.pointer == "/Properties/DeliveryStreamEncryptionConfigurationInput"
 }
+
+# Required fields (the CloudFormation resource reference, lib.cfn_required): a block
+# without KeyType is rejected by the service and encrypts nothing.
+test_encryption_block_without_key_type_fails if {
+	s := _stream({"DeliveryStreamType": "DirectPut", "DeliveryStreamEncryptionConfigurationInput": {"KeyARN": "arn:aws:kms:us-east-1:111122223333:key/k"}})
+	res := rule.results with input as _in(s)
+	count(res) == 1
+	some r in res
+	r.status == "fail"
+	contains(r.message, "without KeyType")
+}
+
+test_empty_encryption_block_fails if {
+	s := _stream({"DeliveryStreamEncryptionConfigurationInput": {}})
+	res := rule.results with input as _in(s)
+	{r.status | some r in res} == {"fail"}
+}
+
+test_unknown_key_type_value_fails if {
+	s := _stream({"DeliveryStreamEncryptionConfigurationInput": {"KeyType": "aws_owned_cmk"}})
+	res := rule.results with input as _in(s)
+	count(res) == 1
+	some r in res
+	r.pointer == "/Properties/DeliveryStreamEncryptionConfigurationInput/KeyType"
+}
+
+test_customer_key_with_arn_passes if {
+	s := _stream({"DeliveryStreamEncryptionConfigurationInput": {"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": "arn:aws:kms:us-east-1:111122223333:key/k"}})
+	count(rule.results) == 0 with input as _in(s)
+}
+
+test_unresolved_key_type_is_unknown_not_missing if {
+	s := _stream({"DeliveryStreamEncryptionConfigurationInput": {"KeyType": {"$unknown": "Ref to parameter KeyType"}}})
+	res := rule.results with input as _in(s)
+	{r.status | some r in res} == {"unknown"}
+}
