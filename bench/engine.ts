@@ -7,8 +7,9 @@ import os from "node:os";
 import path from "node:path";
 import { repoRoot } from "../model/paths.js";
 import { loadPack } from "../engine/pack.js";
-import type { Resource } from "../model/types.js";
-import { syntheticSnapshot } from "./synthetic.js";
+import type { Resource, Snapshot } from "../model/types.js";
+import { collectors } from "../collectors/aws/index.js";
+import { orgSnapshot, syntheticSnapshot } from "./synthetic.js";
 
 interface Run {
   totalMs: number;
@@ -71,28 +72,28 @@ function opaEval(opa: string, inputFile: string, dataFile: string): { ms: number
 }
 
 export async function benchEngine(opa: string, sizes = [1000, 10000, 100000], repeat = 3): Promise<void> {
-  // 100k twice: 20 accounts of 5,000 resources, and 200 accounts of 500 (an organization).
-  const shapes = sizes.flatMap((n) =>
-    n >= 100000
-      ? [
-          [n, 20],
-          [n, 200],
-        ]
-      : [[n, 20]],
-  );
+  // Three shapes: 20 accounts of n/20 resources; at 100k also 200 accounts of 500; and the
+  // organization shape at every size (about 40 resources per account, coverage for every
+  // account × region × service, Firewall Manager policies in one administrator account).
+  const shapes: Array<{ label: string; make: () => Snapshot }> = sizes.flatMap((n) => [
+    { label: `${n} (20)`, make: () => syntheticSnapshot(n, 20) },
+    ...(n >= 100000 ? [{ label: `${n} (200)`, make: () => syntheticSnapshot(n, 200) }] : []),
+    { label: `${n} (org ${Math.round(n / 40)})`, make: () => orgSnapshot(n, collectors) },
+  ]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-"));
   const pack = loadPack();
   console.log("\nEngine: all rules on synthetic live snapshots (best of %d; wall time includes reading and parsing the file and loading the Wasm)", repeat);
   console.log("resources (accounts) | rampart ms | peak RSS MiB | JSON.parse floor ms | opa eval ms | opa RSS MiB | rampart/floor | opa/rampart | findings");
   try {
-    for (const [n, accounts] of shapes) {
-      const snap = syntheticSnapshot(n, accounts);
-      const file = path.join(dir, `snapshot-${n}-${accounts}.json`);
+    for (const [k, shape] of shapes.entries()) {
+      const snap = shape.make();
+      const n = snap.resources.length;
+      const file = path.join(dir, `snapshot-${k}.json`);
       fs.writeFileSync(file, JSON.stringify(snap));
       // opa eval gets exactly the input the engine builds for the Wasm module.
       const byType: Record<string, Array<Resource & { _ref: number }>> = {};
       snap.resources.forEach((r, i) => (byType[r.type] ??= []).push({ ...r, _ref: i }));
-      const inputFile = path.join(dir, `input-${n}-${accounts}.json`);
+      const inputFile = path.join(dir, `input-${k}.json`);
       fs.writeFileSync(
         inputFile,
         JSON.stringify({ byType, coverage: snap.coverage, context: { kind: "live", accounts: snap.source.accounts, regions: snap.source.regions } }),
@@ -107,7 +108,7 @@ export async function benchEngine(opa: string, sizes = [1000, 10000, 100000], re
       const o = opaRuns.reduce((a, b) => (b.ms < a.ms ? b : a));
       console.log(
         [
-          `${n} (${accounts})`,
+          `${shape.label}, ${snap.coverage.length} coverage`,
           engine.totalMs.toFixed(0),
           engine.peakRssMiB.toFixed(0),
           floor.totalMs.toFixed(0),

@@ -1,13 +1,19 @@
 // Per-rule cost: evaluates a synthetic live snapshot once with every rule, then once per
 // rule with only that rule enabled, and prints the rules by evaluation time. It shows where
-// the engine's time goes (`node dist/bench/rule-profile.js [resources] [accounts]`).
+// the engine's time goes (`node dist/bench/rule-profile.js [resources] [accounts]`, or a
+// saved snapshot: `node dist/bench/rule-profile.js snapshot.json`).
+import fs from "node:fs";
 import { Engine } from "../engine/engine.js";
 import { loadPack } from "../engine/pack.js";
+import type { Snapshot } from "../model/types.js";
 import { syntheticSnapshot } from "./synthetic.js";
 
-const n = Number(process.argv[2] ?? 10000);
-const accounts = Number(process.argv[3] ?? 20);
-const snapshot = syntheticSnapshot(n, accounts);
+const file = process.argv[2]?.endsWith(".json") ? process.argv[2] : undefined;
+const snapshot: Snapshot = file
+  ? JSON.parse(fs.readFileSync(file, "utf8"))
+  : syntheticSnapshot(Number(process.argv[2] ?? 10000), Number(process.argv[3] ?? 20));
+const n = snapshot.resources.length;
+const accounts = snapshot.source.accounts?.length ?? 0;
 const engine = await Engine.load();
 const base = loadPack();
 /** The best of two evaluations (one run alone is noisy at small sizes). */

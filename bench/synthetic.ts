@@ -205,3 +205,81 @@ export function syntheticSnapshot(n: number, accounts = 20): Snapshot {
     coverage: ACCOUNTS.flatMap((a) => REGIONS.map((r) => ({ service: "all", account: a, region: r, status: "ok" as const }))),
   };
 }
+
+/**
+ * An organization-shaped snapshot: n resources over about n/40 small accounts × 3 regions, as
+ * an organization of many small accounts looks; a web ACL with its logging configuration in
+ * every account, Firewall Manager policies only in the first (administrator) account, and a
+ * coverage entry for every account × region × service the collectors read (one per account
+ * for global services), as a real scan records them.
+ */
+export function orgSnapshot(n: number, services: ReadonlyArray<{ service: string; global?: boolean; resourceTypes: string[] }>): Snapshot {
+  const accounts = Math.max(1, Math.round(n / 40));
+  const ACCOUNTS = accountIds(accounts);
+  const admin = ACCOUNTS[0];
+  const policies = 24;
+  const perAccount = 2; // web ACL + logging configuration
+  const base = syntheticSnapshot(Math.max(0, n - policies - accounts * perAccount), accounts);
+  const resources = base.resources;
+  for (let p = 0; p < policies; p++) {
+    const region = REGIONS[p % REGIONS.length];
+    const arn = `arn:aws:fms:${region}:${admin}:policy/policy-${p}`;
+    const managed = {
+      type: "WAFV2",
+      preProcessRuleGroups: [],
+      postProcessRuleGroups: [],
+      defaultAction: { type: "ALLOW" },
+      overrideCustomerWebACLAssociation: false,
+    };
+    resources.push(
+      resource("AWS::FMS::Policy", admin, region, arn, `OrgWafPolicy${p}`, {
+        PolicyName: `OrgWafPolicy${p}`,
+        ExcludeResourceTags: false,
+        RemediationEnabled: p % 2 === 0,
+        ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        ResourceTags: [{ Key: "Tier", Value: `tier-${p % 4}` }],
+        ...(p % 3 === 0 ? { IncludeMap: { ACCOUNT: ACCOUNTS.filter((_, i) => i % 5 === p % 5) } } : {}),
+        SecurityServicePolicyData: {
+          Type: "WAFV2",
+          ManagedServiceData: JSON.stringify({ ...managed, ...(p % 4 === 1 ? { webACLSource: "RETROFIT_EXISTING" } : {}) }),
+        },
+      }),
+    );
+  }
+  ACCOUNTS.forEach((account, i) => {
+    const region = REGIONS[i % REGIONS.length];
+    const name = `app-${i}`;
+    const arn = `arn:aws:wafv2:${region}:${account}:regional/webacl/${name}/${i.toString(16).padStart(8, "0")}`;
+    resources.push(
+      resource(
+        "AWS::WAFv2::WebACL",
+        account,
+        region,
+        arn,
+        name,
+        { Name: name, Scope: "REGIONAL", DefaultAction: { Allow: {} } },
+        { ManagedByFirewallManager: i % 6 === 0 },
+      ),
+    );
+    // A logging configuration has no ARN of its own.
+    resources.push({
+      type: "AWS::WAFv2::LoggingConfiguration",
+      id: `${arn}|logging`,
+      account,
+      region,
+      tags: {},
+      properties: {
+        ResourceArn: arn,
+        LogDestinationConfigs: [`arn:aws:s3:::aws-waf-logs-${name}`],
+        RedactedFields: i % 2 ? [{ SingleHeader: { Name: "authorization" } }] : [],
+      },
+      source: { kind: "aws", account, region },
+    });
+  });
+  const coverage = ACCOUNTS.flatMap((account) =>
+    services.flatMap((c) =>
+      (c.global ? ["global"] : REGIONS).map((region) => ({ service: c.service, account, region, status: "ok" as const, resourceTypes: [...c.resourceTypes] })),
+    ),
+  );
+  return { ...base, resources, coverage };
+}

@@ -261,6 +261,16 @@ export class Engine {
       current = current.concat(g);
     }
     if (current.length > 0 || chunks.length === 0) chunks.push(current);
+    // Coverage by account: a chunk gets the entries of its own accounts and those of no account,
+    // so that an organization's coverage is not handed to (and searched by) every chunk.
+    const coverageOf = new Map<string, CoverageEntry[]>();
+    for (const c of snapshot.coverage) {
+      const key = c.account ?? "";
+      let list = coverageOf.get(key);
+      if (!list) coverageOf.set(key, (list = []));
+      list.push(c);
+    }
+    const coverageRecorded = snapshot.coverage.length > 0;
     const out = new Map<string, { results: RuleResult[]; judged: Set<number> }>();
     chunks.forEach((chunk, n) => {
       const byType: Record<string, Array<Resource & { _ref: number }>> = {};
@@ -271,7 +281,9 @@ export class Engine {
         (byType[r.type] ??= []).push({ ...r, _ref: i });
         if (r.account && !SHARED_TYPES.has(r.type)) accounts.add(r.account);
       }
-      const input = { byType, coverage: snapshot.coverage, context: { kind, accounts: [...accounts].sort(), regions } };
+      const coverage = [...(coverageOf.get("") ?? [])];
+      for (const a of accounts) if (a !== "") coverage.push(...(coverageOf.get(a) ?? []));
+      const input = { byType, coverage, context: { kind, accounts: [...accounts].sort(), regions, coverageRecorded } };
       const result = (this.policy.evaluate(input, ENTRYPOINT)[0]?.result ?? {}) as Record<string, { results: RuleResult[]; judged: number[] }>;
       for (const [pkg, r] of Object.entries(result)) {
         let acc = out.get(pkg);

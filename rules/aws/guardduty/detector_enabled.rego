@@ -110,7 +110,13 @@ _read(account, region) if {
 	_covers_detectors(c)
 }
 
-_read(_, _) if count(object.get(input, "coverage", [])) == 0
+_read(_, _) if not _coverage_recorded
+
+# The engine gives each evaluation only the coverage of its own accounts; the context says
+# whether the snapshot recorded any coverage at all.
+_coverage_recorded if count(object.get(input, "coverage", [])) > 0
+
+_coverage_recorded if input.context.coverageRecorded
 
 _covers_detectors(c) if _type in object.get(c, "resourceTypes", [])
 

@@ -142,3 +142,13 @@ test_region_of_a_scan_without_guardduty_is_not_absent if {
 	all := {"service": "all", "account": "111122223333", "region": "us-west-2", "status": "ok"}
 	count(rule.results) == 1 with input as {"context": _ctx, "coverage": [all], "byType": {}}
 }
+
+test_coverage_of_other_accounts_only_is_not_read if {
+	# The engine hands each evaluation only the coverage of its own accounts: a snapshot that
+	# recorded coverage (for other accounts) says nothing about detectors here.
+	ctx := object.union(_ctx, {"coverageRecorded": true})
+	count(rule.results) == 0 with input as {"context": ctx, "coverage": [], "byType": {}}
+
+	# A snapshot with no coverage at all (written by hand) is taken as read.
+	count(rule.results) == 2 with input as {"context": object.union(_ctx, {"coverageRecorded": false}), "coverage": [], "byType": {}}
+}
