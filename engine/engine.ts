@@ -184,7 +184,7 @@ export class Engine {
           passes.push({ ruleId: meta.id, resource: resourceOf(resources[ref]), location: locationOf(resources[ref], undefined, opts.lineIndex) });
       }
     }
-    findings.push(...this.coverageFindings(snapshot.coverage, pack));
+    findings.push(...this.coverageFindings(snapshot.coverage, pack), ...this.unreadInputFindings(snapshot, pack, opts.lineIndex));
 
     const exceptions = [...pack.exceptions, ...(opts.extraExceptions ?? [])];
     const expired = applyExceptions(findings, exceptions, resources, now);
@@ -318,7 +318,7 @@ export class Engine {
   private coverageFindings(coverage: CoverageEntry[], pack: PolicyPack): Finding[] {
     const out: Finding[] = [];
     for (const c of coverage) {
-      if (c.status !== "denied" && c.status !== "error") continue;
+      if ((c.status !== "denied" && c.status !== "error") || c.resource) continue;
       const types = new Set(c.resourceTypes ?? []);
       for (const meta of this.rules) {
         if (!isEnabled(pack, meta.id) || !meta.inputs.includes("live")) continue;
@@ -343,6 +343,43 @@ export class Engine {
           message: `Cannot judge ${meta.resourceTypes.filter((t) => types.has(t)).join(", ")} in ${where || "this scan"}: ${c.service} was ${c.status === "denied" ? "denied" : "not readable"}${c.action ? ` (${c.action})` : ""}${c.detail ? `: ${c.detail}` : ""}. Grant the permissions from \`rampart permissions\` and scan again.`,
           rationale: meta.rationale,
           resource: { type: r.type, id, account: c.account, region: c.region },
+          evidence: c,
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * IaC: a resource whose input was not read (a nested stack whose template is outside the scan
+   * roots, missing, not a template, remote, unresolved): every enabled rule that reads templates
+   * could have judged what that input holds, so each says unknown for the resource, with the reason.
+   */
+  private unreadInputFindings(snapshot: Snapshot, pack: PolicyPack, lineIndex?: Map<string, Map<string, number>>): Finding[] {
+    const out: Finding[] = [];
+    for (const c of snapshot.coverage) {
+      const at = c.resource;
+      if (!at || (c.status !== "denied" && c.status !== "error")) continue;
+      const r: Resource = snapshot.resources.find((x) => x.type === at.type && x.id === at.id && x.source.kind !== "aws" && x.source.file === at.file) ?? {
+        type: at.type,
+        id: at.id,
+        tags: {},
+        properties: {},
+        source: { kind: "cloudformation", file: at.file, line: 1, pointer: "" },
+      };
+      const kind = r.source.kind === "terraform" ? "terraform" : "cloudformation";
+      for (const meta of this.rules) {
+        if (!isEnabled(pack, meta.id) || !meta.inputs.includes(kind)) continue;
+        out.push({
+          id: fingerprint(meta.id, r, `unread:${at.pointer ?? ""}`),
+          ruleId: meta.id,
+          status: "unknown",
+          severity: pack.rules[meta.id]?.severity ?? meta.severity,
+          title: meta.title,
+          message: `The resources inside ${r.id} cannot be judged: ${c.detail ?? "its input was not read"}.`,
+          rationale: meta.rationale,
+          resource: resourceOf(r),
+          location: locationOf(r, at.pointer, lineIndex),
           evidence: c,
         });
       }

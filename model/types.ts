@@ -48,6 +48,11 @@ export interface CoverageEntry {
   resourceTypes?: string[];
   /** API action that failed, e.g. "iam:GetAccountAuthorizationDetails". */
   action?: string;
+  /**
+   * IaC: the resource whose input was not read (a nested stack whose template was not read).
+   * Every enabled rule that reads templates says unknown for it, at `pointer` inside it.
+   */
+  resource?: { type: string; id: string; file: string; pointer?: string };
 }
 
 export interface Snapshot {

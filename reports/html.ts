@@ -286,7 +286,7 @@ export function formatHtml(doc: FindingsDocument, ctx: ReportContext): string {
   const gaps = doc.coverage.filter((g) => g.status === "denied" || g.status === "error");
   const warn = [
     doc.scan.incomplete
-      ? `<div class="warn"><b>Incomplete scan.</b> ${gaps.length} part(s) of the account could not be read; rules reading them report <i>unknown</i>.</div>`
+      ? `<div class="warn"><b>Incomplete scan.</b> ${gaps.length} part(s) of the ${doc.scan.kind === "iac" ? "templates" : "account"} could not be read; rules reading them report <i>unknown</i>.</div>`
       : "",
     doc.errors?.length
       ? `<div class="warn"><b>Input errors (${doc.errors.length}):</b> ${doc.errors.map((e) => `${escapeHtml(e.file)}: ${escapeHtml(e.reason)}`).join("; ")}</div>`

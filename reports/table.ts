@@ -33,12 +33,22 @@ export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
   const { c, sev } = palette(ctx.color);
   const lines: string[] = [];
   const active = doc.findings.filter((f) => f.status !== "suppressed" && !f.baseline);
+  // Unknowns of several rules with one cause (one resource, place and message: a nested stack not
+  // read) print once, naming the rules.
+  const sameCause = new Map<string, string[]>();
+  const causeOf = (f: Finding) =>
+    f.status === "unknown" ? [f.resource.type, f.resource.id, f.location?.file, f.location?.line, f.location?.pointer, f.message].join("\u0000") : "";
+  for (const f of active) if (f.status === "unknown") sameCause.set(causeOf(f), [...(sameCause.get(causeOf(f)) ?? []), f.ruleId]);
   for (const f of active) {
     const tag = f.status === "unknown" ? c.gray("UNKNOWN ") : sev[f.severity](f.severity.toUpperCase().padEnd(8));
-    lines.push(`${tag} ${c.bold(f.ruleId)}  ${t(f.resource.id)} ${c.dim(`(${t(f.resource.type)})`)}`);
+    const rules = f.status === "unknown" ? (sameCause.get(causeOf(f)) ?? []) : [];
+    if (rules.length > 1 && rules[0] !== f.ruleId) continue; // printed with the first of its group
+    const what = rules.length > 1 ? `${rules.length} rules` : f.ruleId;
+    lines.push(`${tag} ${c.bold(what)}  ${t(f.resource.id)} ${c.dim(`(${t(f.resource.type)})`)}`);
     const loc = where(f);
     if (loc) lines.push(`         ${c.dim("at")} ${c.underline(loc)}${f.location?.pointer ? c.dim(`  ${t(f.location.pointer)}`) : ""}`);
     lines.push(`         ${t(f.message)}`);
+    if (rules.length > 1) lines.push(`         ${c.dim("rules:")} ${c.dim(rules.join(", "))}`);
     if (f.status === "fail" && f.rationale) lines.push(`         ${c.dim("why:")} ${c.dim(f.rationale)}`);
     if (f.status === "fail" && f.fix)
       lines.push(`         ${c.dim("fix:")} ${f.fix}${f.remediation?.automatic ? c.green("  (rampart fix can apply this)") : ""}`);
@@ -57,7 +67,8 @@ export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
       lines.push(c.dim(`  ${f.ruleId}  ${t(f.resource.id)}  — ${t(f.exception?.reason)} (owner ${t(f.exception?.owner)}, expires ${t(f.exception?.expires)})`));
     lines.push("");
   }
-  const gaps = doc.coverage.filter((g) => g.status === "denied" || g.status === "error");
+  // gaps of one IaC resource (a nested stack not read) are listed under "Not read"
+  const gaps = doc.coverage.filter((g) => (g.status === "denied" || g.status === "error") && !g.resource);
   if (gaps.length) {
     lines.push(c.yellow(`Coverage gaps (${gaps.length}): these parts of the account were not read, so rules reading them say unknown.`));
     for (const g of gaps)
@@ -88,7 +99,7 @@ export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
     `${c.bold("rampart")} ${doc.scan.kind} scan${files}: ` +
       `${s.fail ? c.red(c.bold(`${s.fail} failing`)) : c.green("0 failing")}${bySev ? ` (${bySev})` : ""}, ` +
       `${s.unknown ? c.yellow(`${s.unknown} unknown`) : "0 unknown"}, ${c.green(`${s.pass} passing`)}, ${s.suppressed} suppressed` +
-      `${doc.scan.incomplete ? c.yellow("  — INCOMPLETE: see coverage gaps") : ""}` +
+      `${doc.scan.incomplete ? c.yellow(`  — INCOMPLETE: see ${gaps.length ? "coverage gaps" : "Not read"}`) : ""}` +
       `${doc.scan.baseline ? ` — baseline: ${doc.scan.baseline.new} new, ${doc.scan.baseline.matched} known, ${doc.scan.baseline.fixed} fixed` : ""}`,
   );
   return terminalLines(lines.join("\n")) + "\n";

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { ExceptionSpec } from "../../engine/pack.js";
-import type { Resource, Snapshot } from "../../model/types.js";
+import type { CoverageEntry, Resource, Snapshot } from "../../model/types.js";
 import { UserError } from "../../model/errors.js";
 import { loadCloudFormationPaths, parseParameterFile, type CfnFileResult } from "./cloudformation/index.js";
 import { isTerraformPlan, loadTerraformPlanText } from "./terraform/index.js";
@@ -76,6 +76,7 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
   const skipped: IacLoad["skipped"] = [];
   const errors: IacLoad["errors"] = [];
   const ignores: ExceptionSpec[] = [];
+  const coverage: CoverageEntry[] = [];
   let loaded = 0;
   const loadedFiles: string[] = [];
   for (const r of results) {
@@ -84,7 +85,16 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
       loadedFiles.push(r.file);
       resources.push(...r.resources);
       // a reference that was not read (outside the scope, missing, not a template, remote) is a counted skip
-      for (const u of r.unread ?? []) skipped.push({ file: u.target, reason: u.reason });
+      for (const u of r.unread ?? []) {
+        skipped.push({ file: u.target, reason: u.reason });
+        // ... and a coverage gap of the stack that names it: rules say unknown for that stack
+        coverage.push({
+          service: "cloudformation",
+          status: u.why === "outside" ? "denied" : "error",
+          detail: u.reason,
+          resource: { type: u.type, id: u.resource, file: u.file, pointer: u.pointer },
+        });
+      }
       lineIndex.set(r.file, r.lines);
       for (const ig of r.ignores) {
         ignores.push({
@@ -123,7 +133,7 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
     if (unread.length) throw new UserError(nothingScanned(unread, skipped));
   }
   return {
-    snapshot: { schemaVersion: "1", source: { kind: "iac" }, resources, coverage: [] },
+    snapshot: { schemaVersion: "1", source: { kind: "iac" }, resources, coverage },
     lineIndex,
     files: { loaded, skipped: skipped.length, error: errors.length },
     loadedFiles,

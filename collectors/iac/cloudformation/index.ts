@@ -62,6 +62,8 @@ export interface UnreadReference {
   /** The resource holding it (full id, `Parent/Child` inside nested stacks) and its type. */
   resource: string;
   type: string;
+  /** The property holding the reference, as a pointer inside that resource (`/Properties/TemplateURL`). */
+  pointer: string;
   why: "outside" | "missing" | "unreadable" | "not-template" | "remote" | "unresolved" | "too-deep";
   /** One line for a person. */
   reason: string;
@@ -432,7 +434,15 @@ function loadText(text: string, file: string, io: InternalOptions): CfnFileResul
       const key = type === "AWS::CloudFormation::Stack" ? "TemplateURL" : "Location";
       const location = properties[key];
       const unread = (target: string, why: UnreadReference["why"], reason: string) =>
-        (out.unread ??= []).push({ target, file, resource: fullId, type, why, reason: oneLine(`nested stack ${fullId} in ${file}: ${reason}`) });
+        (out.unread ??= []).push({
+          target,
+          file,
+          resource: fullId,
+          type,
+          pointer: `/Properties/${key}`,
+          why,
+          reason: oneLine(`nested stack ${fullId} in ${file}: ${reason}`),
+        });
       if (typeof location === "string" && !URL_SCHEME.test(location)) {
         loadNested(out, warnings, file, id, type, location, properties.Parameters, io);
       } else if (typeof location === "string" || (isUnknown(location) && URL_SCHEME.test(location.template ?? ""))) {
@@ -493,6 +503,7 @@ function loadNested(
       file,
       resource: stackId,
       type,
+      pointer: `/Properties/${key}`,
       why,
       reason: oneLine(`nested stack ${stackId} in ${file}: ${key} ${location} ${reason}`),
     });
