@@ -12,6 +12,8 @@ export interface RuleExample {
   expect: Array<{ rule: string; resource: string; status: "fail" | "unknown" }>;
   cloudformation?: string;
   terraform?: string;
+  /** The `.tf` source of the `terraform` plan (main.tf): same findings from both (test/iac-terraform/plan-equivalence.test.ts). */
+  terraform_source?: string;
   snapshot?: string;
 }
 
