@@ -283,6 +283,32 @@ account_of_principal(p) := p if regex.match(`^[0-9]{12}$`, p)
 
 account_of_principal(p) := account_of_arn(p) if startswith(p, "arn:")
 
+# --- secrets --------------------------------------------------------------------------
+
+# secret_properties is the CloudFormation property names whose value is a secret (a
+# password, token or secret key), matched on the last segment of a property path.
+# The one list every rule that asks "does this property hold a secret" uses.
+secret_properties := {
+	"Password", # AWS::DirectoryService::*, AWS::DMS::Endpoint, AWS::AmazonMQ::Broker Users, AWS::IAM::User LoginProfile, AWS::Amplify::App BasicAuthConfig, AWS::Events::Connection BasicAuthParameters
+	"MasterUserPassword", # AWS::RDS::DBInstance/DBCluster, AWS::Redshift::Cluster, AWS::DocDB::DBCluster, AWS::OpenSearchService::Domain MasterUserOptions
+	"SecretString", # AWS::SecretsManager::Secret
+	"AuthToken", # AWS::ElastiCache::ReplicationGroup
+	"SecretToken", # AWS::CodePipeline::Webhook AuthenticationConfiguration
+	"Token", # AWS::CodeBuild::SourceCredential
+	"AccessToken", "OauthToken", # AWS::Amplify::App
+	"ClientSecret", # AWS::Events::Connection OAuthParameters, AWS::Cognito::UserPoolIdentityProvider details
+	"ApiKeyValue", # AWS::Events::Connection ApiKeyAuthParameters
+	"HECToken", # AWS::KinesisFirehose::DeliveryStream SplunkDestinationConfiguration
+	"AccessKey", # AWS::KinesisFirehose::DeliveryStream HttpEndpointDestinationConfiguration
+	"ADDomainJoinPassword", "CrossRealmTrustPrincipalPassword", "KdcAdminPassword", # AWS::EMR::Cluster KerberosAttributes
+}
+
+# secret_property(path): the property at path ("A/B/C") holds a secret.
+secret_property(path) if {
+	parts := split(path, "/")
+	parts[count(parts) - 1] in secret_properties
+}
+
 # --- the CloudFormation resource reference: required fields, allowed values -----------
 
 # cfn_required[type][path] is the fields the CloudFormation resource reference marks

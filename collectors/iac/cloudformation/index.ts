@@ -8,6 +8,7 @@ import path from "node:path";
 import { isReference, isUnknown, unknown, type Resource, type Unknown } from "../../../model/types.js";
 import { createContext, evaluateCondition, NestingError, NO_VALUE, resolve, type ResolveContext } from "./resolver.js";
 import { mergeGlobals, samFunctionRole, usesSam } from "./sam.js";
+import { parameterFeeds } from "./feeds.js";
 import { escapePointer, parseTemplateText, TemplateSyntaxError, type UnknownTag } from "./yaml.js";
 import { findTemplateFiles } from "./walk.js";
 import { confine, readScope, type ReadScope } from "../roots.js";
@@ -460,6 +461,7 @@ function loadText(text: string, file: string, io: InternalOptions): CfnFileResul
   // Parameter declarations as written (never the values given at deploy time), so rules
   // can judge them: one AWS::CloudFormation::Parameter pseudo-resource each (docs/model/breadth.md).
   if (isObject(tpl.Parameters)) {
+    const feeds = parameterFeeds(rawResources, new Set(Object.keys(tpl.Parameters)));
     for (const [name, decl] of Object.entries(tpl.Parameters)) {
       if (!isObject(decl)) continue;
       const pointer = `/Parameters/${escapePointer(name)}`;
@@ -468,6 +470,7 @@ function loadText(text: string, file: string, io: InternalOptions): CfnFileResul
         id: io.idPrefix + name,
         tags: {},
         properties: decl,
+        observed: { feeds: (feeds.get(name) ?? []).map((f) => ({ ...f, resource: io.idPrefix + f.resource })) },
         // The declaration's fields are at the parameter itself: a rule's /Properties/Default is /Parameters/<P>/Default.
         source: {
           kind: "cloudformation",

@@ -27,13 +27,33 @@ _secret_name := `(?i)(password|passwd|passphrase|secret|token|api_?key|private_?
 # Names that describe a secret rather than hold one (DBSecretArn, PasswordLength…).
 _descriptive_suffix := `(?i)(arn|arns|name|names|id|ids|length|type|path|ttl|days|hours|minutes|seconds|expiry|expiration|version|enabled|policy|rotation|parameter|region|count)$`
 
+# A parameter holds a secret when it feeds a property that holds one (lib.secret_properties:
+# MasterUserPassword, SecretString, AuthToken, ...), whatever its name; its name decides
+# only when its use does not (a secret-like name that is not descriptive, e.g. ApiToken
+# feeding an environment variable).
 _secret_params := [r |
 	some r in lib.resources(_type)
 	not lib.is_live(r)
-	regex.match(_secret_name, r.id)
-	not regex.match(_descriptive_suffix, r.id)
+	_secret(r)
 	not _reference_type(r)
 ]
+
+_secret(r) if count(_secret_feeds(r)) > 0
+
+_secret(r) if {
+	regex.match(_secret_name, r.id)
+	not regex.match(_descriptive_suffix, r.id)
+}
+
+# _secret_feeds(r) is the secret properties r feeds, as "<resource>.<property path>".
+_secret_feeds(r) := sort({sprintf("%s.%s", [f.resource, replace(f.property, "/", ".")]) |
+	some f in object.get(r, ["observed", "feeds"], [])
+	lib.secret_property(f.property)
+})
+
+_why(r) := sprintf("feeds %s", [concat(", ", _secret_feeds(r))]) if count(_secret_feeds(r)) > 0
+
+_why(r) := "looks like a secret by its name" if count(_secret_feeds(r)) == 0
 
 # SSM parameter types hold a parameter name, not the secret itself.
 _reference_type(r) if startswith(r.properties.Type, "AWS::SSM::Parameter::")
@@ -60,7 +80,7 @@ _resolves_secret(v) if {
 _evidence(r) := {"Type": object.get(r.properties, "Type", null), "NoEcho": _noecho(r), "HasDefault": "Default" in object.keys(r.properties)}
 
 results contains lib.fail(r, {
-	"message": sprintf("Parameter %s looks like a secret but is not NoEcho (NoEcho: %v): its value is shown in plain text in the console, describe-stacks and stack events. Set NoEcho: true, or resolve the secret from Secrets Manager with {{resolve:secretsmanager:…}} instead of a parameter.", [r.id, _noecho(r)]),
+	"message": sprintf("Parameter %s %s but is not NoEcho (NoEcho: %v): its value is shown in plain text in the console, describe-stacks and stack events. Set NoEcho: true, or resolve the secret from Secrets Manager with {{resolve:secretsmanager:…}} instead of a parameter.", [r.id, _why(r), _noecho(r)]),
 	"pointer": "/Properties/NoEcho",
 	"key": "noecho",
 	"evidence": _evidence(r),
@@ -81,7 +101,7 @@ results contains lib.unknown(r, {
 }
 
 results contains lib.fail(r, {
-	"message": sprintf("Parameter %s has a literal Default value: the secret is stored in the template (and its source control) even when NoEcho hides it in the console. Remove the Default and pass the value at deploy time, or resolve it from Secrets Manager.", [r.id]),
+	"message": sprintf("Parameter %s (it %s) has a literal Default value: the secret is stored in the template (and its source control) even when NoEcho hides it in the console. Remove the Default and pass the value at deploy time, or resolve it from Secrets Manager.", [r.id, _why(r)]),
 	"pointer": "/Properties/Default",
 	"key": "default",
 	"evidence": _evidence(r),

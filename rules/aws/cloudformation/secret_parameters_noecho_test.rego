@@ -97,3 +97,37 @@ test_live_resource_not_judged if {
 	p := object.union(_param("DbPassword", {"Type": "String"}), {"source": {"kind": "aws", "account": "111122223333", "region": "us-east-1"}})
 	count(rule.judged) == 0 with input as _in([p])
 }
+
+# --- decided by use (issue 15): the property a parameter feeds, the name only as fallback
+
+_fed(name, decl, feeds) := object.union(_param(name, decl), {"observed": {"feeds": feeds}})
+
+_feed(resource, property) := {"resource": resource, "type": "AWS::RDS::DBInstance", "property": property, "pointer": sprintf("/Resources/%s/Properties/%s", [resource, property])}
+
+test_descriptive_name_feeding_a_password_is_judged if {
+	params := [_fed("DbPasswordParameter", {"Type": "String"}, [_feed("Db", "MasterUserPassword")])]
+	res := rule.results with input as _in(params)
+	_keys(res) == {["DbPasswordParameter", "noecho"]}
+	some f in res
+	contains(f.message, "feeds Db.MasterUserPassword")
+}
+
+test_plain_name_feeding_a_secret_is_judged if {
+	params := [_fed("Master", {"Type": "String", "Default": "hunter2hunter2"}, [_feed("Cache", "AuthToken")])]
+	_keys(rule.results) == {["Master", "noecho"], ["Master", "default"]} with input as _in(params)
+}
+
+test_nested_secret_property_path if {
+	params := [_fed("Admin", {"Type": "String", "NoEcho": true}, [_feed("Domain", "AdvancedSecurityOptions/MasterUserOptions/MasterUserPassword")])]
+	rule.judged == {"Admin"} with input as _in(params)
+	count(rule.results) == 0 with input as _in(params)
+}
+
+test_name_is_the_fallback_when_no_secret_property_is_fed if {
+	params := [
+		_fed("ApiToken", {"Type": "String"}, [_feed("Fn", "Environment/Variables/API_TOKEN")]),
+		_fed("DbPasswordLength", {"Type": "Number"}, [_feed("Secret", "GenerateSecretString/PasswordLength")]),
+		_fed("InstanceClass", {"Type": "String"}, [_feed("Db", "DBInstanceClass")]),
+	]
+	rule.judged == {"ApiToken"} with input as _in(params)
+}
