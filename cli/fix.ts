@@ -5,7 +5,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline/promises";
-import type { Command } from "commander";
 import YAML from "yaml";
 import { Engine } from "../engine/engine.js";
 import { UserError } from "../model/errors.js";
@@ -20,7 +19,7 @@ import { remediationFor } from "../remediations/registry.js";
 import { type Plan, applyRun, newJournal, planFixes, rollbackCandidates, rollbackRun, verifyRun } from "../remediations/runner.js";
 import type { ApiCall, RiskFlag } from "../remediations/types.js";
 
-interface FixOptions {
+export interface FixOptions {
   findings?: string;
   fromScan?: boolean;
   snapshot?: string;
@@ -411,49 +410,4 @@ export async function rollbackCommand(
   } finally {
     aws.destroy();
   }
-}
-
-function collect(v: string, prev: string[] = []): string[] {
-  return [...prev, v];
-}
-
-/** Registers `fix` and `rollback` on the program (cli/main.ts). */
-export function registerFixCommands(program: Command): void {
-  program
-    .command("fix")
-    .description("plan fixes of findings (nothing changes); with --apply, make them after a confirmation, verify them, and journal them for rollback")
-    .option("--findings <file>", "a findings document (rampart scan --format json)")
-    .option("--from-scan", "scan the live account first and plan against that scan")
-    .option("--snapshot <file>", "plan against a saved snapshot (offline; --apply checks live state for drift)")
-    .option("--resume <run-id>", "finish an interrupted run from its journal")
-    .option("--rule <id>", "only findings of this rule")
-    .option("--resource <id>", "only findings on this resource (id, ARN or name)")
-    .option("--apply", "make the planned changes (asks for confirmation on a terminal)")
-    .option("--yes", "do not ask for confirmation (automation)")
-    .option("--allow-traffic-impact", "also apply fixes that can cut network traffic")
-    .option("--allow-user-impact", "also apply fixes that can lock users or workloads out")
-    .option("--param <rule.name=value>", "a remediation parameter, e.g. iam-rolesanywhere-trust-scoped.certificateCN=app.example.com (repeatable)", collect, [])
-    .option("--params <file>", "remediation parameters, JSON or YAML: {<rule-id>: {<name>: <value>}}")
-    .option("--policy <file>", "policy pack for the evaluation and the verify step (default: policies/default.yaml)")
-    .option("--profile <name>", "AWS shared-config profile")
-    .option("--regions <list>", "regions to scan (--from-scan) and to look for related resources in")
-    .option("--concurrency <n>", "changes in flight at once (default 4)")
-    .option("--runs-dir <dir>", "where run journals live (default .rampart/runs)")
-    .option("--format <format>", "table | json", "table")
-    .action(async (opts: FixOptions) => {
-      process.exitCode = await fixCommand(opts);
-    });
-
-  program
-    .command("rollback")
-    .description("restore the before-states journaled by a `rampart fix --apply` run (refuses resources changed since the fix)")
-    .argument("<run-id>", "the run id printed by rampart fix")
-    .option("--yes", "do not ask for confirmation (automation)")
-    .option("--profile <name>", "AWS shared-config profile")
-    .option("--concurrency <n>", "restores in flight at once (default 4)")
-    .option("--runs-dir <dir>", "where run journals live (default .rampart/runs)")
-    .option("--format <format>", "table | json", "table")
-    .action(async (runId: string, opts) => {
-      process.exitCode = await rollbackCommand(runId, opts);
-    });
 }

@@ -1,18 +1,19 @@
+// The command line: commands and options are declared here; what a command needs (the engine,
+// loaders, collectors, report writers, the AWS SDK) is imported when it runs, so that
+// `rampart --version`, `--help` and a one-file `rampart iac` do not pay for the rest.
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
-import { Engine, VERSION } from "../engine/engine.js";
+import type { Engine } from "../engine/engine.js";
 import { UserError } from "../model/errors.js";
 import type { FindingsDocument } from "../engine/findings.js";
-import { checkPackRules, loadPack, type PolicyPack } from "../engine/pack.js";
-import { readSnapshot, writeSnapshot } from "../model/snapshot.js";
+import type { PolicyPack } from "../engine/pack.js";
 import { repoRoot } from "../model/paths.js";
-import { emit, parseFormat, parseSeverity, useColor, type OutputOptions } from "./output.js";
+import { VERSION } from "../model/version.js";
+import type { OutputOptions } from "./output.js";
 import { terminalText } from "../reports/escape.js";
-import { rulesList, rulesShow } from "./rules.js";
-import { diffCommand } from "./diff.js";
-import { afterEvaluate, type ScanExtras } from "./history.js";
-import { registerFixCommands } from "./fix.js";
+import type { ScanExtras } from "./history.js";
+import { registerFixCommands } from "./fix-commands.js";
 import type { GateOptions } from "./gate.js";
 
 interface Common extends OutputOptions {
@@ -29,8 +30,10 @@ function addCommon(cmd: Command): Command {
 }
 
 async function prepare(opts: Common): Promise<{ engine: Engine; pack: PolicyPack }> {
+  const { parseFormat, parseSeverity } = await import("./output.js");
   parseFormat(opts.format);
   parseSeverity(opts.failOn);
+  const [{ Engine }, { checkPackRules, loadPack }] = await Promise.all([import("../engine/engine.js"), import("../engine/pack.js")]);
   const [engine, pack] = await Promise.all([Engine.load(), Promise.resolve(loadPack(opts.policy))]);
   checkPackRules(pack, new Set(engine.rules.map((r) => r.id)));
   return { engine, pack };
@@ -81,6 +84,11 @@ async function scanCommand(
 ): Promise<number> {
   const { engine, pack } = await prepare(opts);
   const startedAt = new Date();
+  const [{ readSnapshot, writeSnapshot }, { emit }, { afterEvaluate }] = await Promise.all([
+    import("../model/snapshot.js"),
+    import("./output.js"),
+    import("./history.js"),
+  ]);
   let snapshot;
   if (opts.snapshot) {
     snapshot = readSnapshot(opts.snapshot);
@@ -136,8 +144,12 @@ async function iacCommand(
   if (opts.account !== undefined && !/^[0-9]{12}$/.test(opts.account)) throw new UserError(`--account ${opts.account}: an AWS account id is 12 digits.`);
   const { engine, pack } = await prepare(opts);
   const startedAt = new Date();
-  const { loadIac } = await import("../collectors/iac/index.js");
-  const gate = await import("./gate.js");
+  const [{ loadIac }, gate, { emit }, { afterEvaluate }] = await Promise.all([
+    import("../collectors/iac/index.js"),
+    import("./gate.js"),
+    import("./output.js"),
+    import("./history.js"),
+  ]);
   const baseline = opts.baseline !== undefined ? gate.readBaseline(opts.baseline) : undefined;
   const files = opts.changedSince !== undefined ? gate.selectChanged(paths, opts.changedSince) : paths;
   if (opts.changedSince !== undefined && files.length === 0) process.stderr.write("nothing to scan: no IaC file changed\n");
@@ -186,6 +198,7 @@ async function demoCommand(opts: Common): Promise<number> {
   // The demo's own pack (trusted accounts of the examples, one exception) unless --policy is given.
   const { engine, pack } = await prepare({ ...opts, policy: opts.policy ?? path.join(repoRoot, "examples", "demo", "policy.yaml") });
   const startedAt = new Date();
+  const [{ readSnapshot }, { emit, parseFormat, useColor }] = await Promise.all([import("../model/snapshot.js"), import("./output.js")]);
   const account = path.join(repoRoot, "examples", "demo", "account.json");
   const templates = path.join(repoRoot, "examples", "demo", "templates");
   const live = engine.evaluate(readSnapshot(account), pack, { kind: "live", startedAt });
@@ -307,6 +320,7 @@ export function buildProgram(): Command {
     .description("every rule with its id, severity, family and the inputs it can judge")
     .addOption(new Option("--format <format>", "table | json").choices(["table", "json"]).default("table"))
     .action(async (opts) => {
+      const [{ Engine }, { rulesList }, { useColor }] = await Promise.all([import("../engine/engine.js"), import("./rules.js"), import("./output.js")]);
       process.stdout.write(rulesList(await Engine.load(), opts.format, useColor(process.stdout)));
     });
   rules
@@ -314,6 +328,7 @@ export function buildProgram(): Command {
     .argument("<id>", "rule id")
     .description("a rule's description, logic, guidance and fix")
     .action(async (id: string) => {
+      const [{ Engine }, { rulesShow }, { useColor }] = await Promise.all([import("../engine/engine.js"), import("./rules.js"), import("./output.js")]);
       process.stdout.write(rulesShow(await Engine.load(), id, useColor(process.stdout)));
     });
 
@@ -330,6 +345,7 @@ export function buildProgram(): Command {
     .option("-o, --output <file>", "write the comparison to a file instead of stdout")
     .option("--fail-on-new", "exit 1 when NEW has failing findings that OLD did not")
     .action(async (oldFile: string, newFile: string, opts) => {
+      const { diffCommand } = await import("./diff.js");
       process.exitCode = diffCommand(oldFile, newFile, opts);
     });
 

@@ -5,8 +5,9 @@ import { createRequire } from "node:module";
 import type { Finding, FindingsDocument, RuleSummary } from "./findings.js";
 import type { CoverageEntry, Resource, Snapshot } from "../model/types.js";
 import { type ExceptionSpec, type PolicyPack, type Severity, SEVERITIES, isEnabled } from "./pack.js";
-import { policyDir, repoRoot } from "../model/paths.js";
+import { policyDir } from "../model/paths.js";
 import { UserError } from "../model/errors.js";
+import { VERSION } from "../model/version.js";
 
 const require = createRequire(import.meta.url);
 const { loadPolicy } = require("@open-policy-agent/opa-wasm") as {
@@ -62,7 +63,7 @@ export const CHUNK_SIZE = 300;
 
 /** Live types that rules join across accounts (a Firewall Manager policy scopes member accounts). */
 const SHARED_TYPES = new Set(["AWS::FMS::Policy"]);
-export const VERSION: string = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).version;
+export { VERSION };
 
 export interface EvaluateOptions {
   kind: "live" | "iac";
