@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { json, rampart } from "./helpers.js";
+import { cli, json } from "./helpers.js";
 import { policyDir } from "../../model/paths.js";
 
 let top: string; // holds the repository and, beside it, a file outside it
@@ -37,16 +37,16 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(top, { recursive: true, force: true }));
 
-function scan(name: string, template: string, extra: string[] = []) {
+async function scan(name: string, template: string, extra: string[] = []) {
   const dir = path.join(repo, "infra", name);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "main.yaml"), template);
-  return rampart(["iac", `infra/${name}`, "--format", "json", ...extra], { cwd: repo });
+  return await cli(["iac", `infra/${name}`, "--format", "json", ...extra], { cwd: repo });
 }
 
 describe("nested stacks are read only inside the scan roots (the scanned paths and their git repository)", () => {
-  it("a TemplateURL outside the repository is not read: a counted skip naming why, nothing of it in any output", () => {
-    const run = scan("out", nested("../../../outside.yaml"));
+  it("a TemplateURL outside the repository is not read: a counted skip naming why, nothing of it in any output", async () => {
+    const run = await scan("out", nested("../../../outside.yaml"));
     expect(run.code).toBe(0);
     const doc = json(run);
     // what the child would have held is not judged: unknowns for the stack (see the describe below), nothing else
@@ -59,43 +59,43 @@ describe("nested stacks are read only inside the scan roots (the scanned paths a
       /^nested stack Child in infra\/out\/main\.yaml: TemplateURL \.\.\/\.\.\/\.\.\/outside\.yaml is outside the scan roots .* --allow-read PATH/,
     );
     for (const format of ["table", "markdown", "sarif", "html", "csv", "junit"]) {
-      const out = rampart(["iac", "infra/out", "--format", format], { cwd: repo });
+      const out = await cli(["iac", "infra/out", "--format", format], { cwd: repo });
       expect(out.stdout, format).not.toContain("SECRET-OUTSIDE");
     }
   });
 
-  it("--allow-read widens the roots on purpose: the outside template is read and judged", () => {
-    const run = scan("out", nested("../../../outside.yaml"), ["--allow-read", top]);
+  it("--allow-read widens the roots on purpose: the outside template is read and judged", async () => {
+    const run = await scan("out", nested("../../../outside.yaml"), ["--allow-read", top]);
     const doc = json(run);
     expect(doc.findings.map((f: any) => `${f.status} ${f.ruleId} ${f.resource.id}`)).toEqual(["fail ec2-security-group-egress-restricted Child/Leak"]);
     expect(doc.scan.files.skipped).toBe(0);
   });
 
-  it("an absolute TemplateURL (/etc/passwd) is outside: not read, counted, and whether it exists is not told", () => {
-    const doc = json(scan("abs", nested("/etc/passwd")));
+  it("an absolute TemplateURL (/etc/passwd) is outside: not read, counted, and whether it exists is not told", async () => {
+    const doc = json(await scan("abs", nested("/etc/passwd")));
     expect(doc.scan.files).toEqual({ loaded: 1, skipped: 1, error: 0 });
     expect(doc.skipped[0].reason).toContain("TemplateURL /etc/passwd is outside the scan roots");
-    const missing = json(scan("abs2", nested("/etc/no-such-file-here")));
+    const missing = json(await scan("abs2", nested("/etc/no-such-file-here")));
     expect(missing.skipped[0].reason).toContain("TemplateURL /etc/no-such-file-here is outside the scan roots");
   });
 
-  it("a TemplateURL that is a text file inside the repository: a counted skip saying it is not a template", () => {
-    const doc = json(scan("txt", nested("../notes.txt")));
+  it("a TemplateURL that is a text file inside the repository: a counted skip saying it is not a template", async () => {
+    const doc = json(await scan("txt", nested("../notes.txt")));
     expect(doc.scan.files).toEqual({ loaded: 1, skipped: 1, error: 0 });
     expect(doc.skipped[0].reason).toMatch(/^nested stack Child in infra\/txt\/main\.yaml: TemplateURL \.\.\/notes\.txt was not loaded: /);
   });
 
-  it("a missing TemplateURL and a remote one: counted skips with their reasons", () => {
-    const gone = json(scan("gone", nested("./child.yaml")));
+  it("a missing TemplateURL and a remote one: counted skips with their reasons", async () => {
+    const gone = json(await scan("gone", nested("./child.yaml")));
     expect(gone.skipped[0].reason).toContain("TemplateURL ./child.yaml does not exist");
-    const remote = json(scan("remote", nested("https://s3.amazonaws.com/bucket/child.yaml")));
+    const remote = json(await scan("remote", nested("https://s3.amazonaws.com/bucket/child.yaml")));
     expect(remote.skipped[0].reason).toContain("is a remote URL; rampart reads local files only");
   });
 
-  it("a symbolic link inside the repository that points outside it is not followed", () => {
+  it("a symbolic link inside the repository that points outside it is not followed", async () => {
     fs.mkdirSync(path.join(repo, "infra", "link"), { recursive: true });
     fs.symlinkSync(path.join(top, "outside.yaml"), path.join(repo, "infra", "link", "child.yaml"));
-    const run = scan("link", nested("./child.yaml"));
+    const run = await scan("link", nested("./child.yaml"));
     expect(run.stdout).not.toContain("SECRET-OUTSIDE");
     expect(json(run).skipped[0].reason).toContain("is a symbolic link to a path that is outside the scan roots");
   });
@@ -115,10 +115,10 @@ describe("a nested stack that was not read makes the rules that read templates s
     ["unresolved", "!Ref ChildUrl", /TemplateURL is not resolved \(Ref to parameter ChildUrl, which has no default/],
   ];
   for (const [what, url, reason] of cases) {
-    it(`${what}: one unknown per rule for AWS::CloudFormation::Stack Child, at its TemplateURL, with the reason`, () => {
+    it(`${what}: one unknown per rule for AWS::CloudFormation::Stack Child, at its TemplateURL, with the reason`, async () => {
       const name = `u-${what.replace(/ /g, "-")}`;
       const template = url.startsWith("!Ref") ? `Parameters:\n  ChildUrl:\n    Type: String\n${nested(url)}` : nested(url);
-      const run = scan(name, template);
+      const run = await scan(name, template);
       expect(run.code).toBe(0);
       const doc = json(run);
       const file = `infra/${name}/main.yaml`;
@@ -136,12 +136,12 @@ describe("a nested stack that was not read makes the rules that read templates s
       expect(doc.scan.incomplete).toBe(true);
       expect(doc.summary.unknown).toBe(templateRules.length);
       // --fail-on-unknown: the scan did not read everything it was asked to judge
-      expect(rampart(["iac", `infra/${name}`, "--fail-on-unknown"], { cwd: repo }).code).toBe(3);
+      expect((await cli(["iac", `infra/${name}`, "--fail-on-unknown"], { cwd: repo })).code).toBe(3);
     });
   }
 
-  it("the terminal lists the reference under 'Not read' (not as an account coverage gap) and says the scan is incomplete", () => {
-    const run = rampart(["iac", "infra/u-outside"], { cwd: repo });
+  it("the terminal lists the reference under 'Not read' (not as an account coverage gap) and says the scan is incomplete", async () => {
+    const run = await cli(["iac", "infra/u-outside"], { cwd: repo });
     // one block for the unknowns of one cause, naming the rules
     expect(run.stdout).toContain(
       `UNKNOWN  ${templateRules.length} rules  Child (AWS::CloudFormation::Stack)\n         at infra/u-outside/main.yaml:5  /Resources/Child/Properties/TemplateURL\n` +
@@ -157,12 +157,12 @@ describe("a nested stack that was not read makes the rules that read templates s
     expect(run.stdout).toMatch(new RegExp(`0 failing, ${templateRules.length} unknown, 0 passing, 0 suppressed  — INCOMPLETE: see Not read\n$`));
   });
 
-  it("a policy pack that disables a rule removes its unknown; a child that is read gives no unknown at all", () => {
+  it("a policy pack that disables a rule removes its unknown; a child that is read gives no unknown at all", async () => {
     const pack = path.join(repo, "infra", "pack.yaml");
     fs.writeFileSync(pack, "name: one\nextends: default\nrules:\n  iam-no-long-term-access-keys: { enabled: false }\n");
-    const less = json(rampart(["iac", "infra/u-outside", "--format", "json", "--policy", pack], { cwd: repo }));
+    const less = json(await cli(["iac", "infra/u-outside", "--format", "json", "--policy", pack], { cwd: repo }));
     expect(less.findings.map((f: any) => f.ruleId).sort()).toEqual(templateRules.filter((r) => r !== "iam-no-long-term-access-keys"));
-    const read = json(scan("u-outside", nested("../../../outside.yaml"), ["--allow-read", top]));
+    const read = json(await scan("u-outside", nested("../../../outside.yaml"), ["--allow-read", top]));
     expect(read.findings.map((f: any) => `${f.status} ${f.ruleId} ${f.resource.id}`)).toEqual(["fail ec2-security-group-egress-restricted Child/Leak"]);
     expect(read.scan.incomplete).toBe(false);
   });

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../model/paths.js";
-import { json, rampart } from "./helpers.js";
+import { cli, json } from "./helpers.js";
 
 type Finding = { id: string; status: string; severity: string; ruleId: string; resource: { id: string } };
 type Doc = { scan: { startedAt: string }; findings: Finding[] };
@@ -24,8 +24,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-demo-diff-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const policy = path.join(repoRoot, "examples", "demo", "policy.yaml");
-const scan = (snapshot: string, out: string): Doc => {
-  const r = rampart(["scan", "--snapshot", snapshot, "--policy", policy, "--format", "json", "--output", out]);
+const scan = async (snapshot: string, out: string): Promise<Doc> => {
+  const r = await cli(["scan", "--snapshot", snapshot, "--policy", policy, "--format", "json", "--output", out]);
   expect(r.code, r.stderr).toBe(1); // the demo has high findings, before and after
   return JSON.parse(fs.readFileSync(out, "utf8"));
 };
@@ -39,14 +39,14 @@ describe("rampart diff on two demo scans", () => {
   const sameFile = path.join(tmp, "same.json");
   let oldDoc: Doc, newDoc: Doc;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const original = path.join(repoRoot, "examples", "demo", "account.json");
-    oldDoc = scan(original, oldFile);
+    oldDoc = await scan(original, oldFile);
 
     // The same snapshot, copied elsewhere: nothing changes.
     const copy = path.join(tmp, "account-copy.json");
     fs.copyFileSync(original, copy);
-    scan(copy, sameFile);
+    await scan(copy, sameFile);
 
     const snap = JSON.parse(fs.readFileSync(original, "utf8"));
     const byId = (id: string) => {
@@ -72,10 +72,10 @@ describe("rampart diff on two demo scans", () => {
     snap.resources.push(added);
     const changed = path.join(tmp, "account-changed.json");
     fs.writeFileSync(changed, JSON.stringify(snap, null, 2));
-    newDoc = scan(changed, newFile);
+    newDoc = await scan(changed, newFile);
   }, 60_000);
 
-  it("the two scans differ in exactly the changed resources", () => {
+  it("the two scans differ in exactly the changed resources", async () => {
     const before = new Set(active(oldDoc).map(key));
     const after = new Set(active(newDoc).map(key));
     expect([...after].filter((k) => !before.has(k)).sort()).toEqual([`fail iam-irsa-trust-scoped ${NEW_IRSA}`]);
@@ -84,8 +84,8 @@ describe("rampart diff on two demo scans", () => {
     );
   });
 
-  it("lists exactly the new and resolved findings, by fingerprint, rule and resource", () => {
-    const r = rampart(["diff", oldFile, newFile, "--format", "json"]);
+  it("lists exactly the new and resolved findings, by fingerprint, rule and resource", async () => {
+    const r = await cli(["diff", oldFile, newFile, "--format", "json"]);
     expect(r.code, r.stderr).toBe(0);
     const d = json(r);
     const oldIds = new Set(oldDoc.findings.map((f) => f.id));
@@ -129,21 +129,21 @@ describe("rampart diff on two demo scans", () => {
     expect(d.new.startedAt).toBe(newDoc.scan.startedAt);
   });
 
-  it("--fail-on-new exits 1 for the new failing findings, 0 without them", () => {
-    const failing = rampart(["diff", oldFile, newFile, "--fail-on-new"]);
+  it("--fail-on-new exits 1 for the new failing findings, 0 without them", async () => {
+    const failing = await cli(["diff", oldFile, newFile, "--fail-on-new"]);
     expect(failing.code).toBe(1);
     expect(failing.stdout).toMatch(/^rampart diff: 2 new, 3 resolved, 0 changed status/);
     expect(failing.stdout).toContain(`+ HIGH     iam-irsa-trust-scoped  ${NEW_IRSA}`);
     expect(failing.stdout).toContain(`- CRITICAL kms-key-policy-cross-account-scoped  ${KEY}`);
-    expect(rampart(["diff", oldFile, newFile]).code).toBe(0);
+    expect((await cli(["diff", oldFile, newFile])).code).toBe(0);
     // Reversed (undoing the change), the KMS and trust findings are the new failures.
-    const reversed = rampart(["diff", newFile, oldFile, "--fail-on-new", "--format", "json"]);
+    const reversed = await cli(["diff", newFile, oldFile, "--fail-on-new", "--format", "json"]);
     expect(reversed.code).toBe(1);
     expect(json(reversed).summary).toMatchObject({ new: 3, resolved: 2 });
   });
 
-  it("finds no change between two scans of the same snapshot from different paths", () => {
-    const r = rampart(["diff", oldFile, sameFile, "--fail-on-new", "--format", "json"]);
+  it("finds no change between two scans of the same snapshot from different paths", async () => {
+    const r = await cli(["diff", oldFile, sameFile, "--fail-on-new", "--format", "json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(json(r).summary).toEqual({ new: 0, resolved: 0, changed: 0, unchanged: active(oldDoc).length, newFailing: 0 });
   });

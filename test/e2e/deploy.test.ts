@@ -7,10 +7,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTemplateText } from "../../collectors/iac/cloudformation/yaml.js";
 import { repoRoot } from "../../model/paths.js";
-import { json, rampart } from "./helpers.js";
+import { cli, json, type CliRun } from "./helpers.js";
 
 type Obj = Record<string, any>;
 
@@ -34,9 +34,12 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-deploy-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe("deploy/ templates", () => {
-  const permissions = rampart(["permissions"]);
+  let permissions: CliRun;
+  beforeAll(async () => {
+    permissions = await cli(["permissions"]);
+  });
 
-  it("embed exactly the read-only policy `rampart permissions` prints", () => {
+  it("embed exactly the read-only policy `rampart permissions` prints", async () => {
     expect(permissions.code).toBe(0);
     const expected = json(permissions);
     expect(expected.Statement.length).toBeGreaterThan(0);
@@ -46,7 +49,7 @@ describe("deploy/ templates", () => {
     for (const a of actionsOf(expected)) expect(a).toMatch(/^[a-z0-9-]+:(Get|List|Describe|Select|BatchGet)[A-Za-z]*$/);
   });
 
-  it("give the scan task only the read-only policy, the member role and its report prefix", () => {
+  it("give the scan task only the read-only policy, the member role and its report prefix", async () => {
     const role = res(scanTemplate, "ScannerTaskRole");
     expect((role.Properties.Policies as Obj[]).map((p) => p.PolicyName).sort()).toEqual(["enter-member-accounts", "rampart-read-only", "write-reports"]);
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -69,7 +72,7 @@ describe("deploy/ templates", () => {
     expect(Object.keys(trust[0].Condition).sort()).toEqual(["ArnLike", "StringEquals"]);
   });
 
-  it("limit the state machine and scheduler roles to what they call", () => {
+  it("limit the state machine and scheduler roles to what they call", async () => {
     const sm = policy(res(scanTemplate, "StateMachineRole"), "rampart-org-scan");
     expect(actionsOf(sm)).toEqual(
       [
@@ -99,7 +102,7 @@ describe("deploy/ templates", () => {
     }
   });
 
-  it("schedule a Distributed Map over the organization's accounts, one Fargate scan per account", () => {
+  it("schedule a Distributed Map over the organization's accounts, one Fargate scan per account", async () => {
     const schedule = res(scanTemplate, "OrgScanSchedule");
     expect(schedule.Type).toBe("AWS::Scheduler::Schedule");
     expect(schedule.Properties.Target).toMatchObject({ Arn: { Ref: "OrgScanStateMachine" }, RoleArn: { "Fn::GetAtt": "SchedulerRole.Arn" } });
@@ -126,7 +129,7 @@ describe("deploy/ templates", () => {
     }
   });
 
-  it("runs a scan command the CLI accepts: scan --accounts <id> --role-name … --format json --history s3://…", () => {
+  it("runs a scan command the CLI accepts: scan --accounts <id> --role-name … --format json --history s3://…", async () => {
     const machine = res(scanTemplate, "OrgScanStateMachine");
     const command: string = machine.Properties.Definition.States.ScanAccounts.ItemProcessor.States.Scan.Parameters.Overrides.ContainerOverrides[0]["Command.$"];
     expect(command.startsWith("States.Array(")).toBe(true);
@@ -136,11 +139,11 @@ describe("deploy/ templates", () => {
     expect(command).toMatch(/'--fail-on', 'none'/); // findings are data here; a failed task means the scan failed
     expect(command).toMatch(/'--history', States\.Format\('s3:\/\/\$\{ReportBucket\}\/\$\{ReportPrefix\}\/\{\}', \$\.accountId\)/);
     // Each option is one `rampart scan` knows.
-    const help = rampart(["scan", "--help"]);
+    const help = await cli(["scan", "--help"]);
     for (const opt of args.filter((a) => a.startsWith("--"))) expect(help.stdout).toContain(`${opt} `);
     // The same options on a saved snapshot (no AWS): an empty --external-id means none, --history a folder.
     const history = path.join(tmp, "history", "123456789012");
-    const run = rampart([
+    const run = await cli([
       "scan",
       "--snapshot",
       "examples/demo/account.json",
@@ -160,7 +163,7 @@ describe("deploy/ templates", () => {
     expect(fs.readdirSync(history).filter((f) => f.endsWith(".json"))).toHaveLength(1);
   });
 
-  it("keep the reports encrypted, private and TLS-only", () => {
+  it("keep the reports encrypted, private and TLS-only", async () => {
     const bucket = res(scanTemplate, "ReportBucket").Properties;
     expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe("AES256");
     expect(bucket.PublicAccessBlockConfiguration).toEqual({
@@ -177,7 +180,7 @@ describe("deploy/ templates", () => {
     expect(deny!.Resource).toHaveLength(2); // the bucket and its objects
   });
 
-  it("let only the scanner role of the organization assume the member role", () => {
+  it("let only the scanner role of the organization assume the member role", async () => {
     const st = res(memberTemplate, "RampartReadOnlyRole").Properties.AssumeRolePolicyDocument.Statement;
     expect(st).toHaveLength(1);
     expect(st[0].Principal).toEqual({ AWS: { "Fn::Sub": "arn:${AWS::Partition}:iam::${ScannerAccountId}:root" } });
@@ -191,8 +194,8 @@ describe("deploy/ templates", () => {
     for (const p of ["ScannerRoleName", "MemberRoleName", "ExternalId"]) expect(memberTemplate.Parameters[p].Default).toBe(scanTemplate.Parameters[p].Default);
   });
 
-  it("pass rampart's own IaC gate: exit 0, no failing finding at or above high, no unknown", () => {
-    const run = rampart(["iac", "deploy/", "--format", "json"]);
+  it("pass rampart's own IaC gate: exit 0, no failing finding at or above high, no unknown", async () => {
+    const run = await cli(["iac", "deploy/", "--format", "json"]);
     expect(run.code, run.stderr).toBe(0);
     const doc = json(run);
     expect(doc.errors ?? []).toEqual([]);
@@ -204,16 +207,16 @@ describe("deploy/ templates", () => {
     // Nothing at all, in fact, and the roles and the security group were judged.
     expect(doc.findings).toEqual([]);
     expect(doc.summary.pass).toBeGreaterThan(0);
-    expect(rampart(["iac", "deploy/", "--fail-on-unknown", "--fail-on", "info"]).code).toBe(0);
+    expect((await cli(["iac", "deploy/", "--fail-on-unknown", "--fail-on", "info"])).code).toBe(0);
   });
 
-  it("guard every service trust against the confused deputy, also when the pack lists those services", () => {
+  it("guard every service trust against the confused deputy, also when the pack lists those services", async () => {
     const pack = path.join(tmp, "strict.yaml");
     fs.writeFileSync(
       pack,
       ["name: strict", "extends: default", "params:", "  confusedDeputyServices: [states.amazonaws.com, scheduler.amazonaws.com]", ""].join("\n"),
     );
-    const run = rampart(["iac", "deploy/", "--policy", pack, "--format", "json", "--fail-on", "info", "--fail-on-unknown"]);
+    const run = await cli(["iac", "deploy/", "--policy", pack, "--format", "json", "--fail-on", "info", "--fail-on-unknown"]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const judged = json(run).summary.rules.find((r: Obj) => r.ruleId === "iam-service-trust-confused-deputy");
     expect(judged).toMatchObject({ pass: 2, fail: 0, unknown: 0 });

@@ -7,7 +7,7 @@ import path from "node:path";
 import YAML from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { examplesPath, manifestRules, readExamples } from "../../scripts/rule-catalogue.js";
-import { rampart } from "./helpers.js";
+import { cli } from "./helpers.js";
 
 interface Case {
   file: string; // relative to the work dir
@@ -43,8 +43,8 @@ describe("rampart iac on every rule's examples", () => {
     const sub = path.dirname(path.dirname(cases[0].file));
     const pack = path.join(dir, `${sub}.pack.yaml`);
     fs.writeFileSync(pack, YAML.stringify({ name: `examples-${n++}`, extends: "default", params: JSON.parse(params) }));
-    it(`${cases.length} examples with parameters ${params}`, () => {
-      const run = rampart(["iac", sub, "--policy", pack, "--format", "json", "--fail-on", "none"], { cwd: dir });
+    it(`${cases.length} examples with parameters ${params}`, async () => {
+      const run = await cli(["iac", sub, "--policy", pack, "--format", "json", "--fail-on", "none"], { cwd: dir });
       expect(run.stderr).toBe("");
       expect(run.code).toBe(0);
       const doc = JSON.parse(run.stdout);

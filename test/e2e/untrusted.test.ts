@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findingKeys, json, rampart } from "./helpers.js";
+import { cli, findingKeys, json } from "./helpers.js";
 
 let dir: string;
 const write = (rel: string, text: string) => {
@@ -38,8 +38,8 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("confinement: rampart iac reads only what the user pointed at", () => {
-  it("does not read a nested stack outside the scanned folder, /etc/passwd or a symbolic link out; each is a counted skip with its reason", () => {
-    const run = rampart(["iac", "nest/inner", "--format", "json"], { cwd: dir });
+  it("does not read a nested stack outside the scanned folder, /etc/passwd or a symbolic link out; each is a counted skip with its reason", async () => {
+    const run = await cli(["iac", "nest/inner", "--format", "json"], { cwd: dir });
     expect(run.stderr).toBe("");
     const doc = json(run);
     expect(doc.scan.files).toEqual({ loaded: 1, skipped: 7, error: 0 });
@@ -64,7 +64,7 @@ describe("confinement: rampart iac reads only what the user pointed at", () => {
     // the child inside the folder is read and judged; nothing of the outside file is
     expect(findingKeys(doc).filter((k) => k.startsWith("fail iam-no-long-term-access-keys"))).toEqual(["fail iam-no-long-term-access-keys Inside/InsideKey"]);
     expect(run.stdout).not.toContain("OutsideKey");
-    const table = rampart(["iac", "nest/inner"], { cwd: dir });
+    const table = await cli(["iac", "nest/inner"], { cwd: dir });
     expect(table.stdout).toContain("in 1 file(s), 7 skipped");
     expect(table.stdout).toContain(
       `Not read (7):\n  nest/inner/child.yaml: loaded as nested stack Inside of nest/inner/main.yaml\n  outside.yaml: ${m("Out")} ../../outside.yaml ${outside}\n`,
@@ -72,8 +72,8 @@ describe("confinement: rampart iac reads only what the user pointed at", () => {
     expect(table.stdout).not.toContain("OutsideKey");
   });
 
-  it("--allow-read widens the roots on purpose (and only there)", () => {
-    const doc = json(rampart(["iac", "nest/inner", "--allow-read", "outside.yaml", "--format", "json"], { cwd: dir }));
+  it("--allow-read widens the roots on purpose (and only there)", async () => {
+    const doc = json(await cli(["iac", "nest/inner", "--allow-read", "outside.yaml", "--format", "json"], { cwd: dir }));
     expect(findingKeys(doc).filter((k) => k.startsWith("fail iam-no-long-term-access-keys"))).toEqual([
       "fail iam-no-long-term-access-keys Inside/InsideKey",
       "fail iam-no-long-term-access-keys Link/OutsideKey",
@@ -89,16 +89,16 @@ describe("confinement: rampart iac reads only what the user pointed at", () => {
     ]);
   });
 
-  it("the enclosing git repository is a root: a nested stack elsewhere in the repository is read", () => {
+  it("the enclosing git repository is a root: a nested stack elsewhere in the repository is read", async () => {
     write("repo/.git/HEAD", "ref: refs/heads/main\n");
     write("repo/shared/child.yaml", KEY("SharedKey"));
     write("repo/stacks/main.yaml", "Resources:\n" + stack("Shared", "../shared/child.yaml") + stack("Out", "../../outside.yaml"));
-    const doc = json(rampart(["iac", "repo/stacks", "--format", "json"], { cwd: dir }));
+    const doc = json(await cli(["iac", "repo/stacks", "--format", "json"], { cwd: dir }));
     expect(findingKeys(doc).filter((k) => k.startsWith("fail"))).toEqual(["fail iam-no-long-term-access-keys Shared/SharedKey"]);
     expect(doc.skipped.map((s: { file: string }) => s.file)).toEqual(["outside.yaml"]);
   });
 
-  it("a CDK assembly's manifest cannot name a template outside the scan", () => {
+  it("a CDK assembly's manifest cannot name a template outside the scan", async () => {
     write(
       "cdk/cdk.out/manifest.json",
       JSON.stringify({
@@ -110,14 +110,14 @@ describe("confinement: rampart iac reads only what the user pointed at", () => {
       }),
     );
     write("cdk/cdk.out/App.template.json", JSON.stringify({ Resources: { Topic: { Type: "AWS::SNS::Topic" } } }));
-    const doc = json(rampart(["iac", "cdk/cdk.out", "--format", "json"], { cwd: dir }));
+    const doc = json(await cli(["iac", "cdk/cdk.out", "--format", "json"], { cwd: dir }));
     expect(doc.scan.files).toEqual({ loaded: 1, skipped: 1, error: 0 });
     expect(doc.skipped[0].reason).toMatch(/^CDK assembly cdk\/cdk\.out\/manifest\.json: templateFile outside\.yaml is outside the scan roots/);
     expect(JSON.stringify(doc)).not.toContain("OutsideKey");
   });
 
-  it("--allow-read of a path that does not exist is a one-line user error", () => {
-    const run = rampart(["iac", "nest/inner", "--allow-read", "nope"], { cwd: dir });
+  it("--allow-read of a path that does not exist is a one-line user error", async () => {
+    const run = await cli(["iac", "nest/inner", "--allow-read", "nope"], { cwd: dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toBe("rampart: --allow-read nope: no such file or directory. Give a file or folder templates may refer to.\n");
   });

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadTerraformSource } from "../../collectors/iac/terraform/load.js";
-import { findingKeys, json, rampart } from "../e2e/helpers.js";
+import { cli, findingKeys, json } from "../e2e/helpers.js";
 
 const fixtures = path.join(import.meta.dirname, "..", "fixtures", "terraform-source");
 
@@ -12,9 +12,9 @@ describe("rampart iac on a bare .tf folder (no plan)", () => {
     expect(load.resources.map((r) => r.id)).toEqual(["aws_security_group.sg"]);
   });
 
-  it("exits 1 on a security group open to the world, with each for_each instance at its address and line", () => {
+  it("exits 1 on a security group open to the world, with each for_each instance at its address and line", async () => {
     // the rule is medium: --fail-on medium makes it gate
-    const run = rampart(["iac", "test/fixtures/terraform-source/open-sg", "--fail-on", "medium", "--format", "json"]);
+    const run = await cli(["iac", "test/fixtures/terraform-source/open-sg", "--fail-on", "medium", "--format", "json"]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(1);
     const doc = json(run);
@@ -26,8 +26,8 @@ describe("rampart iac on a bare .tf folder (no plan)", () => {
     expect(doc.findings[0].location).toMatchObject({ file: "test/fixtures/terraform-source/open-sg/main.tf", line: 11 });
   });
 
-  it("--tf-var wins over the default: a closed egress passes", () => {
-    const run = rampart([
+  it("--tf-var wins over the default: a closed egress passes", async () => {
+    const run = await cli([
       "iac",
       "test/fixtures/terraform-source/open-sg",
       "--tf-var",

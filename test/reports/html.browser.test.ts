@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { formatHtml } from "../../reports/html.js";
 import { HOSTILE, RULES, sampleDoc } from "./fixtures.js";
-import { rampart } from "../e2e/helpers.js";
+import { cli } from "../e2e/helpers.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const ensure = spawnSync(process.execPath, [path.join(root, "scripts/ensure-chromium.mjs")], { encoding: "utf8", timeout: 900_000 });
@@ -148,9 +148,9 @@ describe.skipIf(!chromiumPath)("rampart demo HTML report in Chromium", () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-demo-html-"));
     const file = path.join(dir, "report.html");
-    const html = rampart(["demo", "--format", "html", "--output", file]);
+    const html = await cli(["demo", "--format", "html", "--output", file]);
     expect(html.code, html.stderr).toBe(0);
-    const demo = rampart(["demo", "--format", "json"]);
+    const demo = await cli(["demo", "--format", "json"]);
     expect(demo.code, demo.stderr).toBe(0);
     findings = JSON.parse(demo.stdout).findings;
     const { chromium } = await import("playwright-core");
