@@ -1,6 +1,8 @@
 // Issue 3's end-to-end check: `rampart iac` on every rule's CloudFormation and Terraform
 // examples reports exactly the findings each example lists — that rule on exactly the bad
 // resources — and nothing on the good ones. One CLI run per distinct set of pack parameters.
+// Each Terraform plan's `.tf` source (issue 12) is scanned too, as a folder with main.tf, and
+// must give the same findings as the plan.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -32,7 +34,15 @@ for (const meta of manifestRules()) {
     fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), text);
     const list = groups.get(params) ?? [];
-    list.push({ file, rule: meta.id, name: e.name, expect: e.expect.map((x) => `${x.status} ${x.rule} ${x.resource}`).sort() });
+    const expect = e.expect.map((x) => `${x.status} ${x.rule} ${x.resource}`).sort();
+    list.push({ file, rule: meta.id, name: e.name, expect });
+    // the plan's .tf source, as a module folder of its own: the same findings (issue 12)
+    if (e.terraform_source) {
+      const tf = path.join(sub, meta.id, `${i}-source`, "main.tf");
+      fs.mkdirSync(path.join(dir, path.dirname(tf)), { recursive: true });
+      fs.writeFileSync(path.join(dir, tf), e.terraform_source);
+      list.push({ file: tf, rule: meta.id, name: `${e.name} (.tf source)`, expect });
+    }
     groups.set(params, list);
   });
 }
