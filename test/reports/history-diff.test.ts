@@ -2,21 +2,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { diffCommand, diffFindings, formatDiff, newFailures, readFindings } from "../../cli/diff.js";
+import { diffFindings, formatDiff, newFailures, readFindings } from "../../cli/diff.js";
 import { historyName, historyPoints, parseS3, readHistory, recordHistory } from "../../cli/history.js";
-import { run } from "../../cli/main.js";
+import { runCli } from "../e2e/inprocess.js";
 import { sampleDoc } from "./fixtures.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-history-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function capture() {
-  const out: string[] = [],
-    err: string[] = [];
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
-  return { out, err, restore: () => (o.mockRestore(), e.mockRestore()) };
-}
 
 describe("--history", () => {
   it("keeps each scan as <dir>/<timestamp>.json and reads them back oldest first", async () => {
@@ -29,10 +21,10 @@ describe("--history", () => {
     expect(path.basename(fa)).toBe("2025-06-02T10-00-00.000Z.json");
     expect(path.basename(again)).toBe("2025-06-01T10-00-00.000Z-1.json");
     fs.writeFileSync(path.join(dir, "junk.json"), "{not json");
-    const c = capture();
-    const docs = await readHistory(dir);
-    c.restore();
-    expect(c.err.join("")).toMatch(/junk\.json: not a findings document/);
+    const err: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
+    const docs = await readHistory(dir).finally(() => spy.mockRestore());
+    expect(err.join("")).toMatch(/junk\.json: not a findings document/);
     expect(docs.map((d) => d.scan.startedAt)).toEqual(["2025-06-01T10:00:00.000Z", "2025-06-01T10:00:00.000Z", "2025-06-02T10:00:00.000Z"]);
     const points = await historyPoints(dir);
     expect(points[2]).toMatchObject({ at: "2025-06-02T10:00:00.000Z", fail: a.summary.fail, unknown: 1, suppressed: 1 });
@@ -70,32 +62,24 @@ describe("rampart diff", () => {
     expect(formatDiff(d, "table")).toMatch(/2 new, 1 resolved, 1 changed status, 4 unchanged/);
   });
 
-  it("--fail-on-new exits 1 only when there are new failing findings", () => {
-    const c = capture();
-    try {
-      expect(diffCommand(oldFile, newFile, { failOnNew: true })).toBe(1);
-      expect(diffCommand(oldFile, newFile, {})).toBe(0);
-      expect(diffCommand(oldFile, oldFile, { failOnNew: true })).toBe(0);
-      const onlyResolved = path.join(tmp, "resolved.json");
-      fs.writeFileSync(onlyResolved, JSON.stringify({ ...oldDoc, findings: oldDoc.findings.slice(1) }));
-      expect(diffCommand(oldFile, onlyResolved, { failOnNew: true })).toBe(0); // only a resolution
-    } finally {
-      c.restore();
-    }
+  it("--fail-on-new exits 1 only when there are new failing findings", async () => {
+    const code = async (...args: string[]) => (await runCli(["diff", ...args])).code;
+    expect(await code(oldFile, newFile, "--fail-on-new")).toBe(1);
+    expect(await code(oldFile, newFile)).toBe(0);
+    expect(await code(oldFile, oldFile, "--fail-on-new")).toBe(0);
+    const onlyResolved = path.join(tmp, "resolved.json");
+    fs.writeFileSync(onlyResolved, JSON.stringify({ ...oldDoc, findings: oldDoc.findings.slice(1) }));
+    expect(await code(oldFile, onlyResolved, "--fail-on-new")).toBe(0); // only a resolution
   });
 
   it("runs from the command line, with a clear error for a bad input", async () => {
-    let c = capture();
-    const code = await run(["diff", oldFile, newFile, "--format", "json", "--fail-on-new"]);
-    c.restore();
-    expect(code).toBe(1);
-    expect(JSON.parse(c.out.join("")).summary.newFailing).toBe(3);
+    const r = await runCli(["diff", oldFile, newFile, "--format", "json", "--fail-on-new"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).summary.newFailing).toBe(3);
     fs.writeFileSync(path.join(tmp, "bad.json"), "[]");
-    c = capture();
-    const bad = await run(["diff", oldFile, path.join(tmp, "bad.json")]);
-    c.restore();
-    expect(bad).toBe(2);
-    expect(c.err.join("")).toMatch(/bad\.json: not a rampart findings document/);
+    const bad = await runCli(["diff", oldFile, path.join(tmp, "bad.json")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bad\.json: not a rampart findings document/);
   });
 });
 
@@ -130,9 +114,7 @@ describe("CLI wiring", () => {
 
   it("--format junit includes passing test cases (evaluate with includePasses)", async () => {
     const out = path.join(tmp, "junit.xml");
-    const c = capture();
-    await run(["iac", template, "--format", "junit", "--output", out, "--fail-on", "none"]);
-    c.restore();
+    expect((await runCli(["iac", template, "--format", "junit", "--output", out, "--fail-on", "none"])).code).toBe(0);
     const xml = fs.readFileSync(out, "utf8");
     expect(xml).toMatch(/<testsuites /);
     expect(xml).toMatch(/<testcase [^>]*\/>/); // a pass
@@ -141,10 +123,8 @@ describe("CLI wiring", () => {
   it("--history with --format html writes the scan and draws the trend", async () => {
     const dir = path.join(tmp, "iac-history");
     const out = path.join(tmp, "report.html");
-    const c = capture();
-    await run(["iac", template, "--history", dir, "--fail-on", "none", "--format", "json", "--output", path.join(tmp, "r.json")]);
-    await run(["iac", template, "--history", dir, "--fail-on", "none", "--format", "html", "--output", out]);
-    c.restore();
+    expect((await runCli(["iac", template, "--history", dir, "--fail-on", "none", "--format", "json", "--output", path.join(tmp, "r.json")])).code).toBe(0);
+    expect((await runCli(["iac", template, "--history", dir, "--fail-on", "none", "--format", "html", "--output", out])).code).toBe(0);
     expect(fs.readdirSync(dir).filter((n) => n.endsWith(".json"))).toHaveLength(2);
     const html = fs.readFileSync(out, "utf8");
     expect(html).toContain("(2 scans)");
