@@ -26,15 +26,21 @@ function addCommon(cmd: Command): Command {
     .option("--format <format>", "table | json | sarif | markdown | html | junit | csv | asff", "table")
     .option("-o, --output <file>", "write the report to a file instead of stdout")
     .option("--fail-on <severity>", "exit 1 when a failing finding is at or above this severity (critical|high|medium|low|info|none)", "high")
-    .option("--fail-on-unknown", "exit 3 when the scan was incomplete or a rule could not decide");
+    .option("--fail-on-unknown", "exit 3 when the scan was incomplete or a rule could not decide")
+    .option("--max-chars <n>", "with --format markdown: stay under N characters (default 65536, GitHub's PR-comment limit)")
+    .option("--summary", "terminal report: counts, failing rules, top accounts/files and a screenful of the worst findings (the default on a terminal)")
+    .option("--details", "terminal report: every finding with its why and fix (the default when piped)")
+    .option("--rule <id>", "terminal report: only this rule's findings");
 }
 
 async function prepare(opts: Common): Promise<{ engine: Engine; pack: PolicyPack }> {
-  const { parseFormat, parseSeverity } = await import("./output.js");
-  parseFormat(opts.format);
+  const { parseFormat, parseMaxChars, parseSeverity, parseView } = await import("./output.js");
+  parseMaxChars(opts.maxChars, parseFormat(opts.format));
+  parseView(opts, parseFormat(opts.format));
   parseSeverity(opts.failOn);
   const [{ Engine }, { checkPackRules, loadPack }] = await Promise.all([import("../engine/engine.js"), import("../engine/pack.js")]);
   const [engine, pack] = await Promise.all([Engine.load(), Promise.resolve(loadPack(opts.policy))]);
+  parseView(opts, parseFormat(opts.format), new Set([...engine.rules.map((r) => r.id), "rampart-exception-expired"]));
   checkPackRules(pack, new Set(engine.rules.map((r) => r.id)));
   return { engine, pack };
 }
@@ -282,9 +288,10 @@ export function buildProgram(): Command {
         "keep this scan's findings document as <location>/<timestamp>.json (a folder or s3://bucket/prefix); the HTML report draws a trend from it",
       )
       .option("--to <target>", "also send the findings to securityhub (BatchImportFindings) or config (PutEvaluations)")
-      .option("--result-token <token>", "with --to config: the result token of the Config rule invocation (TESTMODE for a dry run)"),
+      .option("--result-token <token>", "with --to config: the result token of the Config rule invocation (TESTMODE for a dry run)")
+      .option("--account <id>", "terminal report: only this account's findings"),
   ).action(async (opts) => {
-    process.exitCode = await scanCommand(opts);
+    process.exitCode = await scanCommand({ ...opts, accountFilter: opts.account });
   });
 
   addCommon(
@@ -332,8 +339,13 @@ export function buildProgram(): Command {
       process.stdout.write(rulesShow(await Engine.load(), id, useColor(process.stdout)));
     });
 
-  addCommon(program.command("demo").description("scan the bundled example account and templates (no AWS account needed)")).action(async (opts) => {
-    process.exitCode = await demoCommand(opts);
+  addCommon(
+    program
+      .command("demo")
+      .description("scan the bundled example account and templates (no AWS account needed)")
+      .option("--account <id>", "terminal report: only this account's findings"),
+  ).action(async (opts) => {
+    process.exitCode = await demoCommand({ ...opts, accountFilter: opts.account });
   });
 
   program

@@ -7,7 +7,7 @@ import { formatJson } from "./json.js";
 import { formatJunit } from "./junit.js";
 import { formatMarkdown } from "./markdown.js";
 import { formatSarif } from "./sarif.js";
-import { formatTable } from "./table.js";
+import { formatTable, type TerminalView } from "./table.js";
 
 export interface ReportContext {
   rules: RuleMeta[];
@@ -17,6 +17,10 @@ export interface ReportContext {
   history?: HistoryPoint[];
   /** The AWS account and Security Hub region for ASFF (default: the document's own). */
   aws?: { account?: string; region?: string };
+  /** The terminal report's layout (summary first, or every finding; --rule / --account). */
+  terminal?: TerminalView;
+  /** --max-chars: the Markdown report's size limit (default MARKDOWN_MAX_CHARS). */
+  maxChars?: number;
 }
 
 /** One scan of a history: when, and its summary counts. */
@@ -36,7 +40,7 @@ export const formatters = {
   table: formatTable,
   json: formatJson,
   sarif: formatSarif,
-  markdown: (doc) => formatMarkdown(doc),
+  markdown: (doc, ctx) => formatMarkdown(doc, ctx.maxChars),
   html: formatHtml,
   junit: formatJunit,
   csv: formatCsv,

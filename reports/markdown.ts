@@ -1,5 +1,7 @@
 import type { Finding, FindingsDocument } from "../engine/findings.js";
+import { SEVERITIES } from "../engine/pack.js";
 import { markdownText as cell } from "./escape.js";
+import { bySeverity, ruleRows } from "./group.js";
 
 const icon: Record<string, string> = { critical: "🟣", high: "🔴", medium: "🟠", low: "🔵", info: "⚪" };
 
@@ -8,84 +10,100 @@ function loc(f: Finding): string {
   return cell([f.resource.account, f.resource.region].filter(Boolean).join("/"));
 }
 
-/**
- * A pull-request comment: summary, then failing, unknown and suppressed findings. Every string
- * from a resource or a scanned file goes through `markdownText` (no image, link, mention or
- * reference; tables intact).
- */
-/** GitHub rejects a pull-request comment over 65,536 characters; the report stays under it. */
+/** GitHub rejects a pull-request comment over 65,536 characters (a job summary over 1 MiB): the report stays under it. */
 export const MARKDOWN_MAX_CHARS = 65_536;
+/** The smallest --max-chars: room for the title, the counts line and the truncation line. */
+export const MARKDOWN_MIN_CHARS = 2_000;
+/** Kept free for what closes the report: the truncation line, a closing </details>, the ✅ line. */
+const RESERVE = 512;
 
+/**
+ * A pull-request comment or job summary: the counts by severity, a table of the failing rules,
+ * then the findings, highest severity first (unknown, baseline and suppressed ones after), so a
+ * report cut at `maxChars` drops the lowest. Every line counts towards the limit; once a row does
+ * not fit, it and every later row are left out and a closing line says how many and where the
+ * full report is. Every string from a resource or a scanned file goes through `markdownText`
+ * (no image, link, mention or reference; tables intact).
+ */
 export function formatMarkdown(doc: FindingsDocument, maxChars: number = MARKDOWN_MAX_CHARS): string {
   const s = doc.summary;
   const out: string[] = [];
-  // Rows stop once the next would leave less than this room for the closing lines.
-  const budget = maxChars - 2_000;
+  const budget = maxChars - RESERVE;
   let used = 0;
   let omitted = 0;
-  const row = (line: string): boolean => {
-    if (omitted || used + line.length + 1 > budget) {
-      omitted++;
-      return false;
-    }
-    used += line.length + 1;
-    out.push(line);
-    return true;
+  const push = (...lines: string[]) => {
+    for (const l of lines) used += l.length + 1;
+    out.push(...lines);
   };
-  out.push(`## rampart ${doc.scan.kind === "iac" ? "infrastructure-code" : "account"} scan`);
-  out.push("");
-  const sev = (["critical", "high", "medium", "low", "info"] as const)
-    .filter((k) => s.bySeverity[k])
+  const fits = (lines: string[]) => !omitted && used + lines.reduce((n, l) => n + l.length + 1, 0) <= budget;
+  const row = (line: string): void => {
+    if (fits([line])) push(line);
+    else omitted++;
+  };
+  /** A titled table: its heading only if it fits with its first row; otherwise every row counts as left out. */
+  const table = (head: string[], rows: string[], tail: string[] = [""]) => {
+    if (!rows.length) return;
+    if (!fits([...head, rows[0], ...tail])) {
+      omitted += rows.length;
+      return;
+    }
+    push(...head);
+    for (const r of rows) row(r);
+    push(...tail);
+  };
+  push(`## rampart ${doc.scan.kind === "iac" ? "infrastructure-code" : "account"} scan`, "");
+  const sev = SEVERITIES.filter((k) => s.bySeverity[k])
     .map((k) => `${icon[k]} ${s.bySeverity[k]} ${k}`)
     .join(" · ");
-  out.push(
+  push(
     `**${s.fail} failing**${sev ? ` (${sev})` : ""} · ${s.unknown} unknown · ${s.pass} passing · ${s.suppressed} suppressed${doc.scan.incomplete ? " · ⚠️ **incomplete scan**" : ""}`,
+    "",
   );
-  out.push("");
-  const section = (title: string, list: Finding[]) => {
-    if (!list.length) return;
-    out.push(`### ${title} (${list.length})`, "", "| Severity | Rule | Resource | Where | Finding |", "|---|---|---|---|---|");
-    for (const f of list) row(`| ${icon[f.severity]} ${f.severity} | \`${f.ruleId}\` | ${cell(f.resource.id)} | ${loc(f)} | ${cell(f.message)} |`);
-    out.push("");
-  };
   const b = doc.scan.baseline;
-  if (b) out.push(`Baseline ${cell(b.file)}: **${b.new} new** · ${b.matched} already known (not counted) · ${b.fixed} fixed since`, "");
-  section(
-    b ? "New failing" : "Failing",
-    doc.findings.filter((f) => f.status === "fail" && !f.baseline),
+  if (b) push(`Baseline ${cell(b.file)}: **${b.new} new** · ${b.matched} already known (not counted) · ${b.fixed} fixed since`, "");
+
+  const counted = doc.findings.filter((f) => f.status !== "suppressed" && !f.baseline);
+  const rules = ruleRows(counted);
+  const where = doc.scan.kind === "iac" ? "Files" : "Accounts";
+  table(
+    [
+      `### ${b ? "New failing" : "Failing"} rules (${rules.filter((r) => r.failing).length})`,
+      "",
+      `| Severity | Rule | Resources failing | Unknown | ${where} |`,
+      "|---|---|---|---|---|",
+    ],
+    rules.map((r) => `| ${r.failing ? `${icon[r.severity]} ${r.severity}` : "unknown"} | \`${r.ruleId}\` | ${r.failing} | ${r.unknown} | ${r.scopes} |`),
   );
-  section(
-    "Unknown (rampart could not decide)",
-    doc.findings.filter((f) => f.status === "unknown" && !f.baseline),
-  );
-  const known = doc.findings.filter((f) => f.status !== "suppressed" && f.baseline);
-  if (known.length) {
-    out.push(
+  const findingRows = (list: Finding[]) =>
+    list.map((f) => `| ${icon[f.severity]} ${f.severity} | \`${f.ruleId}\` | ${cell(f.resource.id)} | ${loc(f)} | ${cell(f.message)} |`);
+  const head = (title: string) => [`### ${title}`, "", "| Severity | Rule | Resource | Where | Finding |", "|---|---|---|---|---|"];
+  const failing = bySeverity(counted.filter((f) => f.status === "fail"));
+  table(head(`${b ? "New failing" : "Failing"} (${failing.length})`), findingRows(failing));
+  const unknown = bySeverity(counted.filter((f) => f.status === "unknown"));
+  table(head(`Unknown (rampart could not decide) (${unknown.length})`), findingRows(unknown));
+  const known = bySeverity(doc.findings.filter((f) => f.status !== "suppressed" && f.baseline));
+  table(
+    [
       `<details><summary>Already in the baseline (${known.length}, not counted)</summary>`,
       "",
       "| Severity | Rule | Resource | Where | Finding |",
       "|---|---|---|---|---|",
-    );
-    for (const f of known)
-      row(
+    ],
+    known.map(
+      (f) =>
         `| ${f.status === "unknown" ? "unknown" : `${icon[f.severity]} ${f.severity}`} | \`${f.ruleId}\` | ${cell(f.resource.id)} | ${loc(f)} | ${cell(f.message)} |`,
-      );
-    out.push("", "</details>", "");
-  }
+    ),
+    ["", "</details>", ""],
+  );
   const sup = doc.findings.filter((f) => f.status === "suppressed");
-  if (sup.length) {
-    out.push(
-      `<details><summary>Suppressed by exceptions (${sup.length})</summary>`,
-      "",
-      "| Rule | Resource | Reason | Owner | Expires |",
-      "|---|---|---|---|---|",
-    );
-    for (const f of sup)
-      row(
+  table(
+    [`<details><summary>Suppressed by exceptions (${sup.length})</summary>`, "", "| Rule | Resource | Reason | Owner | Expires |", "|---|---|---|---|---|"],
+    sup.map(
+      (f) =>
         `| \`${f.ruleId}\` | ${cell(f.resource.id)} | ${cell(f.exception?.reason ?? "")} | ${cell(f.exception?.owner ?? "")} | ${cell(f.exception?.expires ?? "")} |`,
-      );
-    out.push("", "</details>", "");
-  }
+    ),
+    ["", "</details>", ""],
+  );
   if (omitted)
     out.push(
       `⚠️ ${omitted} more rows left out to stay under ${maxChars} characters; the full report is in the JSON or HTML output (\`--format json\`, \`--format html\`).`,

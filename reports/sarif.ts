@@ -1,15 +1,49 @@
-import type { Log, ReportingDescriptor, Result } from "sarif";
+import type { Log, Notification, ReportingDescriptor, Result } from "sarif";
 import type { Finding, FindingsDocument } from "../engine/findings.js";
 import type { ReportContext } from "./index.js";
 import { jsonText, plainText, sarifText } from "./escape.js";
+import { severityRank } from "./group.js";
 
 const HELP_BASE = "https://github.com/rampart-scanner/rampart/blob/main/docs/rules/";
+
+/**
+ * GitHub code scanning's limits on an uploaded SARIF file, from
+ * https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit
+ * (runs per file 20; results per run 25,000, "only the top 5,000 results will be included,
+ * prioritized by severity"; rules per run 25,000; locations per result 1,000, 100 shown; tags per
+ * rule 20, 10 shown) and
+ * https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/file-too-large
+ * (10 MB, the gzip-compressed upload). rampart writes one run, one location per result and three
+ * tags per rule; it keeps at most the 5,000 results code scanning stores, choosing them itself
+ * (failing before unknown before suppressed, highest severity first), and keeps the file itself
+ * under 10 MB uncompressed, so it holds however it is uploaded.
+ */
+export const SARIF_LIMITS = { resultsPerRun: 5_000, rulesPerRun: 25_000, locationsPerResult: 1_000, tagsPerRule: 20, fileBytes: 10_000_000 } as const;
 
 const level: Record<string, Result.level> = { critical: "error", high: "error", medium: "warning", low: "note", info: "note" };
 const securitySeverity: Record<string, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0", info: "1.0" };
 
-/** SARIF 2.1.0: one run, every rule as a reportingDescriptor, findings as results. */
-export function formatSarif(doc: FindingsDocument, ctx: ReportContext): string {
+/** Which results code scanning gets first: failing, then unknown, then suppressed; highest severity first; document order. */
+function keepOrder(findings: Finding[]): number[] {
+  const statusRank = { fail: 0, unknown: 1, suppressed: 2 } as const;
+  return findings
+    .map((_f, i) => i)
+    .sort(
+      (a, b) =>
+        statusRank[findings[a].status] - statusRank[findings[b].status] || severityRank(findings[a].severity) - severityRank(findings[b].severity) || a - b,
+    );
+}
+
+/**
+ * SARIF 2.1.0: one run, every rule as a reportingDescriptor (its why and fix in the rule's help,
+ * once), findings as results. Within SARIF_LIMITS: past them, the highest-severity results are
+ * kept and the run's notifications and properties say how many were left out.
+ */
+export function formatSarif(
+  doc: FindingsDocument,
+  ctx: ReportContext,
+  limits: { results: number; bytes: number } = { results: SARIF_LIMITS.resultsPerRun, bytes: SARIF_LIMITS.fileBytes },
+): string {
   const used = new Set(doc.findings.map((f) => f.ruleId));
   const rules: ReportingDescriptor[] = ctx.rules
     .filter((r) => used.has(r.id) || doc.summary.rules.some((s) => s.ruleId === r.id))
@@ -35,22 +69,69 @@ export function formatSarif(doc: FindingsDocument, ctx: ReportContext): string {
     });
   }
   const index = new Map(rules.map((r, i) => [r.id, i]));
-  const results: Result[] = doc.findings.map((f) => toResult(f, index.get(f.ruleId)));
+  const all: Result[] = doc.findings.map((f) => toResult(f, index.get(f.ruleId)));
   // With --baseline: SARIF's own baseline state (new, or unchanged since the baseline).
-  if (doc.scan.baseline) doc.findings.forEach((f, i) => (results[i].baselineState = f.baseline ? "unchanged" : "new"));
-  const log: Log = {
+  if (doc.scan.baseline) doc.findings.forEach((f, i) => (all[i].baselineState = f.baseline ? "unchanged" : "new"));
+  const header = (results: Result[], omitted: Finding[]): Log => ({
     version: "2.1.0",
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     runs: [
       {
         tool: { driver: { name: "rampart", version: doc.tool.version, informationUri: "https://github.com/rampart-scanner/rampart", rules } },
         automationDetails: { id: `rampart/${doc.scan.kind}/${doc.scan.startedAt}` },
-        invocations: [{ executionSuccessful: !doc.scan.incomplete, startTimeUtc: doc.scan.startedAt, endTimeUtc: doc.scan.finishedAt }],
+        invocations: [
+          {
+            executionSuccessful: !doc.scan.incomplete,
+            startTimeUtc: doc.scan.startedAt,
+            endTimeUtc: doc.scan.finishedAt,
+            ...(omitted.length ? { toolExecutionNotifications: [leftOutNotice(omitted, results.length, doc.findings.length)] } : {}),
+          },
+        ],
+        ...(omitted.length
+          ? { properties: { resultsTotal: doc.findings.length, resultsLeftOut: omitted.length, leftOutBySeverity: countBySeverity(omitted) } }
+          : {}),
         results,
       },
     ],
+  });
+  // The results code scanning keeps: at most limits.results, and as many as fit in limits.bytes
+  // (each result's own JSON length, plus a comma; the rest of the file measured with room for the notice).
+  const order = keepOrder(doc.findings);
+  const room = limits.bytes - Buffer.byteLength(jsonText(JSON.stringify(header([], doc.findings)))) - 1_024;
+  const kept = new Set<number>();
+  let bytes = 0;
+  for (const i of order) {
+    if (kept.size >= limits.results) break;
+    const size = Buffer.byteLength(jsonText(JSON.stringify(all[i]))) + 1;
+    if (bytes + size > room) break;
+    bytes += size;
+    kept.add(i);
+  }
+  const results = all.filter((_r, i) => kept.has(i));
+  const omitted = doc.findings.filter((_f, i) => !kept.has(i));
+  // Indented while small (a person may read it); compact at organization scale, where the sizes above are exact.
+  const indent = omitted.length === 0 && doc.findings.length <= 1_000 ? 2 : undefined;
+  return jsonText(JSON.stringify(header(results, omitted), null, indent)) + "\n";
+}
+
+function countBySeverity(list: Finding[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of list) out[f.severity] = (out[f.severity] ?? 0) + 1;
+  return out;
+}
+
+function leftOutNotice(omitted: Finding[], kept: number, total: number): Notification {
+  const by = Object.entries(countBySeverity(omitted))
+    .sort(([a], [b]) => severityRank(a) - severityRank(b))
+    .map(([s, n]) => `${n} ${s}`)
+    .join(", ");
+  return {
+    level: "warning",
+    descriptor: { id: "rampart/results-left-out" },
+    message: {
+      text: `${omitted.length} of ${total} results left out (${by}) to stay within GitHub code scanning's limits (${SARIF_LIMITS.resultsPerRun} results per run, ${SARIF_LIMITS.fileBytes / 1_000_000} MB per file); the ${kept} kept are the failing findings of highest severity. The full report: --format json or --format html.`,
+    },
   };
-  return jsonText(JSON.stringify(log, null, 2)) + "\n";
 }
 
 /** The resource as plain text (SARIF viewers print these properties). */

@@ -1,0 +1,55 @@
+// Report sizes and times at organization scale: the engine benchmark's 100k-resource shape
+// (200 accounts), every rule of the default pack, each output format.
+//   node dist/bench/reports.js [--dist DIR] [--resources N] [--accounts N]
+// --dist DIR formats with another build's reports (e.g. main's dist/) for a before/after figure.
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { syntheticSnapshot } from "./synthetic.js";
+import { Engine } from "../engine/engine.js";
+import { loadPack } from "../engine/pack.js";
+import type { ReportContext } from "../reports/index.js";
+import type { FindingsDocument } from "../engine/findings.js";
+
+type Fmt = (doc: FindingsDocument, ctx: ReportContext) => string;
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const n = Number(arg("--resources") ?? 100_000);
+  const accounts = Number(arg("--accounts") ?? 200);
+  const dist = arg("--dist");
+  const mod = (dist ? await import(pathToFileURL(path.resolve(dist, "reports", "index.js")).href) : await import("../reports/index.js")) as {
+    formatters: Record<string, Fmt>;
+  };
+  const engine = await Engine.load();
+  const t0 = performance.now();
+  const doc = engine.evaluate(syntheticSnapshot(n, accounts), loadPack(), { kind: "live", startedAt: new Date("2026-12-03T12:00:00Z") });
+  console.log(
+    `${n} resources, ${accounts} accounts: ${doc.findings.length} findings (${doc.summary.fail} failing, ${doc.summary.unknown} unknown) in ${Math.round(performance.now() - t0)} ms`,
+  );
+  console.log(`reports from ${dist ? path.resolve(dist) : "this build"}`);
+  console.log("format | bytes | lines | ms");
+  const views: Array<[string, string, Partial<ReportContext>]> = [
+    ["table (TTY summary)", "table", { terminal: { mode: "summary", rows: 40 } }],
+    ["table (--details / piped)", "table", {}],
+    ["markdown", "markdown", {}],
+    ["sarif", "sarif", {}],
+    ["html", "html", {}],
+    ["junit", "junit", {}],
+    ["csv", "csv", {}],
+    ["json", "json", {}],
+  ];
+  for (const [label, name, extra] of views) {
+    const f = mod.formatters[name] as Fmt | undefined;
+    if (!f) continue;
+    const t = performance.now();
+    const text = f(doc, { rules: engine.rules, color: false, ...extra });
+    const ms = Math.round(performance.now() - t);
+    console.log(`${label} | ${Buffer.byteLength(text)} | ${text.split("\n").length} | ${ms}`);
+  }
+}
+
+await main();
