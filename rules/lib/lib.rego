@@ -248,19 +248,84 @@ trusts_service(s, service) if {
 	lower(p) == service
 }
 
-# conditions(s) lists {"op": operator, "key": key, "values": [..]} with the
-# key lower-cased (condition keys are case-insensitive) and values as arrays.
-conditions(s) := [{"op": op, "key": lower(k), "raw_key": k, "values": as_array(v)} |
+# conditions(s) lists one entry per condition key of a statement, normalised:
+#   op        the operator as written ("ForAnyValue:StringEqualsIfExists");
+#   base      the operator family without set qualifier and IfExists ("StringEquals");
+#   qualifier "ForAnyValue", "ForAllValues" or "";
+#   if_exists the operator ends in IfExists;
+#   restricts the condition is false when the key is absent from the request, so it limits
+#             the statement to requests whose key matches: not IfExists and not ForAllValues
+#             (both true for an absent key), unless the key is in every request (always_present_keys);
+#   key       lower-cased (condition keys are case-insensitive), raw_key as written;
+#   values    an array (a single value and a one-element list are the same).
+# Rules compare `base` against operator families and require `restricts`, never the spelling.
+conditions(s) := [_condition(op, k, v) |
 	is_object(s.Condition)
 	some op, block in s.Condition
 	is_object(block)
 	some k, v in block
 ]
 
-# condition_values(s, op_set, key) is the values of key under any operator in op_set.
-condition_values(s, op_set, key) := [v |
+_condition(op, k, v) := {
+	"op": op, "base": b.base, "qualifier": b.qualifier, "if_exists": b.if_exists,
+	"restricts": _restricts(b, lower(k)), "key": lower(k), "raw_key": k, "values": as_array(v),
+} if b := parse_operator(op)
+
+# parse_operator(op) splits an IAM condition operator into its set qualifier, family and IfExists.
+parse_operator(op) := {"qualifier": q, "base": trim_suffix(rest, "IfExists"), "if_exists": endswith(rest, "IfExists")} if {
+	parts := split(op, ":")
+	count(parts) == 2
+	q := parts[0]
+	rest := parts[1]
+} else := {"qualifier": "", "base": trim_suffix(op, "IfExists"), "if_exists": endswith(op, "IfExists")}
+
+# exact_match(c): a restricting condition that matches values exactly: StringEquals /
+# ArnEquals, or StringLike / ArnLike with no wildcard and no policy variable in any value
+# (the same test; a variable's value could itself hold a wildcard under StringLike).
+exact_match(c) if {
+	c.restricts
+	c.base in {"StringEquals", "ArnEquals"}
+}
+
+exact_match(c) if {
+	c.restricts
+	c.base in {"StringLike", "ArnLike"}
+	every v in c.values {
+		not _wild_value(v)
+	}
+}
+
+_wild_value(v) if {
+	is_string(v)
+	has_wildcard(v)
+}
+
+_wild_value(v) if {
+	is_string(v)
+	contains(v, "${")
+}
+
+_wild_value(v) if not is_string(v)
+
+# always_present_keys: condition keys in every request of the calls the rules judge, for
+# which IfExists and ForAllValues cannot be satisfied by leaving the key out.
+always_present_keys := {"aws:principalaccount", "aws:principalarn", "aws:principaltype", "kms:calleraccount"}
+
+_restricts(b, key) if {
+	key in always_present_keys
+	is_object(b)
+} else := false if b.if_exists
+
+else := false if b.qualifier == "ForAllValues"
+
+else := true
+
+# condition_values(s, families, key) is the values of key under a restricting condition
+# whose operator family (base) is in families (e.g. {"StringEquals", "StringLike"}).
+condition_values(s, families, key) := [v |
 	some c in conditions(s)
-	c.op in op_set
+	c.base in families
+	c.restricts == true
 	c.key == lower(key)
 	some v in c.values
 ]

@@ -47,3 +47,40 @@ test_account_trust_with_account if {
 	lib.other_account(_live, "444455556666") == "yes" with data.config.params as {"trustedAccounts": ["444455556666"]}
 	lib.account_trust(_live, "555566667777") == "outside"
 }
+
+# --- the condition normaliser: operator families, IfExists, set qualifiers -----------
+
+test_parse_operator if {
+	lib.parse_operator("StringEquals") == {"qualifier": "", "base": "StringEquals", "if_exists": false}
+	lib.parse_operator("ForAnyValue:StringLikeIfExists") == {"qualifier": "ForAnyValue", "base": "StringLike", "if_exists": true}
+	lib.parse_operator("ArnEqualsIfExists") == {"qualifier": "", "base": "ArnEquals", "if_exists": true}
+}
+
+_cond(op, key, v) := lib.conditions({"Condition": {op: {key: v}}})[0]
+
+test_restricts_unless_absent_key_satisfies_it if {
+	_cond("StringEquals", "aws:SourceAccount", "1").restricts == true
+	_cond("ForAnyValue:StringEquals", "aws:SourceAccount", "1").restricts == true
+	_cond("StringEqualsIfExists", "aws:SourceAccount", "1").restricts == false
+	_cond("ForAllValues:StringEquals", "aws:SourceAccount", "1").restricts == false
+
+	# keys in every request: IfExists / ForAllValues cannot be met by leaving the key out
+	_cond("StringEqualsIfExists", "kms:CallerAccount", "1").restricts == true
+	_cond("ForAllValues:StringEquals", "aws:PrincipalAccount", "1").restricts == true
+}
+
+test_condition_values_by_family_and_shape if {
+	s1 := {"Condition": {"StringEquals": {"KMS:CallerAccount": "111122223333"}}}
+	s2 := {"Condition": {"ForAnyValue:StringEquals": {"kms:calleraccount": ["111122223333"]}}}
+	lib.condition_values(s1, {"StringEquals"}, "kms:CallerAccount") == ["111122223333"]
+	lib.condition_values(s2, {"StringEquals"}, "kms:CallerAccount") == ["111122223333"]
+	lib.condition_values({"Condition": {"StringEqualsIfExists": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}, {"StringEquals"}, "kms:ViaService") == []
+}
+
+test_exact_match if {
+	lib.exact_match(_cond("StringEquals", "k", "a*"))
+	lib.exact_match(_cond("StringLike", "k", ["a", "b"]))
+	not lib.exact_match(_cond("StringLike", "k", "a*"))
+	not lib.exact_match(_cond("StringLike", "k", "${aws:PrincipalTag/x}"))
+	not lib.exact_match(_cond("StringEqualsIfExists", "k", "a"))
+}

@@ -24,9 +24,10 @@ _action := "acm-pca:issuecertificate"
 
 _key := "acm-pca:templatearn"
 
-_ops := {"StringEquals", "StringLike", "ArnEquals", "ArnLike", "ForAnyValue:StringEquals", "ForAnyValue:StringLike"}
+# Operator families (lib.conditions: set qualifier and IfExists are parsed off).
+_ops := {"StringEquals", "StringLike", "ArnEquals", "ArnLike"}
 
-_exact_ops := {"StringEquals", "ArnEquals", "ForAnyValue:StringEquals"}
+_exact_ops := {"StringEquals", "ArnEquals"}
 
 _default_templates := [
 	"arn:aws:acm-pca:::template/EndEntityCertificate/V1",
@@ -169,7 +170,8 @@ results contains lib.unknown(r, {
 _blocks(s) := [c |
 	some c in lib.conditions(s)
 	c.key == _key
-	c.op in _ops
+	c.base in _ops
+	c.restricts
 ]
 
 # _value_ok(op, v): v names only allowed (end-entity) templates.
@@ -208,7 +210,7 @@ _restricting(s) if {
 	some c in _blocks(s)
 	count(c.values) > 0
 	every v in c.values {
-		_value_ok(c.op, v)
+		_value_ok(c.base, v)
 	}
 }
 
@@ -218,7 +220,7 @@ _maybe_restricting(s) if {
 	some u in c.values
 	lib.is_unknown(u)
 	every v in c.values {
-		_ok_or_unknown(c.op, v)
+		_ok_or_unknown(c.base, v)
 	}
 }
 

@@ -23,7 +23,8 @@ import data.rampart.lib
 
 _action := "sts:assumerolewithwebidentity"
 
-_ops := {"StringEquals", "StringLike", "ForAnyValue:StringEquals", "ForAnyValue:StringLike"}
+# Operator families (lib.conditions: set qualifier and IfExists are parsed off).
+_ops := {"StringEquals", "StringLike"}
 
 _base := "/Properties/AssumeRolePolicyDocument"
 
@@ -103,7 +104,8 @@ judged contains x.r._ref if some x in _in_scope
 
 _blocks(s, host, suffix) := [c |
 	some c in lib.conditions(s)
-	c.op in _ops
+	c.base in _ops
+	c.restricts
 	lib.wildcard_match(concat("", [host, suffix]), c.key)
 ]
 

@@ -22,7 +22,7 @@ import data.rampart.lib
 
 _service := "rolesanywhere.amazonaws.com"
 
-_cert_ops := {"StringEquals", "ForAnyValue:StringEquals"}
+_cert_ops := {"StringEquals"}
 
 _arn_ops := {"ArnEquals", "ArnLike", "StringEquals", "StringLike"}
 
@@ -110,7 +110,8 @@ _exact_value(v) if {
 
 _good_cert(s) if {
 	some c in _cert_conditions(s)
-	c.op in _cert_ops
+	c.base in _cert_ops
+	c.restricts
 	count(c.values) > 0
 	every v in c.values {
 		_exact_value(v)
@@ -119,7 +120,8 @@ _good_cert(s) if {
 
 _cert_unknown(s) if {
 	some c in _cert_conditions(s)
-	c.op in _cert_ops
+	c.base in _cert_ops
+	c.restricts
 	some v in c.values
 	lib.is_unknown(v)
 }
@@ -168,7 +170,8 @@ results contains lib.unknown(r, {
 _source_conditions(s) := [c |
 	some c in lib.conditions(s)
 	c.key == "aws:sourcearn"
-	c.op in _arn_ops
+	c.base in _arn_ops
+	c.restricts
 ]
 
 _source_values(s) := [v |

@@ -150,7 +150,7 @@ _expected(tag) := lower(sprintf("${aws:PrincipalTag/%s}", [tag]))
 
 _cond_state(s, tag) := "ok" if {
 	some c in lib.conditions(s)
-	c.op == "StringEquals"
+	lib.exact_match(c)
 	c.key in _tag_keys(tag)
 	count(c.values) > 0
 	every v in c.values {
@@ -159,7 +159,7 @@ _cond_state(s, tag) := "ok" if {
 	}
 } else := "unknown" if {
 	some c in lib.conditions(s)
-	c.op == "StringEquals"
+	lib.exact_match(c)
 	c.key in _tag_keys(tag)
 	some v in c.values
 	lib.is_unknown(v)

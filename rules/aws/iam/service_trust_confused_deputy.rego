@@ -39,10 +39,7 @@ _base := "/Properties/AssumeRolePolicyDocument"
 _source_keys := {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "sts:externalid"}
 
 # Operators that require the key to be present and to match (not IfExists, not negated).
-_positive_ops := {
-	"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike",
-	"ForAnyValue:StringEquals", "ForAnyValue:StringLike",
-}
+_positive_ops := {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"}
 
 _listed(svc) if {
 	some p in _services
@@ -100,7 +97,8 @@ _names_listed(s) if {
 
 _guarded(s) if {
 	some c in lib.conditions(s)
-	c.op in _positive_ops
+	c.base in _positive_ops
+	c.restricts
 	c.key in _source_keys
 	some v in c.values
 	v != "*"

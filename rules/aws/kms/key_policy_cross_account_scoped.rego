@@ -132,10 +132,8 @@ _own_accounts(r, st) := {a | a := r.account; is_string(a)} | {a |
 	not lib.has_wildcard(a)
 }
 
-_limit_ops := {
-	"StringEquals", "StringEqualsIgnoreCase", "StringLike", "StringEqualsIfExists", "StringLikeIfExists",
-	"ForAnyValue:StringEquals", "ForAnyValue:StringLike", "ForAnyValue:StringEqualsIgnoreCase",
-}
+# Operator families (lib.condition_values: IfExists only where the key is in every request).
+_limit_ops := {"StringEquals", "StringEqualsIgnoreCase", "StringLike"}
 
 _caller_values(st) := array.concat(lib.condition_values(st, _limit_ops, "kms:CallerAccount"), lib.condition_values(st, _limit_ops, "aws:PrincipalAccount"))
 

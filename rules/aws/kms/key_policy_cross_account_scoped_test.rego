@@ -392,3 +392,17 @@ test_partition_in_caller_account_value_is_not_unknown if {
 	doc := _doc([_stmt({"Condition": {"StringEquals": {"kms:CallerAccount": v, "kms:ViaService": "s3.us-east-1.amazonaws.com"}}})])
 	count(_run(doc, [_a])) == 0
 }
+
+# --- condition operators by meaning (lib.conditions) ----------------------------------
+
+test_via_service_if_exists_does_not_limit if {
+	doc := _doc([_stmt({"Condition": {"StringEquals": {"kms:CallerAccount": _a}, "StringEqualsIfExists": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}})])
+	_keys_of(_run(doc, [_a])) == {"statement:Use:via-service"}
+}
+
+test_caller_account_if_exists_and_for_any_value_limit if {
+	d1 := _doc([_stmt({"Condition": {"StringEqualsIfExists": {"kms:CallerAccount": _a}, "StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}})])
+	count(_run(d1, [_a])) == 0
+	d2 := _doc([_stmt({"Condition": {"ForAnyValue:StringLike": {"KMS:CallerAccount": [_a]}, "StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}})])
+	count(_run(d2, [_a])) == 0
+}

@@ -154,12 +154,13 @@ _class(r, _, p) := "ok" if {
 
 _limit_keys := {"aws:principalaccount", "aws:sourceaccount", "aws:principalorgid", "aws:sourceorgid"}
 
-_limit_ops := {"StringEquals", "StringLike", "ForAnyValue:StringEquals", "ForAnyValue:StringLike", "StringEqualsIgnoreCase"}
+_limit_ops := {"StringEquals", "StringLike", "StringEqualsIgnoreCase"}
 
 _limits(s) := [c |
 	some c in lib.conditions(s)
 	c.key in _limit_keys
-	c.op in _limit_ops
+	c.base in _limit_ops
+	c.restricts
 ]
 
 _limit_ok(r, c) if {
