@@ -1,24 +1,50 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { Ajv as AjvType, ErrorObject, ValidateFunction } from "ajv";
 import { repoRoot } from "./paths.js";
 
-// The schemas are this project's own files, checked against the JSON Schema meta-schema by
-// test/schemas.test.ts: compiling that meta-schema at every start would cost a CLI run ~0.2 s.
-const ajv = new Ajv({ allErrors: false, strict: false, validateSchema: false });
+const require = createRequire(import.meta.url);
 const cache = new Map<string, ValidateFunction>();
 
-/** Compiles (once) the JSON Schema at a repository-relative path. */
+/** The validators compiled at build time (scripts/build-validators.mjs), when built. */
+let compiled: (Record<string, ValidateFunction> & { __sha256?: Record<string, string> }) | null | undefined;
+function precompiled(schemaPath: string, text: string): ValidateFunction | undefined {
+  if (compiled === undefined) {
+    try {
+      compiled = require(path.join(repoRoot, "build", "validators.cjs"));
+    } catch {
+      compiled = null;
+    }
+  }
+  const v = compiled?.[schemaPath];
+  // Only for the schema it was compiled from: an edited schema is compiled again below.
+  if (!v || compiled?.__sha256?.[schemaPath] !== createHash("sha256").update(text).digest("hex")) return undefined;
+  return v;
+}
+
+let ajv: AjvType | undefined;
+function compile(schema: unknown): ValidateFunction {
+  // The schemas are this project's own files, checked against the JSON Schema meta-schema by
+  // test/schemas.test.ts; Ajv (and its compiler) is loaded only when a schema was not built.
+  if (!ajv) {
+    const { Ajv } = require("ajv") as typeof import("ajv");
+    ajv = new Ajv({ allErrors: false, strict: false, validateSchema: false });
+  }
+  return ajv.compile(schema as object);
+}
+
+/** The validator of the JSON Schema at a repository-relative path (compiled once). */
 export function validator(schemaPath: string): ValidateFunction {
   let v = cache.get(schemaPath);
   if (!v) {
-    const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, schemaPath), "utf8"));
-    v = ajv.compile(schema);
+    const text = fs.readFileSync(path.join(repoRoot, schemaPath), "utf8");
+    v = precompiled(schemaPath, text) ?? compile(JSON.parse(text));
     cache.set(schemaPath, v);
   }
   return v;
 }
-
 /** One line naming the first schema violation: "/resources/3/type: must match pattern …". */
 export function describeErrors(errors: ErrorObject[] | null | undefined): string {
   if (!errors || errors.length === 0) return "invalid";

@@ -1,15 +1,17 @@
 // `npm ci` runs this (the `prepare` script): everything a fresh clone needs.
 //   1. the pinned opa CLI (installed with Go into ~/.cache/rampart/tools when missing)
-//   2. the rules compiled to build/policy/policy.wasm
+//   2. the rules compiled to build/policy/policy.wasm, the JSON Schemas to build/validators.cjs
 //   3. the TypeScript built into dist/
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildPolicy } from "./build-policy.mjs";
+import { buildValidators } from "./build-validators.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 try {
   buildPolicy();
+  buildValidators();
 } catch (e) {
   console.error(`rampart setup: ${e.message}`);
   process.exit(1);
