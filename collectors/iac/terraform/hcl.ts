@@ -107,7 +107,7 @@ export function parseHcl(text: string, file: string): HclFile {
     if (root.hasError) {
       const bad = firstError(root);
       const line = bad ? bad.startPosition.row + 1 : 1;
-      const what = bad?.isMissing ? `missing ${bad.type}` : `unexpected ${JSON.stringify(snippet(bad?.text ?? ""))}`;
+      const what = bad?.isMissing ? `missing ${bad.type}` : `unexpected ${JSON.stringify(snippet(bad?.text ?? ""))}${literalInterpolation(text, bad)}`;
       throw new HclError(file, line, `invalid HCL: ${what}`);
     }
     const b = new Builder(text, file);
@@ -121,22 +121,37 @@ export function parseHcl(text: string, file: string): HclFile {
   }
 }
 
+/** A hint when the error is at `${name:`: an IAM policy variable, which HCL reads as an interpolation unless written `$${…}`. */
+function literalInterpolation(text: string, bad: Node | undefined): string {
+  if (!bad) return "";
+  const around = text.slice(Math.max(0, bad.startIndex - 2), bad.endIndex + 1);
+  return /\$\{[A-Za-z0-9_-]+:/.test(around) ? " (an IAM policy variable such as ${aws:username} is written $${aws:username} in HCL)" : "";
+}
+
 function snippet(s: string): string {
   const one = s.split("\n")[0];
   return one.length > 40 ? `${one.slice(0, 40)}…` : one;
 }
 
+/**
+ * The innermost syntax error on the first erroneous path: tree-sitter wraps a block it cannot
+ * parse in an ERROR node that starts at the block, while the offending token is an ERROR (or a
+ * MISSING node) inside it; the innermost one is where the problem is.
+ */
 function firstError(n: Node): Node | undefined {
-  const stack: Node[] = [n];
-  while (stack.length) {
-    const x = stack.pop()!;
-    if (x.type === "ERROR" || x.isMissing) return x;
-    for (let i = x.childCount - 1; i >= 0; i--) {
+  let x = n;
+  for (;;) {
+    let next: Node | undefined;
+    for (let i = 0; i < x.childCount; i++) {
       const c = x.child(i);
-      if (c && (c.hasError || c.isMissing || c.type === "ERROR")) stack.push(c);
+      if (c && (c.hasError || c.isMissing || c.type === "ERROR")) {
+        next = c;
+        break;
+      }
     }
+    if (!next) return x.type === "ERROR" || x.isMissing ? x : undefined;
+    x = next;
   }
-  return undefined;
 }
 
 function collectComments(n: Node, out: HclFile["comments"]): void {

@@ -19,6 +19,23 @@ export interface TfSourceLoad {
   modules: ModuleLoad[];
 }
 
+/**
+ * One error entry for a module that could not be read: the file (and line) the message names,
+ * and the rest of the message. Anything else than a SourceError is a fault of rampart's (a bug or
+ * a resource limit such as the call stack): it still names the module folder, in one line, and
+ * the scan ends with exit 2 instead of a stack trace.
+ */
+export function loadError(dir: string, e: unknown): { file: string; reason: string } {
+  if (e instanceof SourceError) {
+    const m = /^(.+?\.tf(?:vars)?)(?::(\d+))?: /.exec(e.message);
+    if (!m) return { file: dir, reason: e.message };
+    const rest = e.message.slice(m[0].length);
+    return { file: m[1], reason: m[2] ? `line ${m[2]}: ${rest}` : rest };
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  return { file: dir, reason: `this module could not be read (internal error: ${msg.split("\n")[0]}); please report it with the module` };
+}
+
 export async function loadTerraformSource(paths: string[], opts: SourceOptions = {}): Promise<TfSourceLoad> {
   const out: TfSourceLoad = { loaded: 0, resources: [], skipped: [], errors: [], notes: [], modules: [] };
   const dirs = findTerraformDirs(paths);
@@ -29,9 +46,7 @@ export async function loadTerraformSource(paths: string[], opts: SourceOptions =
     try {
       loads.push(await loadTerraformModule(dir, shared));
     } catch (e) {
-      if (!(e instanceof SourceError)) throw e;
-      const m = /^(.+?\.tf(?:vars)?)(?::\d+)?: /.exec(e.message);
-      out.errors.push({ file: m ? m[1] : dir, reason: e.message });
+      out.errors.push(loadError(dir, e));
     }
   }
   // a folder another scanned folder calls as a module is read there, with its inputs
@@ -42,10 +57,16 @@ export async function loadTerraformSource(paths: string[], opts: SourceOptions =
     out.modules.push(l);
     for (const f of l.files) files.add(path.resolve(f));
     out.notes.push(...l.notes);
-    const r = translate(l.plan, (inst) => {
-      const s = inst as SourceInstance;
-      return { file: s.file, line: s.line };
-    });
+    let r: ReturnType<typeof translate>;
+    try {
+      r = translate(l.plan, (inst) => {
+        const s = inst as SourceInstance;
+        return { file: s.file, line: s.line };
+      });
+    } catch (e) {
+      out.errors.push(loadError(l.dir, e));
+      continue;
+    }
     out.resources.push(...r.resources);
     if (r.notes) out.notes.push(...r.notes);
   }

@@ -187,6 +187,8 @@ class Module implements Scope {
     /** Input values from the caller (undefined at the root). */
     private readonly inputs: Map<string, Val> | undefined,
     readonly depth: number,
+    /** The folders of the modules that call this one, outermost first (a module cycle is an error). */
+    readonly callers: readonly string[] = [],
   ) {
     this.prefix = steps.map((s) => `module.${s.name}${keySuffix(s.key)}`).join(".");
     let names: string[];
@@ -476,6 +478,11 @@ class Module implements Scope {
       throw new SourceError(`${call.block.file}:${call.block.line}: modules nested deeper than ${MAX_MODULE_DEPTH} levels (a module cycle?)`);
     const dir = this.moduleSourceDir(call);
     if (dir instanceof Unknown) return dir;
+    const chain = [...this.callers, this.moduleDir];
+    if (chain.includes(dir)) {
+      const names = [...chain.slice(chain.indexOf(dir)), dir].map((d) => path.relative(this.ctx.rootDir, d) || ".");
+      throw new SourceError(`${call.block.file}:${call.block.line}: module.${call.name} makes a module cycle (${names.join(" → ")})`);
+    }
     if (this.steps.length > 0 || dir !== this.moduleDir) this.ctx.moduleDirs.add(dir);
     const ex = this.expansion(call.block, `module.${call.name}`);
     const make = (key: number | string | undefined, each: Val | undefined): Val => {
@@ -486,7 +493,7 @@ class Module implements Scope {
         inputs.set(k, new Evaluator(scope).eval(a.expr));
       }
       const step: ModStep = key === undefined ? { name: call.name } : { name: call.name, key };
-      const child = new Module(this.ctx, dir, [...this.steps, step], inputs, this.depth + 1);
+      const child = new Module(this.ctx, dir, [...this.steps, step], inputs, this.depth + 1, chain);
       child.collect();
       return new ModuleOutputs(child);
     };
