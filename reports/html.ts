@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Finding, FindingsDocument } from "../engine/findings.js";
 import type { HistoryPoint, ReportContext } from "./index.js";
-import { escapeHtml, escapeHtmlBlock, jsonText } from "./escape.js";
+import { escapeHtml, jsonText } from "./escape.js";
 
 /**
  * One self-contained HTML page: no request leaves it (CSP `default-src 'none'`; the one
@@ -11,6 +11,9 @@ import { escapeHtml, escapeHtmlBlock, jsonText } from "./escape.js";
  */
 
 const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+
+/** Rows per page of a findings table: the page renders these from the embedded data, on demand. */
+export const PAGE_SIZE = 100;
 
 export { escapeHtml };
 
@@ -62,6 +65,8 @@ details dl{margin:6px 0 0;display:grid;grid-template-columns:max-content 1fr;gap
 details dt{font-weight:600;color:var(--muted)}details dd{margin:0}
 pre{margin:0;max-height:320px;overflow:auto;background:#f2f4f7;border:1px solid var(--line);border-radius:6px;padding:6px 8px;font-size:12px;white-space:pre-wrap;word-break:break-all}
 .count{color:var(--muted);font-weight:normal;font-size:13px}
+.pager{display:flex;gap:10px;align-items:center;margin:8px 0;color:var(--muted)}
+.pager button{font:inherit;padding:3px 10px}
 .none{color:var(--muted)}
 footer{padding:10px 28px 30px;color:var(--muted);font-size:12px}
 `;
@@ -70,7 +75,8 @@ const SCRIPT = `
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("rampart-data").textContent);
-  var findings = data.findings;
+  var findings = data.findings, rules = data.rules || {};
+  var PAGE = ${PAGE_SIZE};
   var sevRank = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
   var statusRank = { fail: 0, unknown: 1, suppressed: 2 };
   var controls = {
@@ -79,15 +85,17 @@ const SCRIPT = `
     rule: document.getElementById("f-rule"),
     text: document.getElementById("f-text")
   };
+  // A rule's title, why and fix travel once per rule; a finding carries its own only when it differs.
+  function txt(f, k) { return k in f ? f[k] : (rules[f.ruleId] || {})[k]; }
   function where(f) {
     if (f.location && f.location.file) return f.location.file + (f.location.line ? ":" + f.location.line : "");
     return [f.resource.account, f.resource.region].filter(Boolean).join("/");
   }
   function haystack(f) {
-    return [f.ruleId, f.title, f.message, f.severity, f.status, f.resource.type, f.resource.id, f.resource.arn, f.resource.name,
+    return [f.ruleId, txt(f, "title"), f.message, f.severity, f.status, f.resource.type, f.resource.id, f.resource.arn, f.resource.name,
       f.resource.account, f.resource.region, where(f), f.location && f.location.pointer].filter(Boolean).join("\\n").toLowerCase();
   }
-  var hay = findings.map(haystack);
+  var hay = null;
   var keys = {
     severity: function (f) { return sevRank[f.severity]; },
     status: function (f) { return statusRank[f.status]; },
@@ -96,57 +104,131 @@ const SCRIPT = `
     where: where,
     message: function (f) { return f.message; }
   };
+  var tables = [], byStatus = {};
+  var els = document.querySelectorAll("table[data-findings]");
+  for (var e = 0; e < els.length; e++) {
+    var t = { el: els[e], id: els[e].id, order: [], shown: [], page: 0 };
+    tables.push(t);
+    byStatus[els[e].getAttribute("data-status")] = t;
+  }
+  for (var i = 0; i < findings.length; i++) if (byStatus[findings[i].status]) byStatus[findings[i].status].order.push(i);
+  // Rows are built from the data with text nodes only (no HTML parsing of any value), one page at a time.
+  function el(tag, cls, text) {
+    var n = document.createElement(tag);
+    if (cls) n.className = cls;
+    if (text != null) n.textContent = text;
+    return n;
+  }
+  function item(dl, term, nodes) {
+    dl.appendChild(el("dt", null, term));
+    var dd = el("dd");
+    for (var k = 0; k < nodes.length; k++) dd.appendChild(typeof nodes[k] === "string" ? document.createTextNode(nodes[k]) : nodes[k]);
+    dl.appendChild(dd);
+  }
+  function details(f) {
+    var d = el("details"), dl = el("dl");
+    d.appendChild(el("summary", null, f.message));
+    var loc = f.location
+      ? [f.location.file + (f.location.line ? ":" + f.location.line : ""), f.location.pointer, f.location.address].filter(Boolean).join(" \\u00b7 ")
+      : [f.resource.arn || f.resource.id, f.resource.account, f.resource.region].filter(Boolean).join(" \\u00b7 ");
+    item(dl, "Resource", [el("span", "rid", f.resource.id), " (" + f.resource.type + ")" + (f.resource.name ? " \\u2014 " + f.resource.name : "")]);
+    item(dl, "Location", [el("code", null, loc)]);
+    var why = txt(f, "rationale"), fix = txt(f, "fix");
+    if (why) item(dl, "Why it matters", [why]);
+    if (fix) item(dl, "Fix", f.remediation && f.remediation.automatic ? [fix + " ", el("em", null, "(rampart fix can apply this)")] : [fix]);
+    var x = f.exception;
+    if (x) item(dl, "Exception", [x.reason + " \\u2014 owner " + x.owner + ", expires " + x.expires + (x.origin ? " (" + x.origin + ")" : "")]);
+    if (f.evidence !== undefined) item(dl, "Evidence", [el("pre", null, JSON.stringify(f.evidence, null, 2))]);
+    item(dl, "Finding id", [el("code", null, f.id)]);
+    d.appendChild(dl);
+    return d;
+  }
+  function row(i) {
+    var f = findings[i], tr = el("tr"), td;
+    tr.setAttribute("data-i", String(i));
+    tr.setAttribute("data-severity", f.severity);
+    tr.setAttribute("data-status", f.status);
+    td = el("td"); td.appendChild(el("span", "badge " + f.severity, f.severity)); tr.appendChild(td);
+    tr.appendChild(el("td", "status-" + f.status, f.status === "suppressed" ? "suppressed (" + (f.suppressedStatus || "fail") + ")" : f.status));
+    td = el("td"); td.appendChild(el("code", null, f.ruleId)); td.appendChild(el("br")); td.appendChild(el("span", "none", txt(f, "title") || "")); tr.appendChild(td);
+    td = el("td"); td.appendChild(el("span", "rid", f.resource.name || f.resource.id)); td.appendChild(el("br")); td.appendChild(el("span", "none", f.resource.type)); tr.appendChild(td);
+    td = el("td"); td.appendChild(el("code", null, where(f))); tr.appendChild(td);
+    td = el("td"); td.appendChild(details(f)); tr.appendChild(td);
+    return tr;
+  }
+  function render(t) {
+    var body = t.el.tBodies[0], n = t.shown.length;
+    var pages = Math.max(1, Math.ceil(n / PAGE));
+    if (t.page >= pages) t.page = pages - 1;
+    var start = t.page * PAGE, end = Math.min(n, start + PAGE), frag = document.createDocumentFragment();
+    for (var k = start; k < end; k++) frag.appendChild(row(t.shown[k]));
+    body.textContent = "";
+    body.appendChild(frag);
+    var counter = document.getElementById(t.id + "-count");
+    if (counter) counter.textContent = n === t.order.length ? "(" + n + ")" : "(" + n + " of " + t.order.length + ")";
+    var pager = document.getElementById(t.id + "-pager");
+    if (pager) {
+      pager.hidden = n <= PAGE;
+      pager.querySelector("[data-page=prev]").disabled = t.page === 0;
+      pager.querySelector("[data-page=next]").disabled = end >= n;
+      pager.querySelector(".range").textContent = n ? "rows " + (start + 1) + "\\u2013" + end + " of " + n + " (page " + (t.page + 1) + " of " + pages + ")" : "no rows";
+    }
+  }
   function apply() {
     var sev = controls.severity.value, st = controls.status.value, rule = controls.rule.value;
     var text = controls.text.value.trim().toLowerCase();
-    var tables = document.querySelectorAll("table[data-findings]");
+    if (text && !hay) hay = findings.map(haystack);
     for (var t = 0; t < tables.length; t++) {
-      var rows = tables[t].tBodies[0].rows, shown = 0;
-      for (var r = 0; r < rows.length; r++) {
-        var i = Number(rows[r].getAttribute("data-i")), f = findings[i];
-        var ok = (!sev || f.severity === sev) && (!st || f.status === st) && (!rule || f.ruleId === rule) && (!text || hay[i].indexOf(text) >= 0);
-        rows[r].hidden = !ok;
-        if (ok) shown++;
+      var order = tables[t].order, shown = [];
+      for (var r = 0; r < order.length; r++) {
+        var i = order[r], f = findings[i];
+        if ((!sev || f.severity === sev) && (!st || f.status === st) && (!rule || f.ruleId === rule) && (!text || hay[i].indexOf(text) >= 0)) shown.push(i);
       }
-      var counter = document.getElementById(tables[t].id + "-count");
-      if (counter) counter.textContent = shown === rows.length ? "(" + rows.length + ")" : "(" + shown + " of " + rows.length + ")";
+      tables[t].shown = shown;
+      tables[t].page = 0;
+      render(tables[t]);
     }
   }
   function sortBy(th) {
-    var table = th.closest("table"), key = th.getAttribute("data-key"), get = keys[key];
+    var table = th.closest("table"), get = keys[th.getAttribute("data-key")], t = null;
+    for (var k = 0; k < tables.length; k++) if (tables[k].el === table) t = tables[k];
+    if (!t) return;
     var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
     var heads = table.querySelectorAll("th[data-key]");
     for (var h = 0; h < heads.length; h++) heads[h].removeAttribute("aria-sort");
     th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
-    var body = table.tBodies[0];
-    var rows = Array.prototype.slice.call(body.rows);
-    rows.sort(function (a, b) {
-      var fa = findings[Number(a.getAttribute("data-i"))], fb = findings[Number(b.getAttribute("data-i"))];
-      var va = get(fa), vb = get(fb), c;
+    var value = {};
+    for (var v = 0; v < t.order.length; v++) value[t.order[v]] = get(findings[t.order[v]]);
+    t.order.sort(function (a, b) {
+      var va = value[a], vb = value[b], c;
       if (typeof va === "number" && typeof vb === "number") c = va - vb;
       else c = String(va == null ? "" : va).localeCompare(String(vb == null ? "" : vb), undefined, { numeric: true });
-      return dir * c || Number(a.getAttribute("data-i")) - Number(b.getAttribute("data-i"));
+      return dir * c || a - b;
     });
-    for (var k = 0; k < rows.length; k++) body.appendChild(rows[k]);
+    apply();
   }
   document.addEventListener("click", function (e) {
     var btn = e.target.closest && e.target.closest("th[data-key] button");
-    if (btn) sortBy(btn.parentElement);
+    if (btn) return sortBy(btn.parentElement);
+    var pg = e.target.closest && e.target.closest("nav.pager button[data-page]");
+    if (!pg) return;
+    for (var k = 0; k < tables.length; k++) {
+      var t = tables[k];
+      if (t.id + "-pager" !== pg.parentElement.id) continue;
+      t.page += pg.getAttribute("data-page") === "next" ? 1 : -1;
+      if (t.page < 0) t.page = 0;
+      render(t);
+    }
   });
   ["severity", "status", "rule"].forEach(function (k) { controls[k].addEventListener("change", apply); });
   controls.text.addEventListener("input", apply);
-  document.documentElement.setAttribute("data-ready", "true");
   apply();
+  document.documentElement.setAttribute("data-ready", "true");
 })();
 `;
 
 const hash = (s: string) => `'sha256-${createHash("sha256").update(s, "utf8").digest("base64")}'`;
 export const CSP = `default-src 'none'; script-src ${hash(SCRIPT)}; style-src ${hash(CSS)}; img-src data:; base-uri 'none'; form-action 'none'`;
-
-function where(f: Finding): string {
-  if (f.location?.file) return `${f.location.file}${f.location.line ? `:${f.location.line}` : ""}`;
-  return [f.resource.account, f.resource.region].filter(Boolean).join("/");
-}
 
 function countBy<T>(items: T[], key: (t: T) => string): Array<[string, number]> {
   const m = new Map<string, number>();
@@ -214,50 +296,61 @@ function trendChart(points: HistoryPoint[]): string {
   return `<section id="trend"><h2>Trend <span class="count">(${pts.length} scans)</span></h2><figure class="chart"><svg role="img" aria-label="findings over time" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg">${axis}${series}${labels}${legend}</svg></figure></section>`;
 }
 
-function details(f: Finding): string {
-  const rows: string[] = [];
-  const loc = f.location
-    ? [f.location.file + (f.location.line ? `:${f.location.line}` : ""), f.location.pointer, f.location.address].filter(Boolean).join(" · ")
-    : [f.resource.arn ?? f.resource.id, f.resource.account, f.resource.region].filter(Boolean).join(" · ");
-  rows.push(
-    `<dt>Resource</dt><dd><span class="rid">${escapeHtml(f.resource.id)}</span> (${escapeHtml(f.resource.type)})${f.resource.name ? ` — ${escapeHtml(f.resource.name)}` : ""}</dd>`,
-  );
-  rows.push(`<dt>Location</dt><dd><code>${escapeHtml(loc)}</code></dd>`);
-  if (f.rationale) rows.push(`<dt>Why it matters</dt><dd>${escapeHtml(f.rationale)}</dd>`);
-  if (f.fix) rows.push(`<dt>Fix</dt><dd>${escapeHtml(f.fix)}${f.remediation?.automatic ? " <em>(rampart fix can apply this)</em>" : ""}</dd>`);
-  if (f.exception)
-    rows.push(
-      `<dt>Exception</dt><dd>${escapeHtml(f.exception.reason)} — owner ${escapeHtml(f.exception.owner)}, expires ${escapeHtml(f.exception.expires)}${f.exception.origin ? ` (${escapeHtml(f.exception.origin)})` : ""}</dd>`,
-    );
-  if (f.evidence !== undefined) rows.push(`<dt>Evidence</dt><dd><pre>${escapeHtmlBlock(JSON.stringify(f.evidence, null, 2))}</pre></dd>`);
-  rows.push(`<dt>Finding id</dt><dd><code>${escapeHtml(f.id)}</code></dd>`);
-  return `<details><summary>${escapeHtml(f.message)}</summary><dl>${rows.join("")}</dl></details>`;
+function findingsTable(id: string, status: Finding["status"], title: string, count: number, note = ""): string {
+  const head = `<thead><tr><th data-key="severity"><button type="button">Severity</button></th><th data-key="status"><button type="button">Status</button></th><th data-key="rule"><button type="button">Rule</button></th><th data-key="resource"><button type="button">Resource</button></th><th data-key="where"><button type="button">Where</button></th><th data-key="message"><button type="button">Finding</button></th></tr></thead>`;
+  const pager = `<nav class="pager" id="${id}-pager" hidden><button type="button" data-page="prev">‹ previous</button> <span class="range"></span> <button type="button" data-page="next">next ›</button></nav>`;
+  return `<section id="${id}-section"><h2>${escapeHtml(title)} <span class="count" id="${id}-count">(${count})</span></h2>${note}${
+    count ? "" : `<p class="none">None.</p>`
+  }<table id="${id}" data-findings data-status="${status}"${count ? "" : " hidden"}>${head}<tbody></tbody></table>${pager}</section>`;
 }
 
-function findingsTable(id: string, title: string, list: Array<[Finding, number]>, note = ""): string {
-  const head = `<thead><tr><th data-key="severity"><button type="button">Severity</button></th><th data-key="status"><button type="button">Status</button></th><th data-key="rule"><button type="button">Rule</button></th><th data-key="resource"><button type="button">Resource</button></th><th data-key="where"><button type="button">Where</button></th><th data-key="message"><button type="button">Finding</button></th></tr></thead>`;
-  const rows = list
-    .map(([f, i]) => {
-      const status = f.status === "suppressed" ? `suppressed (${f.suppressedStatus ?? "fail"})` : f.status;
-      return `<tr data-i="${i}" data-severity="${escapeHtml(f.severity)}" data-status="${escapeHtml(f.status)}"><td><span class="badge ${escapeHtml(f.severity)}">${escapeHtml(f.severity)}</span></td><td class="status-${escapeHtml(f.status)}">${escapeHtml(status)}</td><td><code>${escapeHtml(f.ruleId)}</code><br><span class="none">${escapeHtml(f.title)}</span></td><td><span class="rid">${escapeHtml(f.resource.name ?? f.resource.id)}</span><br><span class="none">${escapeHtml(f.resource.type)}</span></td><td><code>${escapeHtml(where(f))}</code></td><td>${details(f)}</td></tr>`;
-    })
-    .join("\n");
-  return `<section id="${id}-section"><h2>${escapeHtml(title)} <span class="count" id="${id}-count">(${list.length})</span></h2>${note}${
-    list.length ? "" : `<p class="none">None.</p>`
-  }<table id="${id}" data-findings${list.length ? "" : " hidden"}>${head}<tbody>\n${rows}\n</tbody></table></section>`;
+type Texts = Pick<Finding, "title" | "rationale" | "fix">;
+const TEXT_KEYS = ["title", "rationale", "fix"] as const;
+
+/**
+ * The findings as the page embeds them: a rule's title, why and fix once in `rules`, left out of
+ * each finding that has the same text (a finding without one carries null). `expandFindings` undoes it.
+ */
+export function embeddedFindings(findings: Finding[]): { rules: Record<string, Texts>; findings: Array<Partial<Finding>> } {
+  const rules: Record<string, Texts> = {};
+  const out = findings.map((f) => {
+    const r = (rules[f.ruleId] ??= {
+      title: f.title,
+      ...(f.rationale !== undefined ? { rationale: f.rationale } : {}),
+      ...(f.fix !== undefined ? { fix: f.fix } : {}),
+    });
+    const g: Record<string, unknown> = { ...f };
+    for (const k of TEXT_KEYS) {
+      if (g[k] === r[k]) delete g[k];
+      else if (g[k] === undefined) g[k] = null;
+    }
+    return g as Partial<Finding>;
+  });
+  return { rules, findings: out };
+}
+
+export function expandFindings(data: { rules: Record<string, Texts>; findings: Array<Record<string, unknown>> }): Finding[] {
+  return data.findings.map((g) => {
+    const f: Record<string, unknown> = { ...g };
+    for (const k of TEXT_KEYS) {
+      if (!(k in g)) {
+        if (data.rules[g.ruleId as string]?.[k] !== undefined) f[k] = data.rules[g.ruleId as string][k];
+      } else if (g[k] === null) delete f[k];
+    }
+    return f as unknown as Finding;
+  });
 }
 
 /** The HTML report. `ctx.history` (oldest first or any order) adds a trend chart. */
 export function formatHtml(doc: FindingsDocument, ctx: ReportContext): string {
   const family = new Map(ctx.rules.map((r) => [r.id, r.family]));
-  const indexed = doc.findings.map((f, i) => [f, i] as [Finding, number]);
-  const fail = indexed.filter(([f]) => f.status === "fail");
-  const unknown = indexed.filter(([f]) => f.status === "unknown");
-  const suppressed = indexed.filter(([f]) => f.status === "suppressed");
+  const fail = doc.findings.filter((f) => f.status === "fail");
+  const unknown = doc.findings.filter((f) => f.status === "unknown");
+  const suppressed = doc.findings.filter((f) => f.status === "suppressed");
   const active = doc.findings.filter((f) => f.status !== "suppressed");
   const s = doc.summary;
 
-  const sevEntries = SEVERITIES.map((k) => [k, fail.filter(([f]) => f.severity === k).length] as [string, number]).filter(([, n]) => n > 0);
+  const sevEntries = SEVERITIES.map((k) => [k, fail.filter((f) => f.severity === k).length] as [string, number]).filter(([, n]) => n > 0);
   const charts = [
     barChart("Failing findings by severity", sevEntries, (l) => `sev-${l}`),
     barChart(
@@ -303,7 +396,8 @@ export function formatHtml(doc: FindingsDocument, ctx: ReportContext): string {
 
   const targets = doc.scan.targets?.length ? ` · ${doc.scan.targets.map(escapeHtml).join(", ")}` : "";
   const title = `rampart ${doc.scan.kind === "iac" ? "infrastructure-code" : "account"} scan`;
-  const data = { schemaVersion: doc.schemaVersion, scan: doc.scan, summary: doc.summary, findings: doc.findings };
+  // Embedded once, compact; the tables render from it.
+  const data = { schemaVersion: doc.schemaVersion, scan: doc.scan, summary: doc.summary, ...embeddedFindings(doc.findings) };
 
   return `<!DOCTYPE html>
 <html lang="en">
@@ -325,9 +419,10 @@ ${warn}
 </section>
 ${ctx.history?.length ? trendChart(ctx.history) : ""}
 ${filters}
-${findingsTable("findings", "Failing findings", fail)}
-${findingsTable("unknown", "Undecided (unknown)", unknown, `<p class="none">rampart could not decide these: an input was unresolved or a part of the account could not be read.</p>`)}
-${findingsTable("suppressed", "Suppressed by exceptions", suppressed)}
+<noscript><p class="warn">The findings tables are drawn by the page's script; the findings are also in <code>--format json</code> and <code>--format csv</code>.</p></noscript>
+${findingsTable("findings", "fail", "Failing findings", fail.length)}
+${findingsTable("unknown", "unknown", "Undecided (unknown)", unknown.length, `<p class="none">rampart could not decide these: an input was unresolved or a part of the account could not be read.</p>`)}
+${findingsTable("suppressed", "suppressed", "Suppressed by exceptions", suppressed.length)}
 ${coverage}
 </main>
 <footer>Generated by rampart ${escapeHtml(doc.tool.version)}. This file makes no network requests.</footer>

@@ -7,8 +7,8 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { toAsff, asffResourceType, formatAsff } from "../../reports/asff.js";
 import { CSV_COLUMNS, csvCell, formatCsv } from "../../reports/csv.js";
-import { CSP, escapeHtml, formatHtml, scriptJson } from "../../reports/html.js";
-import { escapeHtmlBlock, plainText } from "../../reports/escape.js";
+import { CSP, expandFindings, formatHtml, scriptJson } from "../../reports/html.js";
+import { plainText } from "../../reports/escape.js";
 import { formatters, isFormat, type ReportContext } from "../../reports/index.js";
 import { formatJunit } from "../../reports/junit.js";
 import { ACCOUNT, HOSTILE, RULES, sampleDoc } from "./fixtures.js";
@@ -143,6 +143,15 @@ describe("junit", () => {
     expect(sup.skipped["@message"]).toContain("proxy needs the internet <b>");
   });
 
+  it("writes a rule's title, severity, why and fix once, in its suite's properties, not in each failure", () => {
+    const suite = (parsed.testsuites.testsuite as any[]).find((s) => s["@name"] === "iam-rolesanywhere-trust-scoped");
+    const props = Object.fromEntries((suite.properties.property as any[]).map((p) => [p["@name"], p["@value"]]));
+    expect(props).toEqual({ title: RULES[0].title, severity: "high", why: RULES[0].rationale, fix: RULES[0].remediation!.summary });
+    expect(xml.split(RULES[0].rationale!).length - 1).toBe(1);
+    expect(xml.split(RULES[1].rationale!).length - 1).toBe(1);
+    for (const c of suite.testcase) expect(c.failure?.["#text"] ?? "").not.toMatch(/why:|fix:/);
+  });
+
   it("puts several findings of one rule on one resource into one test case", () => {
     const d = sampleDoc();
     d.findings.push({ ...d.findings[0], id: "f".repeat(32), message: "Second statement too." });
@@ -269,7 +278,8 @@ describe("html", () => {
 
   it("escapes every resource-controlled string", () => {
     expect(html).not.toContain(HOSTILE);
-    expect(html).toContain(escapeHtml(HOSTILE));
+    // Resource text travels only in the embedded data, inert there (the page draws it as text: html.browser.test.ts).
+    expect(html).toContain(scriptJson(HOSTILE).slice(1, -1));
     expect(html).not.toContain("<script>alert(2)");
     expect(html).not.toContain("<b>");
   });
@@ -277,21 +287,23 @@ describe("html", () => {
   it("embeds the findings as JSON with < escaped, which parses back to the document", () => {
     const m = /<script type="application\/json" id="rampart-data">([\s\S]*?)<\/script>/.exec(html)!;
     expect(m[1]).not.toContain("<");
-    expect(JSON.parse(m[1]).findings).toEqual(doc.findings);
+    expect(expandFindings(JSON.parse(m[1]))).toEqual(doc.findings);
     expect(scriptJson("</script>")).toBe('"\\u003c/script>"');
   });
 
-  it("shows summary charts, fail/unknown/suppressed apart, evidence, guidance and fix", () => {
+  it("shows summary charts and fail/unknown/suppressed apart; the data carries evidence, and each rule's why and fix once", () => {
     for (const t of ["by severity", "by family", "by account", "by region"]) expect(html).toContain(t);
-    expect(html.match(/<tr data-i=/g)).toHaveLength(doc.findings.length);
-    const section = (id: string) => new RegExp(`<table id="${id}"[\\s\\S]*?</table>`).exec(html)![0].match(/<tr data-i=/g)?.length ?? 0;
-    expect(section("findings")).toBe(5);
-    expect(section("unknown")).toBe(1);
-    expect(section("suppressed")).toBe(1);
-    expect(html).toContain(escapeHtmlBlock(JSON.stringify(doc.findings[0].evidence, null, 2)));
-    expect(html).toContain(escapeHtml(RULES[1].rationale!));
-    expect(html).toContain(escapeHtml(RULES[1].remediation!.summary!));
-    expect(html).toContain("templates/app.yaml:12");
+    // Rows are drawn by the page from the data (test/reports/html.browser.test.ts), not written out.
+    expect(html).not.toMatch(/<tr data-i=/);
+    expect(html).toContain('<table id="findings" data-findings data-status="fail">');
+    expect(html).toContain('<span class="count" id="findings-count">(5)</span>');
+    expect(html).toContain('<span class="count" id="unknown-count">(1)</span>');
+    expect(html).toContain('<span class="count" id="suppressed-count">(1)</span>');
+    const data = JSON.parse(/<script type="application\/json" id="rampart-data">([\s\S]*?)<\/script>/.exec(html)![1]);
+    expect(data.findings[0].evidence).toEqual(doc.findings[0].evidence);
+    expect(data.rules[RULES[1].id]).toEqual({ title: RULES[1].title, rationale: RULES[1].rationale, fix: RULES[1].remediation!.summary });
+    expect(html.split(JSON.stringify(RULES[0].rationale)).length - 1).toBe(1);
+    expect(data.findings.find((f: any) => f.location).location.file).toBe("templates/app.yaml");
     expect(html).not.toContain('id="trend"');
   });
 

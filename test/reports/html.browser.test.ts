@@ -10,7 +10,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { formatHtml } from "../../reports/html.js";
+import { formatHtml, PAGE_SIZE } from "../../reports/html.js";
 import { HOSTILE, RULES, sampleDoc } from "./fixtures.js";
 import { cli } from "../e2e/helpers.js";
 
@@ -186,6 +186,111 @@ describe.skipIf(!chromiumPath)("rampart demo HTML report in Chromium", () => {
         trs.map((tr) => `${tr.getAttribute("data-status")} ${tr.querySelector("td:nth-child(3) code")?.textContent} ${tr.querySelector(".rid")?.textContent}`),
       );
     expect(rows.sort()).toEqual(findings.map((f) => `${f.status} ${f.ruleId} ${f.resource.name ?? f.resource.id}`).sort());
+    expect(errors).toEqual([]);
+  });
+});
+
+/** 50,000 failing findings: the page embeds the data once and draws one page of rows at a time. */
+describe.skipIf(!chromiumPath)("HTML report with 50,000 findings in Chromium", () => {
+  const big = sampleDoc({ extraFails: 50_000 });
+  const fails = big.findings.filter((f) => f.status === "fail");
+  let dir: string;
+  let file: string;
+  let browser: Browser;
+  let page: Page;
+  const blocked: string[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-html-50k-"));
+    file = path.join(dir, "report.html");
+    fs.writeFileSync(file, formatHtml(big, { rules: RULES, color: false }));
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run"],
+    });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    await context.route("**/*", (route) => {
+      const url = route.request().url();
+      if (url.startsWith("file:") || url.startsWith("data:")) return route.continue();
+      blocked.push(url);
+      return route.abort();
+    });
+    page = await context.newPage();
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("paints first in under 2 s and shows the first page of rows", async () => {
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector("html[data-ready=true]");
+    const t = await page.evaluate(() => {
+      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+      const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+      return { fcp: fcp ? fcp.startTime : NaN, domContentLoaded: nav.domContentLoadedEventEnd };
+    });
+    const mib = fs.statSync(file).size / 2 ** 20;
+    console.log(
+      `html.browser.test: ${big.findings.length} findings, ${mib.toFixed(1)} MiB; first contentful paint ${Math.round(t.fcp)} ms, DOMContentLoaded (rows drawn) ${Math.round(t.domContentLoaded)} ms`,
+    );
+    expect(t.fcp).toBeLessThan(2_000);
+    expect(t.domContentLoaded).toBeLessThan(2_000);
+    expect(await page.locator("#findings tbody tr").count()).toBe(PAGE_SIZE);
+    expect(await page.locator("#findings-count").textContent()).toBe(`(${fails.length})`);
+    expect(await page.locator("#findings-pager .range").textContent()).toBe(
+      `rows 1–${PAGE_SIZE} of ${fails.length} (page 1 of ${Math.ceil(fails.length / PAGE_SIZE)})`,
+    );
+    // the rows are the data's first failing findings, in document order
+    const ids = await page.locator("#findings tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-i")));
+    expect(ids).toEqual(
+      big.findings
+        .map((f, i) => [f, i] as const)
+        .filter(([f]) => f.status === "fail")
+        .slice(0, PAGE_SIZE)
+        .map(([, i]) => String(i)),
+    );
+  });
+
+  it("changes a filter quickly, with the exact counts", async () => {
+    const timed = (js: string) => page.evaluate(js) as Promise<number>;
+    const sevMs = await timed(
+      `(() => { const s = document.getElementById("f-severity"); const t = performance.now(); s.value = "medium"; s.dispatchEvent(new Event("change")); return performance.now() - t; })()`,
+    );
+    const medium = fails.filter((f) => f.severity === "medium").length;
+    expect(await page.locator("#findings-count").textContent()).toBe(`(${medium} of ${fails.length})`);
+    const sevs = await page.locator("#findings tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-severity")));
+    expect(sevs).toEqual(Array(PAGE_SIZE).fill("medium"));
+    const textMs = await timed(
+      `(() => { const s = document.getElementById("f-text"); const t = performance.now(); s.value = "bulk-4997"; s.dispatchEvent(new Event("input")); return performance.now() - t; })()`,
+    );
+    expect(await page.locator("#findings tbody tr").count()).toBe(fails.filter((f) => f.severity === "medium" && f.message.includes("bulk-4997")).length);
+    console.log(`html.browser.test: 50,000 findings: severity filter ${Math.round(sevMs)} ms, text filter (first, builds the index) ${Math.round(textMs)} ms`);
+    expect(sevMs).toBeLessThan(500);
+    expect(textMs).toBeLessThan(1_000);
+    await page.fill("#f-text", "");
+    await page.selectOption("#f-severity", "");
+    expect(await page.locator("#findings-count").textContent()).toBe(`(${fails.length})`);
+  });
+
+  it("pages through the rows and sorts the whole list, not only the page", async () => {
+    await page.click("#findings-pager [data-page=next]");
+    expect(await page.locator("#findings-pager .range").textContent()).toMatch(new RegExp(`^rows ${PAGE_SIZE + 1}–${2 * PAGE_SIZE} of ${fails.length} `));
+    expect(await page.locator("#findings tbody tr").first().getAttribute("data-i")).toBe(
+      String(big.findings.findIndex((f, i) => f.status === "fail" && big.findings.slice(0, i).filter((g) => g.status === "fail").length === PAGE_SIZE)),
+    );
+    await page.click('#findings th[data-key="severity"] button');
+    // sorted by severity ascending (critical first): the one critical finding leads page 1
+    expect(await page.locator("#findings tbody tr").first().getAttribute("data-severity")).toBe("critical");
+    expect(await page.locator("#findings-pager .range").textContent()).toMatch(/^rows 1–/);
+    expect(blocked).toEqual([]);
     expect(errors).toEqual([]);
   });
 });
