@@ -186,6 +186,7 @@ async function iacCommand(
   if (baseline && opts.baseline !== undefined) gate.applyBaseline(doc, baseline, opts.baseline, load.lineIndex.keys());
   if (load.errors.length) doc.errors = load.errors;
   if (load.skipped.length) doc.skipped = load.skipped;
+  if (load.warnings.length) doc.warnings = load.warnings;
   await afterEvaluate(doc, engine, opts);
   const code = emit(doc, engine, opts);
   if (opts.writeBaseline !== undefined) {
@@ -216,6 +217,8 @@ async function demoCommand(opts: Common): Promise<number> {
     const load = await loadIac([path.relative(repoRoot, templates)]);
     iac = engine.evaluate(load.snapshot, pack, { kind: "iac", startedAt, lineIndex: load.lineIndex, extraExceptions: load.ignores });
     iac.scan.files = load.files;
+    if (load.skipped.length) iac.skipped = load.skipped;
+    if (load.warnings.length) iac.warnings = load.warnings;
   } finally {
     process.chdir(prev);
   }

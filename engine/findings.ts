@@ -62,4 +62,6 @@ export interface FindingsDocument {
   errors?: Array<{ file: string; reason: string }>;
   /** IaC: files and references that were not read (not a template, outside the scan roots, missing, remote), with the reason. */
   skipped?: Array<{ file: string; reason: string }>;
+  /** IaC: what a person should know about files that were loaded (a nested-stack cycle, a macro not expanded, a module not scanned). */
+  warnings?: Array<{ file?: string; message: string }>;
 }

@@ -384,6 +384,12 @@ export function formatHtml(doc: FindingsDocument, ctx: ReportContext): string {
     doc.errors?.length
       ? `<div class="warn"><b>Input errors (${doc.errors.length}):</b> ${doc.errors.map((e) => `${escapeHtml(e.file)}: ${escapeHtml(e.reason)}`).join("; ")}</div>`
       : "",
+    doc.warnings?.length
+      ? `<div class="warn"><b>Warnings (${doc.warnings.length}):</b> ${doc.warnings.map((w) => `${w.file ? `${escapeHtml(w.file)}: ` : ""}${escapeHtml(w.message)}`).join("; ")}</div>`
+      : "",
+    doc.skipped?.length
+      ? `<div class="warn"><b>Not read (${doc.skipped.length}):</b> ${doc.skipped.map((k) => `${escapeHtml(k.file)}: ${escapeHtml(k.reason)}`).join("; ")}</div>`
+      : "",
   ].join("");
   const coverage = gaps.length
     ? `<section id="coverage"><h2>Coverage gaps <span class="count">(${gaps.length})</span></h2><table><thead><tr><th>Status</th><th>Service</th><th>Account / region</th><th>Action</th><th>Detail</th></tr></thead><tbody>${gaps

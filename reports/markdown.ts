@@ -104,6 +104,15 @@ export function formatMarkdown(doc: FindingsDocument, maxChars: number = MARKDOW
     ),
     ["", "</details>", ""],
   );
+  const notes = [
+    ...(doc.warnings ?? []).map((w) => `${w.file ? `${cell(w.file)}: ` : ""}${cell(w.message)}`),
+    ...(doc.skipped ?? []).map((k) => `not read: ${cell(k.file)}: ${cell(k.reason)}`),
+  ];
+  table(
+    [`<details><summary>Warnings and files not read (${notes.length})</summary>`, ""],
+    notes.map((n) => `- ${n}`),
+    ["", "</details>", ""],
+  );
   if (omitted)
     out.push(
       `⚠️ ${omitted} more rows left out to stay under ${maxChars} characters; the full report is in the JSON or HTML output (\`--format json\`, \`--format html\`).`,

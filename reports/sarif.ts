@@ -4,6 +4,9 @@ import type { ReportContext } from "./index.js";
 import { jsonText, plainText, sarifText } from "./escape.js";
 import { severityRank } from "./group.js";
 
+/** Warnings and files not read listed as notifications (the JSON document has all of them). */
+const NOTIFICATIONS_SHOWN = 100;
+
 const HELP_BASE = "https://github.com/rampart-scanner/rampart/blob/main/docs/rules/";
 
 /**
@@ -72,6 +75,17 @@ export function formatSarif(
   const all: Result[] = doc.findings.map((f) => toResult(f, index.get(f.ruleId)));
   // With --baseline: SARIF's own baseline state (new, or unchanged since the baseline).
   if (doc.scan.baseline) doc.findings.forEach((f, i) => (all[i].baselineState = f.baseline ? "unchanged" : "new"));
+  // what was loaded with a warning, and what was not read: notifications of the run, never results
+  const notes: Notification[] = [
+    ...(doc.warnings ?? []).map((w) => notification("warning", w.message, w.file)),
+    ...(doc.skipped ?? []).map((k) => notification("note", `not read: ${k.reason}`, k.file)),
+  ];
+  if (notes.length > NOTIFICATIONS_SHOWN)
+    notes.splice(
+      NOTIFICATIONS_SHOWN,
+      notes.length,
+      notification("note", `… and ${notes.length - NOTIFICATIONS_SHOWN} more warnings and files not read (all of them in --format json)`, undefined),
+    );
   const header = (results: Result[], omitted: Finding[]): Log => ({
     version: "2.1.0",
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -84,7 +98,9 @@ export function formatSarif(
             executionSuccessful: !doc.scan.incomplete,
             startTimeUtc: doc.scan.startedAt,
             endTimeUtc: doc.scan.finishedAt,
-            ...(omitted.length ? { toolExecutionNotifications: [leftOutNotice(omitted, results.length, doc.findings.length)] } : {}),
+            ...(omitted.length || notes.length
+              ? { toolExecutionNotifications: [...(omitted.length ? [leftOutNotice(omitted, results.length, doc.findings.length)] : []), ...notes] }
+              : {}),
           },
         ],
         ...(omitted.length
@@ -145,6 +161,12 @@ function artifactUri(file: string): string {
     .split("/")
     .map((seg) => encodeURIComponent(seg).replace(/%3A/gi, ":"))
     .join("/");
+}
+
+function notification(level: "warning" | "note", text: string, file: string | undefined): Notification {
+  const n: Notification = { level, message: { text: sarifText(text) } };
+  if (file && !/^[a-z][a-z0-9+.-]*:\/\//i.test(file)) n.locations = [{ physicalLocation: { artifactLocation: { uri: artifactUri(file) } } }];
+  return n;
 }
 
 function toResult(f: Finding, ruleIndex: number | undefined): Result {

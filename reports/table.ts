@@ -170,6 +170,7 @@ function formatSummary(doc: FindingsDocument, shown: FindingsDocument, active: F
     if (doc.errors.length > SKIPS_SHOWN) lines.push(c.dim(`  … and ${doc.errors.length - SKIPS_SHOWN} more (--details or --format json)`));
   }
   if (doc.skipped?.length) lines.push(c.dim(`Not read: ${doc.skipped.length} file(s) or reference(s) (--details lists them).`));
+  if (doc.warnings?.length) lines.push(c.yellow(`Warnings: ${doc.warnings.length} about files that were loaded (--details lists them).`));
   const known = shown.findings.filter((f) => f.status !== "suppressed" && f.baseline).length;
   const suppressed = shown.findings.filter((f) => f.status === "suppressed").length;
   if (known || suppressed) lines.push(c.dim(`Not listed: ${known} in the baseline, ${suppressed} suppressed by exceptions (--details lists them).`));
@@ -235,6 +236,13 @@ function formatDetails(doc: FindingsDocument, shown: FindingsDocument, active: F
     lines.push(c.dim(`Not read (${doc.skipped.length}):`));
     for (const k of shown) lines.push(c.dim(`  ${t(k.file)}: ${t(k.reason)}`));
     if (doc.skipped.length > shown.length) lines.push(c.dim(`  … and ${doc.skipped.length - shown.length} more (all of them in --format json)`));
+    lines.push("");
+  }
+  if (doc.warnings?.length) {
+    const shown = doc.warnings.slice(0, SKIPS_SHOWN);
+    lines.push(c.yellow(`Warnings (${doc.warnings.length}):`));
+    for (const w of shown) lines.push(`  ${w.file ? `${t(w.file)}: ` : ""}${t(w.message)}`);
+    if (doc.warnings.length > shown.length) lines.push(c.dim(`  … and ${doc.warnings.length - shown.length} more (all of them in --format json)`));
     lines.push("");
   }
   const only = filterLine(view, active.length);

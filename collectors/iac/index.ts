@@ -38,6 +38,12 @@ export interface IacLoad {
   loadedFiles: string[];
   skipped: Array<{ file: string; reason: string }>;
   errors: Array<{ file: string; reason: string }>;
+  /**
+   * What a person should know about files that were loaded: a nested-stack cycle, a macro not
+   * expanded, a Terraform module not scanned), with its file (the module folder for Terraform)
+   * when it is about one.
+   */
+  warnings: Array<{ file?: string; message: string }>;
   /** Inline exceptions from CloudFormation Metadata (rampart: {ignore: [...]}). */
   ignores: ExceptionSpec[];
 }
@@ -77,6 +83,7 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
   const errors: IacLoad["errors"] = [];
   const ignores: ExceptionSpec[] = [];
   const coverage: CoverageEntry[] = [];
+  const warnings: IacLoad["warnings"] = [];
   let loaded = 0;
   const loadedFiles: string[] = [];
   for (const r of results) {
@@ -96,6 +103,7 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
         });
       }
       lineIndex.set(r.file, r.lines);
+      for (const w of r.warnings ?? []) warnings.push({ file: r.file, message: w });
       for (const ig of r.ignores) {
         ignores.push({
           rule: ig.rule,
@@ -113,6 +121,7 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
         loaded++;
         loadedFiles.push(r.file);
         resources.push(...tf.resources);
+        for (const n of tf.notes ?? []) warnings.push({ file: r.file, message: n });
       } else if (tf?.status === "error") {
         errors.push({ file: r.file, reason: tf.reason ?? "cannot be read as a Terraform plan" });
       } else {
@@ -125,6 +134,15 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
   const tf = await loadTerraformSource(paths, { vars: opts.tfVars, varFiles: opts.tfVarFiles, account: opts.account });
   loaded += tf.loaded;
   for (const m of tf.modules) loadedFiles.push(...m.files);
+  // a module's notes name its folder; the others (from mapping its resources) name the resources
+  const noted = new Set<string>();
+  const note = (message: string, file?: string) => {
+    if (noted.has(message)) return;
+    noted.add(message);
+    warnings.push(file === undefined ? { message } : { file, message });
+  };
+  for (const m of tf.modules) for (const n of m.notes) note(n, m.dir);
+  for (const n of tf.notes) note(n);
   resources.push(...tf.resources);
   skipped.push(...tf.skipped);
   errors.push(...tf.errors);
@@ -139,6 +157,7 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
     loadedFiles,
     skipped,
     errors,
+    warnings,
     ignores,
   };
 }
