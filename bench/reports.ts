@@ -1,7 +1,12 @@
 // Report sizes and times at organization scale: the engine benchmark's 100k-resource shape
 // (200 accounts), every rule of the default pack, each output format.
-//   node dist/bench/reports.js [--dist DIR] [--resources N] [--accounts N]
-// --dist DIR formats with another build's reports (e.g. main's dist/) for a before/after figure.
+//   node dist/bench/reports.js [--dist DIR] [--resources N] [--accounts N] [--browser]
+// --dist DIR formats with another build's reports (e.g. main's dist/) for a before/after figure;
+// --browser opens the HTML report in headless Chromium (scripts/ensure-chromium.mjs) and prints
+// its first contentful paint, when the rows are drawn, and a severity filter's time.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { syntheticSnapshot } from "./synthetic.js";
@@ -49,6 +54,35 @@ async function main(): Promise<void> {
     const text = f(doc, { rules: engine.rules, color: false, ...extra });
     const ms = Math.round(performance.now() - t);
     console.log(`${label} | ${Buffer.byteLength(text)} | ${text.split("\n").length} | ${ms}`);
+    if (name === "html" && process.argv.includes("--browser")) await browser(text);
+  }
+}
+
+async function browser(html: string): Promise<void> {
+  const ensure = spawnSync(process.execPath, [path.resolve(import.meta.dirname, "../../scripts/ensure-chromium.mjs")], { encoding: "utf8" });
+  if (ensure.status !== 0) return console.log(`html in Chromium: skipped (${ensure.stderr.trim()})`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-html-"));
+  const file = path.join(dir, "report.html");
+  fs.writeFileSync(file, html);
+  const { chromium } = await import("playwright-core");
+  const b = await chromium.launch({ executablePath: ensure.stdout.trim(), args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+  try {
+    const page = await b.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(pathToFileURL(file).href, { timeout: 600_000 });
+    await page.waitForSelector("html[data-ready=true]", { timeout: 600_000 });
+    const t = (await page.evaluate(`(() => {
+      const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+      const nav = performance.getEntriesByType("navigation")[0];
+      const s = document.getElementById("f-severity"), t0 = performance.now();
+      s.value = "medium"; s.dispatchEvent(new Event("change"));
+      return { fcp: fcp ? fcp.startTime : NaN, rows: nav.domContentLoadedEventEnd, filter: performance.now() - t0 };
+    })()`)) as { fcp: number; rows: number; filter: number };
+    console.log(
+      `html in Chromium: first contentful paint ${Math.round(t.fcp)} ms, rows drawn (DOMContentLoaded) ${Math.round(t.rows)} ms, severity filter ${Math.round(t.filter)} ms`,
+    );
+  } finally {
+    await b.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
