@@ -115,7 +115,9 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
         });
       }
     } else if (r.status === "skipped") {
-      if (r.file.endsWith(".tf.json")) continue; // Terraform JSON syntax: the source loader's
+      // Terraform source (.tf) and its JSON syntax (.tf.json): the source loader's (a .tf file named
+      // as a path, as the pre-commit hook passes them, was listed as "not read" though it was)
+      if (r.file.endsWith(".tf") || r.file.endsWith(".tf.json")) continue;
       const tf = asTerraformPlan(r.file);
       if (tf?.status === "loaded") {
         loaded++;

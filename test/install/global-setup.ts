@@ -49,7 +49,7 @@ export default function setup(project: TestProject): () => void {
   const out = path.join(work, "pack");
   fs.mkdirSync(out);
   const t0 = Date.now();
-  const pack = spawnSync("npm", ["pack", "--pack-destination", out], { cwd: clone, encoding: "utf8" });
+  const pack = spawnSync("npm", ["pack", "--pack-destination", out], { cwd: clone, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 15 * 60_000 });
   const packSeconds = (Date.now() - t0) / 1000;
   const name = pack.stdout.trim();
   project.provide("install", {
