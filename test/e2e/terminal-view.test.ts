@@ -1,11 +1,16 @@
 // The terminal report's layouts through the CLI: summary first (--summary, the TTY default), every
 // finding (--details, the piped default), --rule / --account; bad flags are one line and exit 2.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syntheticSnapshot } from "../../bench/synthetic.js";
+import { repoRoot } from "../../model/paths.js";
 import { json, rampart } from "./helpers.js";
+
+/** script(1) runs a command on a pseudo-terminal: what a person at a terminal gets. */
+const hasScript = spawnSync("script", ["--version"], { encoding: "utf8" }).status === 0;
 
 const FINDING = /^(CRITICAL|HIGH|MEDIUM|LOW|INFO|UNKNOWN) /;
 let dir: string;
@@ -41,6 +46,17 @@ describe("terminal report layouts", () => {
     expect(lines.some((l) => /^Top accounts \(10 of 20\):$/.test(l))).toBe(true);
     expect(lines.length).toBeLessThan(120);
     expect(summary.stdout).toContain("To see all: --details (every finding), --rule ID, --account ID, or --format html -o report.html.");
+  });
+
+  it.skipIf(!hasScript)("on a terminal (a pseudo-terminal through script(1)) the summary comes first by default", () => {
+    const cmd = [process.execPath, path.join(repoRoot, "bin", "rampart.js"), "scan", "--snapshot", snap, "--fail-on", "none"].map((a) => `'${a}'`).join(" ");
+    const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, maxBuffer: 64 << 20 });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.replace(/\r/g, "").split("\n");
+    expect(lines[0]).toMatch(/^rampart live scan: \d+ failing \(/);
+    expect(lines[2]).toMatch(/^Failing rules \(\d+\):$/);
+    expect(lines.length).toBeLessThan(120);
+    expect(r.stdout).toContain("To see all: --details (every finding)");
   });
 
   it("--rule and --account keep only those findings", () => {
