@@ -6,7 +6,7 @@ import { UserError } from "../../model/errors.js";
 import { loadCloudFormationPaths, parseParameterFile, type CfnFileResult } from "./cloudformation/index.js";
 import { isTerraformPlan, loadTerraformPlanText } from "./terraform/index.js";
 import { loadTerraformSource } from "./terraform/load.js";
-import { readScope } from "./roots.js";
+import { confine, readScope } from "./roots.js";
 import { walkTree, type TreeVisitor } from "./tree.js";
 
 /**
@@ -133,7 +133,16 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
       errors.push({ file: r.file, reason: r.reason ?? "cannot be read" });
     }
   }
-  const tf = await loadTerraformSource(paths, { vars: opts.tfVars, varFiles: opts.tfVarFiles, account: opts.account });
+  const tf = await loadTerraformSource(paths, {
+    vars: opts.tfVars,
+    varFiles: opts.tfVarFiles,
+    account: opts.account,
+    // module sources, file() and templatefile() are read only inside the read scope, like nested stacks
+    confine: (p) => {
+      const c = confine(scope, p);
+      return c.inside || c.why !== "outside" ? undefined : c.reason;
+    },
+  });
   loaded += tf.loaded;
   for (const m of tf.modules) loadedFiles.push(...m.files);
   // a module's notes name its folder; the others (from mapping its resources) name the resources

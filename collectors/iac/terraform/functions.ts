@@ -215,7 +215,7 @@ function flatten(v: Val[], depth = 0): Val[] {
 }
 
 function readLocal(scope: Scope, p: string, e: Expr): string | Unknown {
-  const full = path.isAbsolute(p) ? p : path.join(scope.moduleDir, p);
+  const full = path.isAbsolute(p) ? path.normalize(p) : path.join(scope.moduleDir, p);
   const r = scope.readFile(full);
   return r instanceof Unknown ? new Unknown(`${e.text}: ${r.reason}`, [], undefined, r.error) : r;
 }
@@ -529,7 +529,14 @@ const FUNCTIONS: Record<string, Fn> = {
   dirname: strict(([s], e) => path.dirname(str(s, e)), [1, 1]),
   pathexpand: strict(([s], e) => str(s, e), [1, 1]),
   file: strict(([p], e, scope) => readLocal(scope, str(p, e), e), [1, 1]),
-  fileexists: strict(([p], e, scope) => !(readLocal(scope, str(p, e), e) instanceof Unknown), [1, 1]),
+  // a path outside the scan roots is neither there nor absent: its answer is unknown
+  fileexists: strict(
+    ([p], e, scope) => {
+      const r = readLocal(scope, str(p, e), e);
+      return r instanceof Unknown ? (/\(ENOENT\)|\(ENOTDIR\)/.test(r.reason) ? false : r) : true;
+    },
+    [1, 1],
+  ),
   templatefile: (args, e, scope) => {
     const [p, vars] = args;
     const pm = materialize(p);

@@ -57,6 +57,7 @@ export async function loadTerraformSource(paths: string[], opts: SourceOptions =
     out.modules.push(l);
     for (const f of l.files) files.add(path.resolve(f));
     out.notes.push(...l.notes);
+    for (const k of l.skipped) if (!out.skipped.some((x) => x.file === k.file)) out.skipped.push(k);
     let r: ReturnType<typeof translate>;
     try {
       r = translate(l.plan, (inst) => {

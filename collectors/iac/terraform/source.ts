@@ -54,6 +54,8 @@ export interface ModuleLoad {
   /** Folders loaded as modules of this one (so they are not loaded again as roots). */
   moduleDirs: string[];
   comments: Array<{ file: string; line: number; text: string }>;
+  /** Paths the module names that were not read (outside the scan roots): counted skips. */
+  skipped: Array<{ file: string; reason: string }>;
 }
 
 /** A source-loading error that names the file and line: the caller reports it and exits 2. */
@@ -126,19 +128,30 @@ interface Ctx {
   providers: Record<string, PlanObj>;
   modulesJson?: Array<{ Key: string; Source: string; Dir: string }>;
   files: string[];
+  /** Paths a module source, file() or templatefile() names that were not read (outside the scan roots). */
+  skipped: Array<{ file: string; reason: string }>;
 }
 
 /** Loads the module in folder `dir` as a root module. */
 export async function loadTerraformModule(dir: string, opts: SourceOptions = {}): Promise<ModuleLoad> {
   await initHcl();
-  const ctx: Ctx = { opts, rootDir: dir, instances: [], notes: [], moduleDirs: new Set(), comments: [], providers: {}, files: [] };
+  const ctx: Ctx = { opts, rootDir: dir, instances: [], notes: [], moduleDirs: new Set(), comments: [], providers: {}, files: [], skipped: [] };
   ctx.modulesJson = readModulesJson(dir);
   const root = new Module(ctx, dir, [], undefined, 0);
   root.setRootVariables();
   root.collect();
   const plan = new Plan({ format_version: "1.2", configuration: { provider_config: ctx.providers } }, undefined);
   for (const inst of ctx.instances) plan.add(inst);
-  return { dir, files: ctx.files, plan, instances: ctx.instances, notes: ctx.notes, moduleDirs: [...ctx.moduleDirs], comments: ctx.comments };
+  return {
+    dir,
+    files: ctx.files,
+    plan,
+    instances: ctx.instances,
+    notes: ctx.notes,
+    moduleDirs: [...ctx.moduleDirs],
+    comments: ctx.comments,
+    skipped: ctx.skipped,
+  };
 }
 
 function readModulesJson(dir: string): Ctx["modulesJson"] {
@@ -311,7 +324,9 @@ class Module implements Scope {
       case "local":
         return new NamedLazy("local", (n, x) => this.local(n, x), e);
       case "path":
-        return { module: this.moduleDir, root: this.ctx.rootDir, cwd: process.cwd() };
+        // absolute, so that file("${path.module}/x") names the same file whatever the scan's working
+        // directory (a relative path.module was joined to the module folder a second time)
+        return { module: path.resolve(this.moduleDir), root: path.resolve(this.ctx.rootDir), cwd: path.resolve(this.ctx.rootDir) };
       case "terraform":
         return { workspace: "default" };
       case "data":
@@ -330,9 +345,17 @@ class Module implements Scope {
     }
   }
 
+  /** Records a path that is not read; its values are unknown with `reason`. */
+  skip(p: string, reason: string): void {
+    if (!this.ctx.skipped.some((x) => x.file === p)) this.ctx.skipped.push({ file: p, reason });
+  }
+
   readFile(p: string): string | Unknown {
     const reason = this.ctx.opts.confine?.(p);
-    if (reason) return err(reason);
+    if (reason) {
+      this.skip(p, reason);
+      return err(`${p} ${reason}`);
+    }
     try {
       const st = fs.statSync(p);
       if (st.size > MAX_FILE_BYTES) return err(`${p} is larger than ${MAX_FILE_BYTES} bytes`);
@@ -455,7 +478,14 @@ class Module implements Scope {
     if (s.startsWith("./") || s.startsWith("../") || s === "." || s === "..") {
       const dir = path.resolve(this.moduleDir, s);
       const reason = this.ctx.opts.confine?.(dir);
-      if (reason) throw new SourceError(`${b.file}:${src!.line}: module.${call.name} source ${s}: ${reason}`);
+      if (reason) {
+        // a module outside the scan roots is not read: a counted skip, and its outputs are unknown
+        this.skip(dir, reason);
+        const what = this.prefix === "" ? `module.${call.name}` : `${this.prefix}.module.${call.name}`;
+        const why = `${what} (source ${JSON.stringify(s)}) is not scanned: the folder ${reason}`;
+        if (!this.ctx.notes.includes(why)) this.ctx.notes.push(why);
+        return new Unknown(why);
+      }
       if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
         throw new SourceError(`${b.file}:${src!.line}: module.${call.name} source ${s}: no such folder`);
       return dir;
@@ -465,7 +495,8 @@ class Module implements Scope {
     if (entry && typeof entry.Dir === "string") {
       const dir = path.resolve(this.ctx.rootDir, entry.Dir);
       const reason = this.ctx.opts.confine?.(dir);
-      if (!reason && fs.existsSync(dir)) return dir;
+      if (reason) this.skip(dir, reason);
+      else if (fs.existsSync(dir)) return dir;
     }
     const what = this.prefix === "" ? `module.${call.name}` : `${this.prefix}.module.${call.name}`;
     const why = `${what} (source ${JSON.stringify(s)}) is not scanned: it is not a local folder and \`terraform init\` has not downloaded it (.terraform/modules/modules.json)`;
