@@ -6,8 +6,9 @@
  *
  * For the duration of a call: process.env is exactly `{ ...base, NO_COLOR: "1", ...env }`
  * (base: this process's environment, or `replaceEnv`), the working directory is `cwd`, and
- * everything written to process.stdout / process.stderr is captured instead of shown;
- * everything is restored afterwards. Calls never overlap: a call made while another runs
+ * everything written to process.stdout / process.stderr is captured instead of shown, and
+ * stdin, stdout and stderr are not terminals (as for a spawned CLI with pipes: no colour, no
+ * progress line, no confirmation prompt); everything is restored afterwards. Calls never overlap: a call made while another runs
  * waits for it (the process-wide state above belongs to one command at a time).
  * Needs vitest's "forks" pool (process.chdir is not allowed in worker threads).
  */
@@ -48,6 +49,16 @@ function setEnv(target: NodeJS.ProcessEnv, values: Record<string, string | undef
   }
 }
 
+/** Makes `stream.isTTY` false until the returned function restores it. */
+function notATerminal(stream: NodeJS.ReadStream | NodeJS.WriteStream): () => void {
+  const own = Object.getOwnPropertyDescriptor(stream, "isTTY");
+  Object.defineProperty(stream, "isTTY", { value: false, configurable: true, writable: true });
+  return () => {
+    if (own) Object.defineProperty(stream, "isTTY", own);
+    else delete (stream as { isTTY?: boolean }).isTTY;
+  };
+}
+
 function capture(stream: NodeJS.WriteStream, sink: (s: string) => void): () => void {
   const original = stream.write;
   stream.write = ((chunk: unknown, encoding?: unknown, cb?: unknown): boolean => {
@@ -71,11 +82,13 @@ async function runOnce(args: string[], opts: RunOptions): Promise<CliRun> {
   process.chdir(opts.cwd ?? repoRoot);
   const restoreOut = capture(process.stdout, (s) => (stdout += s));
   const restoreErr = capture(process.stderr, (s) => (stderr += s));
+  const restoreTty = [process.stdin, process.stdout, process.stderr].map(notATerminal);
   try {
     process.exitCode = undefined;
     const code = await run(args);
     return { code, stdout, stderr };
   } finally {
+    for (const restore of restoreTty) restore();
     restoreOut();
     restoreErr();
     process.chdir(savedCwd);

@@ -1,49 +1,25 @@
 /**
  * End to end: `rampart scan` → `rampart fix` (plan) → `--apply` → `rampart rollback`,
- * through the built CLI (bin/rampart.js, dist/) against the stateful IAM / Roles Anywhere
+ * through the CLI (in-process: test/e2e/inprocess.ts) against the stateful IAM / Roles Anywhere
  * loopback stub, so the SDK's real query/XML and REST-JSON serialization runs.
- * Build first: `npx tsc -p tsconfig.build.json`.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../model/paths.js";
+import { runCli, type CliRun } from "../e2e/inprocess.js";
 import { ACCOUNT, OPEN_ROLESANYWHERE_TRUST, anchorArn, newState, startStub, stubEnv, type Stub } from "./stub.js";
 
 let stub: Stub;
 let dir: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI without blocking this process (the stub answers from it). */
-function rampart(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, "bin", "rampart.js"), ...args], {
-      cwd: dir,
-      env: {
-        ...process.env,
-        ...stubEnv(stub.url, dir),
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+/** Runs the CLI in-process in `dir` against the stub (the stub answers from this process). */
+function rampart(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runCli(args, { cwd: dir, env: { ...stubEnv(stub.url, dir), ...env } });
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(repoRoot, "dist", "cli", "fix.js"))) throw new Error("build first: npx tsc -p tsconfig.build.json");
   stub = await startStub(newState());
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-fix-e2e-"));
 });
@@ -56,7 +32,7 @@ afterAll(async () => {
 const stable = (s: string, runId?: string): string =>
   (runId ? s.split(runId).join("<run-id>") : s).replace(/\.rampart\/runs\/[^/]+\/journal\.json/g, ".rampart/runs/<run-id>/journal.json");
 
-describe("rampart fix and rampart rollback through the built CLI (loopback IAM stub)", () => {
+describe("rampart fix and rampart rollback through the CLI (loopback IAM stub)", () => {
   let runId = "";
 
   it("scans, plans (nothing changes), applies with --yes, verifies, and rolls back", { timeout: 180_000 }, async () => {
