@@ -1,6 +1,6 @@
 // The reports at organization scale: the speed issue's benchmark shape (100,000 resources in 200
-// accounts, bench/synthetic.ts) evaluated once with every rule of the default pack, then each format
-// checked against its host's limits. About a minute and a half of the file's time is the evaluation.
+// accounts, bench/synthetic.ts; see org-doc.ts for how it is built), then each format
+// checked against its host's limits.
 import { createRequire } from "node:module";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../engine/engine.js";
