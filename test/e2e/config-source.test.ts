@@ -1,21 +1,18 @@
 /**
- * `rampart scan --source config` end to end: the built CLI against a loopback AWS Config
+ * `rampart scan --source config` end to end: the CLI (in-process) against a loopback AWS Config
  * (JSON 1.1, `StarlingDoveService.*`) and STS (query/XML), so the SDK's real
  * serialization runs: the recorder's select over two pages, a bare item completed with
  * BatchGetResourceConfig, the findings the rules make of Config's items, a denied select
  * as a coverage gap, and the aggregator mode. Nothing leaves 127.0.0.1.
- * Build first: `npx tsc -p tsconfig.build.json`.
  */
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { repoRoot } from "../../model/paths.js";
 import { KEY_ARN, KEY_ITEM, KEY_ROW_BARE, POLICY_ROW, REGION, ROLE_ROW, SECRET_ROW, SG_ROW, SUBNET_ROW } from "../collectors/config-fixtures.js";
 import { ACCOUNT } from "../collectors/fixtures.js";
 import { startLoopback, type Answer, type Loopback } from "../collectors/loopback.js";
-import type { CliRun } from "./helpers.js";
+import { runCli, type CliRun } from "./inprocess.js";
 
 const OTHER = "210987654321";
 /** The same item recorded in another account of the organization (its ARNs too). */
@@ -83,21 +80,10 @@ function rampart(args: string[]): Promise<CliRun> {
     AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-credentials"),
     AWS_EC2_METADATA_DISABLED: "true",
   });
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(repoRoot, "bin", "rampart.js"), ...args],
-      { cwd: dir, env, encoding: "utf8", timeout: 120_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runCli(args, { cwd: dir, replaceEnv: env });
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(repoRoot, "dist", "cli", "main.js"))) throw new Error("build first: npx tsc -p tsconfig.build.json");
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-config-source-"));
   server = await startLoopback((req, raw): Answer => {
     const target = String(req.headers["x-amz-target"] ?? "");

@@ -1,13 +1,11 @@
 /**
- * An organization scan end to end: the built CLI (`bin/rampart.js`) against the loopback
+ * An organization scan end to end: the CLI (in-process, test/e2e/inprocess.ts) against the loopback
  * AWS of test/stub/aws-stub.ts, two member accounts entered with sts:AssumeRole, two
  * regions, every collector. The SDK clients reach the stub through AWS_ENDPOINT_URL;
  * nothing leaves 127.0.0.1.
  *
- * The CLI runs asynchronously (the stub answers from this process's event loop, so a
- * spawnSync would deadlock).
+ * The CLI runs asynchronously (the stub answers from this process's event loop).
  */
-import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectors } from "../../collectors/aws/index.js";
 import { repoRoot } from "../../model/paths.js";
 import { SERVED_TYPES, startAwsStub, type AwsStub } from "../stub/aws-stub.js";
-import type { CliRun } from "./helpers.js";
+import { runCli, type CliRun } from "./inprocess.js";
 
 const A = "111122223333";
 const B = "222233334444";
@@ -25,7 +23,7 @@ const KMS_RULE = "kms-key-policy-cross-account-scoped";
 let stub: AwsStub;
 let dir: string;
 
-/** The built CLI, asynchronously, with the stub's endpoint and test credentials only. */
+/** The CLI (in-process), with the stub's endpoint and test credentials only. */
 function rampartAsync(args: string[]): Promise<CliRun> {
   const env: Record<string, string> = {};
   // Nothing of the developer's AWS set-up may leak in (profiles, real keys, endpoints).
@@ -40,23 +38,12 @@ function rampartAsync(args: string[]): Promise<CliRun> {
     AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-credentials"),
     AWS_EC2_METADATA_DISABLED: "true",
   });
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(repoRoot, "bin", "rampart.js"), ...args],
-      { cwd: repoRoot, env, encoding: "utf8", maxBuffer: 64 << 20, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runCli(args, { cwd: repoRoot, replaceEnv: env });
 }
 
 const orgArgs = (): string[] => ["scan", "--accounts", `${A},${B}`, "--role-name", "audit", "--regions", REGIONS.join(","), "--format", "json"];
 
 beforeAll(async () => {
-  execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: repoRoot, stdio: "pipe" });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-org-scan-"));
   stub = await startAwsStub({ accounts: [A, B], regions: REGIONS });
 }, 240_000);
