@@ -74,9 +74,9 @@ export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
   return formatDetails(doc, shown, active, ctx, view);
 }
 
-/** Coverage gaps of the accounts; gaps of one IaC resource (a nested stack not read) are listed under "Not read". */
+/** Coverage gaps of the accounts; IaC gaps (a nested stack or an AWS::Include not read) are listed under "Not read". */
 function accountGaps(doc: FindingsDocument) {
-  return doc.coverage.filter((g) => (g.status === "denied" || g.status === "error") && !g.resource);
+  return doc.coverage.filter((g) => (g.status === "denied" || g.status === "error") && !g.resource && g.service !== "cloudformation");
 }
 
 function totalsLine(doc: FindingsDocument, ctx: ReportContext): string {

@@ -94,12 +94,15 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
       // a reference that was not read (outside the scope, missing, not a template, remote) is a counted skip
       for (const u of r.unread ?? []) {
         skipped.push({ file: u.target, reason: u.reason });
-        // ... and a coverage gap of the stack that names it: rules say unknown for that stack
+        // ... and a coverage gap: of the stack that names it (its rules say unknown), or of the
+        // template (an AWS::Include in Resources: the scan is incomplete); an include inside a
+        // resource is already an unknown value for the rules reading it
+        if (u.effect === "value") continue;
         coverage.push({
           service: "cloudformation",
           status: u.why === "outside" ? "denied" : "error",
           detail: u.reason,
-          resource: { type: u.type, id: u.resource, file: u.file, pointer: u.pointer },
+          ...(u.effect === "resource" && u.resource && u.type ? { resource: { type: u.type, id: u.resource, file: u.file, pointer: u.pointer } } : {}),
         });
       }
       lineIndex.set(r.file, r.lines);

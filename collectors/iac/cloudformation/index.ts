@@ -61,10 +61,16 @@ export interface UnreadReference {
   /** The template holding the reference. */
   file: string;
   /** The resource holding it (full id, `Parent/Child` inside nested stacks) and its type. */
-  resource: string;
-  type: string;
+  resource?: string;
+  type?: string;
   /** The property holding the reference, as a pointer inside that resource (`/Properties/TemplateURL`). */
-  pointer: string;
+  pointer?: string;
+  /**
+   * What stays undecided: a nested stack's resources (rules say unknown for the stack resource),
+   * part of the template's resources (an AWS::Include in Resources: the scan is incomplete), or
+   * one value inside a resource (already an unknown marker the rules reading it see).
+   */
+  effect: "resource" | "template" | "value";
   why: "outside" | "missing" | "unreadable" | "not-template" | "remote" | "unresolved" | "too-deep";
   /** One line for a person. */
   reason: string;
@@ -350,7 +356,11 @@ function loadText(text: string, file: string, io: InternalOptions): CfnFileResul
   if (rain) {
     return result(file, "skipped", `Rain template: uses ${rain.tag} (line ${rain.line}); package it with \`rain pkg\` first`);
   }
-  const template = parsed.value;
+  const included: Included = { lines: parsed.lines, unread: [], warnings: [], count: 0 };
+  const template = expandIncludes(parsed.value, file, io, included, "", 0);
+  // an include in Resources that was not read is in `unread` (the scan is incomplete), not a resource
+  if (isObject(template) && isObject(template.Resources) && Object.hasOwn(template.Resources, "Fn::Transform"))
+    template.Resources = Object.fromEntries(Object.entries(template.Resources).filter(([k]) => k !== "Fn::Transform"));
   const why = notTemplateReason(template, file);
   if (why !== null) return result(file, "skipped", why);
   const tpl = template as Record<string, unknown>;
@@ -372,7 +382,8 @@ function loadText(text: string, file: string, io: InternalOptions): CfnFileResul
 
   const out = result(file, "loaded");
   out.lines = parsed.lines;
-  const warnings: string[] = [];
+  const warnings: string[] = [...included.warnings];
+  if (included.unread.length) out.unread = [...included.unread];
   if (parsed.unknownTags.length > 0) {
     const names = [...new Set(parsed.unknownTags.map((t) => t.tag))].join(", ");
     warnings.push(`YAML tags that are not CloudFormation intrinsics (${names}) were read as unknown values`);
@@ -441,11 +452,16 @@ function loadText(text: string, file: string, io: InternalOptions): CfnFileResul
           resource: fullId,
           type,
           pointer: `/Properties/${key}`,
+          effect: "resource",
           why,
           reason: oneLine(`nested stack ${fullId} in ${file}: ${reason}`),
         });
+      // CDK writes the S3 URL of the nested stack's template as an Fn::Join, and its file in the assembly as metadata
+      const asset = isObject(raw.Metadata) ? raw.Metadata["aws:asset:path"] : undefined;
       if (typeof location === "string" && !URL_SCHEME.test(location)) {
         loadNested(out, warnings, file, id, type, location, properties.Parameters, io);
+      } else if (typeof location !== "string" && typeof asset === "string" && asset.endsWith(".json")) {
+        loadNested(out, warnings, file, id, type, asset, properties.Parameters, io);
       } else if (typeof location === "string" || (isUnknown(location) && URL_SCHEME.test(location.template ?? ""))) {
         const url = typeof location === "string" ? location : (location.template as string);
         unread(url, "remote", `${key} ${url} is a remote URL; rampart reads local files only (scan that template on its own)`);
@@ -487,6 +503,85 @@ function loadText(text: string, file: string, io: InternalOptions): CfnFileResul
   return out;
 }
 
+interface Included {
+  /** The template's pointer -> line map: what a snippet brings in gets the line of its include. */
+  lines: Map<string, number>;
+  unread: UnreadReference[];
+  warnings: string[];
+  count: number;
+}
+
+/** Snippets read through AWS::Include per template (a guard against a template that includes itself in a loop). */
+const MAX_INCLUDES = 100;
+
+/**
+ * AWS::Include: an object holding `Fn::Transform: {Name: AWS::Include, Parameters: {Location}}`
+ * takes the content of that snippet (merged with the object's other keys), before anything else
+ * reads the template. A local Location is read only inside the read scope (../roots.ts); one that
+ * is outside, missing, not YAML/JSON or remote (s3://) is not read: it is listed in `unread`, and
+ * the value stays an unknown (`Fn::Transform`) for the rules reading it.
+ */
+function expandIncludes(value: unknown, file: string, io: InternalOptions, found: Included, pointer: string, depth: number): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => expandIncludes(v, file, io, found, `${pointer}/${i}`, depth));
+  if (!isObject(value)) return value;
+  const t = value["Fn::Transform"];
+  const params = isObject(t) && t.Name === "AWS::Include" && isObject(t.Parameters) ? t.Parameters : undefined;
+  if (params && typeof params.Location === "string") {
+    const snippet = readInclude(params.Location, file, io, found, pointer, depth);
+    if (snippet !== undefined) {
+      const rest = Object.fromEntries(Object.entries(value).filter(([k]) => k !== "Fn::Transform"));
+      const merged = isObject(snippet) ? { ...rest, ...snippet } : Object.keys(rest).length ? rest : snippet;
+      const line = found.lines.get(`${pointer}/Fn::Transform`) ?? found.lines.get(pointer);
+      if (line !== undefined && isObject(merged))
+        for (const k of Object.keys(merged)) if (!found.lines.has(`${pointer}/${escapePointer(k)}`)) found.lines.set(`${pointer}/${escapePointer(k)}`, line);
+      return expandIncludes(merged, file, io, found, pointer, depth + 1);
+    }
+    return value;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = expandIncludes(v, file, io, found, `${pointer}/${escapePointer(k)}`, depth);
+  return out;
+}
+
+function readInclude(location: string, file: string, io: InternalOptions, found: Included, pointer: string, depth: number): unknown {
+  const parts = pointer.split("/");
+  const inResource = parts[1] === "Resources" && parts.length > 3;
+  const target = URL_SCHEME.test(location) ? location : path.isAbsolute(location) ? location : path.join(path.dirname(file), location);
+  const unread = (why: UnreadReference["why"], reason: string): undefined => {
+    found.unread.push({
+      target,
+      file,
+      ...(inResource ? { resource: io.idPrefix + parts[2], pointer: "/" + parts.slice(3).join("/") } : {}),
+      effect: inResource ? "value" : "template",
+      why,
+      reason: oneLine(`AWS::Include at ${pointer || "/"} in ${file}: Location ${location} ${reason}`),
+    });
+    return undefined;
+  };
+  if (URL_SCHEME.test(location)) return unread("remote", "is a remote URL; rampart reads local files only");
+  if (depth >= MAX_NESTED_DEPTH || found.count >= MAX_INCLUDES) return unread("too-deep", "is one AWS::Include too many (a loop?): not read");
+  const allowed = confine(io.scope, target);
+  if (!allowed.inside) return unread(allowed.why, allowed.reason);
+  let text: string;
+  try {
+    const st = statSync(allowed.real);
+    if (!st.isFile()) return unread("unreadable", "is not a file");
+    if (st.size > MAX_FILE_BYTES) return unread("unreadable", tooLarge(st.size));
+    text = readFileSync(allowed.real, "utf8");
+  } catch (e) {
+    return unread("unreadable", `cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  found.count++;
+  try {
+    const snippet = parseTemplateText(text);
+    if (snippet.unknownTags.length)
+      found.warnings.push(`AWS::Include ${location}: YAML tags that are not CloudFormation intrinsics were read as unknown values`);
+    return snippet.value;
+  } catch (e) {
+    return unread("not-template", `is not YAML or JSON: ${(e as Error).message}`);
+  }
+}
+
 function loadNested(
   parent: CfnFileResult,
   warnings: string[],
@@ -507,6 +602,7 @@ function loadNested(
       resource: stackId,
       type,
       pointer: `/Properties/${key}`,
+      effect: "resource",
       why,
       reason: oneLine(`nested stack ${stackId} in ${file}: ${key} ${location} ${reason}`),
     });
