@@ -145,12 +145,20 @@ function collectOption(value: string, previous: string[]): string[] {
 async function iacCommand(
   paths: string[],
   opts: Common &
-    ScanExtras & { cfnParams?: string; account?: string; tfVar?: string[]; tfVarFile?: string[]; selection?: boolean; allowRead?: string[] } & GateOptions,
+    ScanExtras & {
+      cfnParams?: string;
+      account?: string;
+      tfVar?: string[];
+      tfVarFile?: string[];
+      selection?: boolean;
+      allowRead?: string[];
+      summaryMarkdown?: string;
+    } & GateOptions,
 ): Promise<number> {
   if (opts.account !== undefined && !/^[0-9]{12}$/.test(opts.account)) throw new UserError(`--account ${opts.account}: an AWS account id is 12 digits.`);
   const { engine, pack } = await prepare(opts);
   const startedAt = new Date();
-  const [{ loadIac }, gate, { emit }, { afterEvaluate }] = await Promise.all([
+  const [{ loadIac }, gate, { appendMarkdown, emit }, { afterEvaluate }] = await Promise.all([
     import("../collectors/iac/index.js"),
     import("./gate.js"),
     import("./output.js"),
@@ -189,6 +197,7 @@ async function iacCommand(
   if (load.warnings.length) doc.warnings = load.warnings;
   await afterEvaluate(doc, engine, opts);
   const code = emit(doc, engine, opts);
+  if (opts.summaryMarkdown !== undefined) appendMarkdown(doc, engine, opts.summaryMarkdown);
   if (opts.writeBaseline !== undefined) {
     const n = gate.writeBaseline(opts.writeBaseline, doc);
     process.stderr.write(`baseline written to ${opts.writeBaseline} (${n} finding(s))\n`);
@@ -316,6 +325,7 @@ export function buildProgram(): Command {
       .option("--baseline <file>", "only findings not in this baseline count for the exit code (baseline findings stay in the report, marked)")
       .option("--write-baseline <file>", "write the current findings' fingerprints to a baseline file (exit 0 unless a file cannot be read)")
       .option("--changed-since <ref>", "only templates changed against a git ref (REF...HEAD, plus uncommitted and untracked changes)")
+      .option("--summary-markdown <file>", "also append the Markdown report of this scan to a file (the GitHub Action's job summary, $GITHUB_STEP_SUMMARY)")
       .option(
         "--selection",
         "the paths are a selection of files (a pre-commit hook, a changed-files list): files that are not IaC are skipped, and no IaC file at all is not an error",

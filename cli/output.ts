@@ -113,6 +113,19 @@ export function emit(doc: FindingsDocument, engine: Engine, opts: OutputOptions)
   return exitCode(doc, threshold, Boolean(opts.failOnUnknown));
 }
 
+/**
+ * Appends the Markdown report of `doc` to `file` (--summary-markdown: the GitHub job summary,
+ * $GITHUB_STEP_SUMMARY), so the summary comes from the same findings document as the report.
+ */
+export function appendMarkdown(doc: FindingsDocument, engine: Engine, file: string): void {
+  const text = formatters.markdown(doc, { rules: engine.rules, color: false });
+  try {
+    fs.appendFileSync(file, text);
+  } catch (e) {
+    throw new UserError(`--summary-markdown ${file}: cannot write the summary (${(e as NodeJS.ErrnoException).code ?? e}).`);
+  }
+}
+
 export function exitCode(doc: FindingsDocument, threshold: Severity | "none", failOnUnknown: boolean): number {
   if (threshold !== "none") {
     const limit = SEVERITIES.indexOf(threshold);

@@ -10,6 +10,8 @@ import os from "node:os";
 import path from "node:path";
 
 export const OPA_VERSION = "1.22.3";
+/** actionlint (the GitHub Actions linter), for the install test of action.yml (issue 17). */
+export const ACTIONLINT_VERSION = "1.7.12";
 
 export function cacheDir() {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
@@ -71,6 +73,30 @@ export function ensureOpa({ quiet = false } = {}) {
   return installed;
 }
 
+/** The pinned actionlint: from the per-user cache, else built with Go into it. */
+export function ensureActionlint({ quiet = false } = {}) {
+  const dir = path.join(cacheDir(), `actionlint-v${ACTIONLINT_VERSION}`);
+  const bin = path.join(dir, "actionlint");
+  if (fs.existsSync(bin)) return bin;
+  const go = onPath("go") || (fs.existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : undefined);
+  if (!go) throw new Error(`actionlint v${ACTIONLINT_VERSION} is not in ${dir} and Go is not installed to build it (https://go.dev/dl/).`);
+  fs.mkdirSync(dir, { recursive: true });
+  if (!quiet) console.error(`rampart: installing actionlint v${ACTIONLINT_VERSION} with Go into ${dir} (first run only)…`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-actionlint-"));
+  try {
+    execFileSync(go, ["install", `github.com/rhysd/actionlint/cmd/actionlint@v${ACTIONLINT_VERSION}`], {
+      env: { ...process.env, GOBIN: tmp, GOFLAGS: "-mod=mod" },
+      stdio: quiet ? "ignore" : ["ignore", 2, 2],
+    });
+    fs.renameSync(path.join(tmp, "actionlint"), bin);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const v = spawnSync(bin, ["-version"], { encoding: "utf8" }).stdout.split("\n")[0].trim();
+  if (v !== ACTIONLINT_VERSION) throw new Error(`installed actionlint reports version ${v}, expected ${ACTIONLINT_VERSION}`);
+  return bin;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(ensureOpa());
+  console.log(process.argv[2] === "actionlint" ? ensureActionlint() : ensureOpa());
 }

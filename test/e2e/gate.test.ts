@@ -403,3 +403,24 @@ describe("--fail-on and --fail-on-unknown exit codes", () => {
     });
   }
 });
+
+describe("--summary-markdown (the GitHub Action's job summary)", () => {
+  it("appends the Markdown report of the same scan to the file while the main report goes to stdout", async () => {
+    const dir = workdir({ "tpl/role.yaml": BAD_ROLE, "summary.md": "earlier step\n" });
+    const run = await cli(["iac", ...ACCOUNT, "tpl", "--format", "json", "--summary-markdown", "summary.md"], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(findingKeys(json(run))).toEqual(["fail iam-rolesanywhere-trust-scoped Role"]);
+    const md = (await cli(["iac", ...ACCOUNT, "tpl", "--format", "markdown"], { cwd: dir })).stdout;
+    const summary = fs.readFileSync(path.join(dir, "summary.md"), "utf8");
+    // the same document: only the timing line may differ between the two scans
+    const untimed = (t: string) => t.replace(/^.*\d+(\.\d+)? ?m?s\b.*$/gm, "");
+    expect(summary.startsWith("earlier step\n## rampart infrastructure-code scan\n")).toBe(true);
+    expect(untimed(summary.slice("earlier step\n".length))).toBe(untimed(md));
+  });
+
+  it("an unwritable summary file is exit 2 with one line naming the flag", async () => {
+    const dir = workdir({ "tpl/role.yaml": GOOD_ROLE });
+    const run = await cli(["iac", ...ACCOUNT, "tpl", "--summary-markdown", "no/such/dir/summary.md"], { cwd: dir });
+    expectOneLineError(run, /^rampart: --summary-markdown no\/such\/dir\/summary\.md: cannot write the summary \(ENOENT\)\.$/);
+  });
+});
