@@ -1,6 +1,7 @@
 // The command line: commands and options are declared here; what a command needs (the engine,
 // loaders, collectors, report writers, the AWS SDK) is imported when it runs, so that
 // `rampart --version`, `--help` and a one-file `rampart iac` do not pay for the rest.
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
@@ -18,11 +19,13 @@ import type { GateOptions } from "./gate.js";
 
 interface Common extends OutputOptions {
   policy?: string;
+  jobs?: string;
 }
 
 function addCommon(cmd: Command): Command {
   return cmd
     .option("--policy <file>", "policy pack (YAML); default: policies/default.yaml")
+    .option("--jobs <n>", "threads that evaluate the rules (default: the machine's cores; findings are the same for any number)")
     .option("--format <format>", "table | json | sarif | markdown | html | junit | csv | asff", "table")
     .option("-o, --output <file>", "write the report to a file instead of stdout")
     .option("--fail-on <severity>", "exit 1 when a failing finding is at or above this severity (critical|high|medium|low|info|none)", "high")
@@ -33,7 +36,15 @@ function addCommon(cmd: Command): Command {
     .option("--rule <id>", "terminal report: only this rule's findings");
 }
 
-async function prepare(opts: Common): Promise<{ engine: Engine; pack: PolicyPack }> {
+function parseJobs(value: string | undefined): number {
+  if (value === undefined) return availableParallelism();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UserError(`--jobs ${value}: give a whole number from 1 to 256.`);
+  return n;
+}
+
+async function prepare(opts: Common): Promise<{ engine: Engine; pack: PolicyPack; jobs: number }> {
+  const jobs = parseJobs(opts.jobs);
   const { parseFormat, parseMaxChars, parseSeverity, parseView } = await import("./output.js");
   parseMaxChars(opts.maxChars, parseFormat(opts.format));
   parseView(opts, parseFormat(opts.format));
@@ -42,7 +53,7 @@ async function prepare(opts: Common): Promise<{ engine: Engine; pack: PolicyPack
   const [engine, pack] = await Promise.all([Engine.load(), Promise.resolve(loadPack(opts.policy))]);
   parseView(opts, parseFormat(opts.format), new Set([...engine.rules.map((r) => r.id), "rampart-exception-expired"]));
   checkPackRules(pack, new Set(engine.rules.map((r) => r.id)));
-  return { engine, pack };
+  return { engine, pack, jobs };
 }
 
 function parseConcurrency(value: string | undefined): number | undefined {
@@ -88,7 +99,7 @@ async function scanCommand(
       aggregator?: string;
     },
 ): Promise<number> {
-  const { engine, pack } = await prepare(opts);
+  const { engine, pack, jobs } = await prepare(opts);
   const startedAt = new Date();
   const [{ readSnapshot, writeSnapshot }, { emit }, { afterEvaluate }] = await Promise.all([
     import("../model/snapshot.js"),
@@ -128,12 +139,17 @@ async function scanCommand(
     });
   }
   if (opts.snapshotOut) writeSnapshot(opts.snapshotOut, snapshot);
-  const doc = engine.evaluate(snapshot, pack, {
-    kind: "live",
-    startedAt,
-    targets: opts.snapshot ? [opts.snapshot] : snapshot.source.accounts,
-    includePasses: opts.format === "junit" || opts.to === "config",
-  });
+  const doc = await engine.evaluateParallel(
+    snapshot,
+    pack,
+    {
+      kind: "live",
+      startedAt,
+      targets: opts.snapshot ? [opts.snapshot] : snapshot.source.accounts,
+      includePasses: opts.format === "junit" || opts.to === "config",
+    },
+    jobs,
+  );
   const exported = await afterEvaluate(doc, engine, opts);
   return Math.max(emit(doc, engine, opts), exported);
 }
@@ -156,7 +172,7 @@ async function iacCommand(
     } & GateOptions,
 ): Promise<number> {
   if (opts.account !== undefined && !/^[0-9]{12}$/.test(opts.account)) throw new UserError(`--account ${opts.account}: an AWS account id is 12 digits.`);
-  const { engine, pack } = await prepare(opts);
+  const { engine, pack, jobs } = await prepare(opts);
   const startedAt = new Date();
   const [{ loadIac }, gate, { appendMarkdown, emit }, { afterEvaluate }] = await Promise.all([
     import("../collectors/iac/index.js"),
@@ -181,14 +197,12 @@ async function iacCommand(
     process.stderr.write(`nothing to scan: no IaC file among the ${paths.length} path(s) given\n`);
   // The account the templates deploy to: own-account checks (trust policies, key policies) use it.
   if (opts.account) for (const r of load.snapshot.resources) r.account = opts.account;
-  const doc = engine.evaluate(load.snapshot, pack, {
-    kind: "iac",
-    startedAt,
-    lineIndex: load.lineIndex,
-    extraExceptions: load.ignores,
-    targets: paths,
-    includePasses: opts.format === "junit",
-  });
+  const doc = await engine.evaluateParallel(
+    load.snapshot,
+    pack,
+    { kind: "iac", startedAt, lineIndex: load.lineIndex, extraExceptions: load.ignores, targets: paths, includePasses: opts.format === "junit" },
+    jobs,
+  );
   doc.scan.files = load.files;
   if (opts.changedSince !== undefined) doc.scan.changedSince = { ref: opts.changedSince, files: files.length };
   if (baseline && opts.baseline !== undefined) gate.applyBaseline(doc, baseline, opts.baseline, load.lineIndex.keys());

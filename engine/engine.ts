@@ -2,10 +2,12 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import type { Finding, FindingsDocument, RuleSummary } from "./findings.js";
 import type { CoverageEntry, Resource, Snapshot } from "../model/types.js";
 import { type ExceptionSpec, type PolicyPack, type Severity, SEVERITIES, isEnabled } from "./pack.js";
-import { policyDir } from "../model/paths.js";
+import { policyDir, repoRoot } from "../model/paths.js";
 import { UserError } from "../model/errors.js";
 import { VERSION } from "../model/version.js";
 
@@ -106,6 +108,7 @@ export class Engine {
     private readonly policy: LoadedPolicy,
     readonly rules: RuleMeta[],
     private readonly byPackage: Map<string, RuleMeta>,
+    private readonly wasmFile: string,
   ) {}
 
   /** Loads build/policy/policy.wasm (compiled once per process) and its manifest. */
@@ -121,7 +124,7 @@ export class Engine {
     // growing the Wasm memory page by page during an evaluation triggers a storm of V8
     // garbage collections (measured: 5.4 s of 10.7 s on 10k resources).
     const policy = await loadPolicy(await compiledBundle(wasmFile), { initial: WASM_INITIAL_PAGES });
-    return new Engine(policy, rules, new Map(rules.map((r) => [r.package, r])));
+    return new Engine(policy, rules, new Map(rules.map((r) => [r.package, r])), wasmFile);
   }
 
   rule(id: string): RuleMeta | undefined {
@@ -141,13 +144,36 @@ export class Engine {
   /** Evaluates every enabled rule on a snapshot and builds the findings document. */
   evaluate(snapshot: Snapshot, pack: PolicyPack, opts: EvaluateOptions): FindingsDocument {
     const startedAt = opts.startedAt ?? new Date();
-    const now = opts.now ?? new Date();
     this.configure(pack);
+    const inputs = chunkInputs(snapshot, opts.kind);
+    const results = inputs.map((input) => (this.policy.evaluate(input, ENTRYPOINT)[0]?.result ?? {}) as ChunkResult);
+    return this.document(snapshot, pack, opts, mergeResults(results), startedAt);
+  }
+
+  /**
+   * The same as evaluate(), with the chunks spread over `jobs` worker threads (one Wasm
+   * instance each): the findings document is identical, because the chunks' results are
+   * merged in chunk order. One job, or a single chunk, evaluates here.
+   */
+  async evaluateParallel(snapshot: Snapshot, pack: PolicyPack, opts: EvaluateOptions, jobs: number): Promise<FindingsDocument> {
+    const startedAt = opts.startedAt ?? new Date();
+    const inputs = chunkInputs(snapshot, opts.kind);
+    const worker = workerFile();
+    if (jobs <= 1 || inputs.length < 2 || !worker) return this.evaluate(snapshot, pack, { ...opts, startedAt });
+    this.configure(pack);
+    const results = await evaluateInWorkers(worker, await compiledBundle(this.wasmFile), JSON.parse(this.lastData!), inputs, Math.min(jobs, inputs.length));
+    return this.document(snapshot, pack, opts, mergeResults(results), startedAt);
+  }
+
+  private document(
+    snapshot: Snapshot,
+    pack: PolicyPack,
+    opts: EvaluateOptions,
+    byPackage: Map<string, { results: RuleResult[]; judged: Set<number> }>,
+    startedAt: Date,
+  ): FindingsDocument {
+    const now = opts.now ?? new Date();
     const resources = snapshot.resources;
-    // The scanned accounts and regions: what the collector says it scanned, else what the resources show.
-    const regions = new Set<string>((snapshot.source.regions ?? []).filter((r) => r !== "global"));
-    if (regions.size === 0) for (const r of resources) if (r.region && r.region !== "global") regions.add(r.region);
-    const byPackage = this.evaluateChunks(snapshot, opts.kind, [...regions].sort());
     const findings: Finding[] = [];
     const passes: NonNullable<FindingsDocument["passes"]> = [];
     const perRule = new Map<string, RuleSummary>();
@@ -227,73 +253,6 @@ export class Engine {
       ...(opts.includePasses ? { passes } : {}),
       coverage: snapshot.coverage,
     };
-  }
-
-  /**
-   * Evaluates the rules over a snapshot in chunks. OPA's Wasm runtime slows down more than
-   * linearly as one evaluation's heap grows (its allocator), so the resources are split into
-   * chunks of about CHUNK_SIZE that keep every join intact: an IaC file, or a live account,
-   * is never split (rules join only within a file or an account); small files and accounts
-   * share a chunk. Types that rules join across accounts (SHARED_TYPES) go into every live
-   * chunk, and their findings are deduplicated by fingerprint.
-   */
-  private evaluateChunks(snapshot: Snapshot, kind: "live" | "iac", regions: string[]): Map<string, { results: RuleResult[]; judged: Set<number> }> {
-    const resources = snapshot.resources;
-    const groups = new Map<string, number[]>();
-    const shared: number[] = [];
-    for (let i = 0; i < resources.length; i++) {
-      const r = resources[i];
-      const s = r.source;
-      if (s.kind === "aws" && SHARED_TYPES.has(r.type)) shared.push(i);
-      const key = s.kind === "aws" ? `aws\u0000${r.account ?? ""}` : `${s.kind}\u0000${s.file}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = []));
-      if (!(s.kind === "aws" && SHARED_TYPES.has(r.type))) g.push(i);
-    }
-    // Scanned accounts without any resource still count (e.g. a region without a GuardDuty detector).
-    const empty = (snapshot.source.accounts ?? []).filter((a) => !groups.has(`aws\u0000${a}`));
-    const chunks: number[][] = [];
-    let current: number[] = [];
-    for (const g of groups.values()) {
-      if (current.length > 0 && current.length + g.length > CHUNK_SIZE) {
-        chunks.push(current);
-        current = [];
-      }
-      current = current.concat(g);
-    }
-    if (current.length > 0 || chunks.length === 0) chunks.push(current);
-    // Coverage by account: a chunk gets the entries of its own accounts and those of no account,
-    // so that an organization's coverage is not handed to (and searched by) every chunk.
-    const coverageOf = new Map<string, CoverageEntry[]>();
-    for (const c of snapshot.coverage) {
-      const key = c.account ?? "";
-      let list = coverageOf.get(key);
-      if (!list) coverageOf.set(key, (list = []));
-      list.push(c);
-    }
-    const coverageRecorded = snapshot.coverage.length > 0;
-    const out = new Map<string, { results: RuleResult[]; judged: Set<number> }>();
-    chunks.forEach((chunk, n) => {
-      const byType: Record<string, Array<Resource & { _ref: number }>> = {};
-      const accounts = new Set<string>(n === 0 ? empty : []);
-      const refs = chunk.some((i) => resources[i].source.kind === "aws") || (n === 0 && empty.length > 0) ? chunk.concat(shared) : chunk;
-      for (const i of refs) {
-        const r = resources[i];
-        (byType[r.type] ??= []).push({ ...r, _ref: i });
-        if (r.account && !SHARED_TYPES.has(r.type)) accounts.add(r.account);
-      }
-      const coverage = [...(coverageOf.get("") ?? [])];
-      for (const a of accounts) if (a !== "") coverage.push(...(coverageOf.get(a) ?? []));
-      const input = { byType, coverage, context: { kind, accounts: [...accounts].sort(), regions, coverageRecorded } };
-      const result = (this.policy.evaluate(input, ENTRYPOINT)[0]?.result ?? {}) as Record<string, { results: RuleResult[]; judged: number[] }>;
-      for (const [pkg, r] of Object.entries(result)) {
-        let acc = out.get(pkg);
-        if (!acc) out.set(pkg, (acc = { results: [], judged: new Set() }));
-        acc.results.push(...r.results);
-        for (const j of r.judged) acc.judged.add(j);
-      }
-    });
-    return out;
   }
 
   private toFinding(meta: RuleMeta, res: RuleResult, r: Resource, sevOverride: Severity | undefined, lineIndex?: Map<string, Map<string, number>>): Finding {
@@ -387,6 +346,123 @@ export class Engine {
     }
     return out;
   }
+}
+
+/**
+ * The evaluation inputs of a snapshot, one per chunk. OPA's Wasm runtime slows down more than
+ * linearly as one evaluation's heap grows (its allocator), so the resources are split into
+ * chunks of about CHUNK_SIZE that keep every join intact: an IaC file, or a live account,
+ * is never split (rules join only within a file or an account); small files and accounts
+ * share a chunk. Types that rules join across accounts (SHARED_TYPES) go into every live
+ * chunk, and their findings are deduplicated by fingerprint.
+ */
+function chunkInputs(snapshot: Snapshot, kind: "live" | "iac"): object[] {
+  const resources = snapshot.resources;
+  // The scanned accounts and regions: what the collector says it scanned, else what the resources show.
+  const regionSet = new Set<string>((snapshot.source.regions ?? []).filter((r) => r !== "global"));
+  if (regionSet.size === 0) for (const r of resources) if (r.region && r.region !== "global") regionSet.add(r.region);
+  const regions = [...regionSet].sort();
+  const groups = new Map<string, number[]>();
+  const shared: number[] = [];
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i];
+    const s = r.source;
+    if (s.kind === "aws" && SHARED_TYPES.has(r.type)) shared.push(i);
+    const key = s.kind === "aws" ? `aws\u0000${r.account ?? ""}` : `${s.kind}\u0000${s.file}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    if (!(s.kind === "aws" && SHARED_TYPES.has(r.type))) g.push(i);
+  }
+  // Scanned accounts without any resource still count (e.g. a region without a GuardDuty detector).
+  const empty = (snapshot.source.accounts ?? []).filter((a) => !groups.has(`aws\u0000${a}`));
+  const chunks: number[][] = [];
+  let current: number[] = [];
+  for (const g of groups.values()) {
+    if (current.length > 0 && current.length + g.length > CHUNK_SIZE) {
+      chunks.push(current);
+      current = [];
+    }
+    current = current.concat(g);
+  }
+  if (current.length > 0 || chunks.length === 0) chunks.push(current);
+  // Coverage by account: a chunk gets the entries of its own accounts and those of no account,
+  // so that an organization's coverage is not handed to (and searched by) every chunk.
+  const coverageOf = new Map<string, CoverageEntry[]>();
+  for (const c of snapshot.coverage) {
+    const key = c.account ?? "";
+    let list = coverageOf.get(key);
+    if (!list) coverageOf.set(key, (list = []));
+    list.push(c);
+  }
+  const coverageRecorded = snapshot.coverage.length > 0;
+  return chunks.map((chunk, n) => {
+    const byType: Record<string, Array<Resource & { _ref: number }>> = {};
+    const accounts = new Set<string>(n === 0 ? empty : []);
+    const refs = chunk.some((i) => resources[i].source.kind === "aws") || (n === 0 && empty.length > 0) ? chunk.concat(shared) : chunk;
+    for (const i of refs) {
+      const r = resources[i];
+      (byType[r.type] ??= []).push({ ...r, _ref: i });
+      if (r.account && !SHARED_TYPES.has(r.type)) accounts.add(r.account);
+    }
+    const coverage = [...(coverageOf.get("") ?? [])];
+    for (const a of accounts) if (a !== "") coverage.push(...(coverageOf.get(a) ?? []));
+    return { byType, coverage, context: { kind, accounts: [...accounts].sort(), regions, coverageRecorded } };
+  });
+}
+
+type ChunkResult = Record<string, { results: RuleResult[]; judged: number[] }>;
+
+/** The chunks' results by rule package, in chunk order. */
+function mergeResults(results: ChunkResult[]): Map<string, { results: RuleResult[]; judged: Set<number> }> {
+  const out = new Map<string, { results: RuleResult[]; judged: Set<number> }>();
+  for (const result of results) {
+    for (const [pkg, r] of Object.entries(result)) {
+      let acc = out.get(pkg);
+      if (!acc) out.set(pkg, (acc = { results: [], judged: new Set() }));
+      acc.results.push(...r.results);
+      for (const j of r.judged) acc.judged.add(j);
+    }
+  }
+  return out;
+}
+
+/** The compiled worker (dist/engine/evaluate-worker.js), also when the engine runs from its TypeScript source. */
+function workerFile(): string | undefined {
+  const beside = fileURLToPath(new URL("./evaluate-worker.js", import.meta.url));
+  for (const f of [beside, path.join(repoRoot, "dist", "engine", "evaluate-worker.js")]) if (fs.existsSync(f)) return f;
+  return undefined;
+}
+
+/** Evaluates the inputs on `jobs` worker threads, each taking the next chunk when it is done; results in input order. */
+function evaluateInWorkers(file: string, module: WebAssembly.Module, data: unknown, inputs: object[], jobs: number): Promise<ChunkResult[]> {
+  const results: ChunkResult[] = new Array(inputs.length);
+  const workers = Array.from({ length: jobs }, () => new Worker(file, { workerData: { module, data, entrypoint: ENTRYPOINT, initial: WASM_INITIAL_PAGES } }));
+  let next = 0;
+  let done = 0;
+  return new Promise<ChunkResult[]>((resolve, reject) => {
+    const fail = (e: unknown) => {
+      for (const w of workers) void w.terminate();
+      reject(e instanceof Error ? e : new Error(String(e)));
+    };
+    const give = (w: Worker) => {
+      if (next >= inputs.length) return;
+      const n = next++;
+      const bytes = new TextEncoder().encode(JSON.stringify(inputs[n]));
+      w.postMessage({ n, input: bytes.buffer }, [bytes.buffer]);
+    };
+    for (const w of workers) {
+      w.on("error", fail);
+      w.on("message", (m: { n: number; result?: ChunkResult; error?: string }) => {
+        if (m.error !== undefined) return fail(new Error(`rule evaluation failed in a worker: ${m.error}`));
+        results[m.n] = m.result ?? {};
+        if (++done === inputs.length) {
+          for (const x of workers) void x.terminate();
+          resolve(results);
+        } else give(w);
+      });
+      give(w);
+    }
+  });
 }
 
 function absentResource(a: AbsentRef): Resource {
