@@ -7,5 +7,7 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, "test/install/**"],
     testTimeout: 30000,
     pool: "forks",
+    // the spawn tests run dist/: stop when it is older than the sources (test/setup/dist-fresh.ts)
+    globalSetup: ["test/setup/dist-fresh.ts"],
   },
 });
