@@ -5,9 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+import { repoRoot } from "../model/paths.js";
 
 export function corpusRoot(): string {
   const fromEnv = process.env.RAMPART_CORPUS;
