@@ -2,6 +2,7 @@ import pc from "picocolors";
 import type { Finding, FindingsDocument } from "../engine/findings.js";
 import type { ReportContext } from "./index.js";
 import { terminalLines, terminalText as t } from "./escape.js";
+import { reflow } from "./text.js";
 import { bySeverity, ruleRows, topScopes } from "./group.js";
 
 type Paint = (s: string) => string;
@@ -19,6 +20,16 @@ function palette(color: boolean) {
     info: c.gray,
   };
   return { c, sev };
+}
+
+/**
+ * A rule's why or fix (METADATA text with hard line breaks) as terminal lines: reflowed into
+ * paragraphs, list items and code lines (reports/text.ts), the first after the label, the rest
+ * under it.
+ */
+function block(label: string, text: string, paint: Paint, suffix = ""): string[] {
+  const lines = reflow(text).filter((l) => l !== ""); // a finding's block has no blank line: one paragraph a line
+  return lines.map((l, i) => (i === 0 ? `         ${label} ${paint(t(l))}` : `              ${paint(t(l))}`) + (i === lines.length - 1 ? suffix : ""));
 }
 
 function where(f: Finding): string {
@@ -144,9 +155,9 @@ function formatSummary(doc: FindingsDocument, shown: FindingsDocument, active: F
     const head: string[] = [
       `${f.status === "unknown" ? c.gray("UNKNOWN ") : sev[f.severity](f.severity.toUpperCase().padEnd(8))} ${c.bold(f.ruleId)}  ${t(f.title)}`,
     ];
-    if (f.status === "fail" && f.rationale) head.push(`         ${c.dim("why:")} ${c.dim(f.rationale)}`);
+    if (f.status === "fail" && f.rationale) head.push(...block(c.dim("why:"), f.rationale, c.dim));
     if (f.status === "fail" && f.fix)
-      head.push(`         ${c.dim("fix:")} ${f.fix}${f.remediation?.automatic ? c.green("  (rampart fix can apply this)") : ""}`);
+      head.push(...block(c.dim("fix:"), f.fix, (s) => s, f.remediation?.automatic ? c.green("  (rampart fix can apply this)") : ""));
     const room = budget - out.length - head.length;
     if (room < 1) break;
     const n = Math.min(g.length, PER_RULE, g.length > room ? room - 1 : room);
@@ -199,9 +210,9 @@ function formatDetails(doc: FindingsDocument, shown: FindingsDocument, active: F
     if (loc) lines.push(`         ${c.dim("at")} ${c.underline(loc)}${f.location?.pointer ? c.dim(`  ${t(f.location.pointer)}`) : ""}`);
     lines.push(`         ${t(f.message)}`);
     if (rules.length > 1) lines.push(`         ${c.dim("rules:")} ${c.dim(rules.join(", "))}`);
-    if (f.status === "fail" && f.rationale) lines.push(`         ${c.dim("why:")} ${c.dim(f.rationale)}`);
+    if (f.status === "fail" && f.rationale) lines.push(...block(c.dim("why:"), f.rationale, c.dim));
     if (f.status === "fail" && f.fix)
-      lines.push(`         ${c.dim("fix:")} ${f.fix}${f.remediation?.automatic ? c.green("  (rampart fix can apply this)") : ""}`);
+      lines.push(...block(c.dim("fix:"), f.fix, (s) => s, f.remediation?.automatic ? c.green("  (rampart fix can apply this)") : ""));
     lines.push("");
   }
   const known = shown.findings.filter((f) => f.status !== "suppressed" && f.baseline);
