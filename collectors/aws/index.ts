@@ -14,7 +14,9 @@ import { events } from "./events.js";
 import { firehose } from "./firehose.js";
 import { fms } from "./fms.js";
 import { guardduty } from "./guardduty.js";
+import { kafka } from "./kafka.js";
 import { networkfirewall } from "./networkfirewall.js";
+import { opensearch } from "./opensearch.js";
 import { wafv2 } from "./wafv2.js";
 import { workmail } from "./workmail.js";
 import type { ServiceCollector } from "./types.js";
@@ -39,6 +41,8 @@ export const collectors: readonly ServiceCollector[] = [
   guardduty,
   events,
   firehose,
+  kafka,
+  opensearch,
 ];
 
 /** Actions the scan options add: `--org` (organizations:ListAccounts) and `--source config` (recorder or `--aggregator`). */

@@ -35,6 +35,8 @@ import { GetResourcePolicyCommand, ListSecretsCommand, SecretsManagerClient } fr
 import { DescribeLoadBalancersCommand, DescribeTagsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { DescribeDeliveryStreamCommand, FirehoseClient, ListDeliveryStreamsCommand, ListTagsForDeliveryStreamCommand } from "@aws-sdk/client-firehose";
+import { KafkaClient, ListClustersV2Command } from "@aws-sdk/client-kafka";
+import { DescribeDomainsCommand, ListDomainNamesCommand, ListTagsCommand as OpenSearchListTagsCommand, OpenSearchClient } from "@aws-sdk/client-opensearch";
 import {
   FMSClient,
   GetComplianceDetailCommand,
@@ -93,6 +95,8 @@ const mocks = {
   guardduty: mockClient(GuardDutyClient),
   events: mockClient(EventBridgeClient),
   firehose: mockClient(FirehoseClient),
+  kafka: mockClient(KafkaClient),
+  es: mockClient(OpenSearchClient),
 };
 
 const READ_ONLY = /^[a-z0-9-]+:(Get|List|Describe|BatchGet|Select)[A-Za-z0-9]*$/;
@@ -237,6 +241,14 @@ beforeAll(() => {
     },
   });
   mocks.firehose.on(ListTagsForDeliveryStreamCommand).resolves({ Tags: [], HasMoreTags: false });
+  mocks.kafka.on(ListClustersV2Command).resolves({
+    ClusterInfoList: [{ ClusterArn: `arn:aws:kafka:eu-west-1:${ACCOUNT}:cluster/c/1`, ClusterName: "c", ClusterType: "PROVISIONED", Provisioned: {} as never }],
+  });
+  mocks.es.on(ListDomainNamesCommand).resolves({ DomainNames: [{ DomainName: "d", EngineType: "OpenSearch" }] });
+  mocks.es.on(DescribeDomainsCommand).resolves({
+    DomainStatusList: [{ DomainId: "d", DomainName: "d", ARN: `arn:aws:es:eu-west-1:${ACCOUNT}:domain/d`, ClusterConfig: {} }],
+  });
+  mocks.es.on(OpenSearchListTagsCommand).resolves({ TagList: [] });
 });
 afterAll(() => Object.values(mocks).forEach((m) => m.restore()));
 

@@ -112,6 +112,20 @@ describe("rampart scan of a two-account, two-region organization (loopback AWS)"
     expect(live.coverage).toEqual(snap.coverage);
   });
 
+  it("judges MSK clusters and OpenSearch domains (issue 15: both rules declare live input)", () => {
+    const of = (rule: string) => [...new Set(live.findings.filter((f: any) => f.ruleId === rule).map((f: any) => `${f.status} ${f.resource.id}`))].sort();
+    const expected = (make: (account: string, region: string) => string) =>
+      [A, B].flatMap((account) => REGIONS.map((region) => `fail ${make(account, region)}`)).sort();
+    // In each account × region: the open cluster / the domain without fine-grained access fail, the others pass.
+    expect(of("msk-cluster-authentication-required").map((x) => String(x).replace(/\/[^/]+$/, ""))).toEqual(
+      expected((account, region) => `arn:aws:kafka:${region}:${account}:cluster/legacy-events`),
+    );
+    expect(of("opensearch-domain-fine-grained-access")).toEqual(expected((account, region) => `arn:aws:es:${region}:${account}:domain/legacy-search`));
+    const msk = snap.resources.filter((r: any) => r.type === "AWS::MSK::Cluster");
+    expect(msk.map((r: any) => r.name).sort()).toEqual(Array(4).fill(["legacy-events", "orders-events"]).flat().sort());
+    expect(snap.resources.filter((r: any) => r.type === "AWS::OpenSearchService::Domain").length).toBe(8);
+  });
+
   it("finds the same findings when the saved snapshot is scanned again", async () => {
     const again = await rampartAsync(["scan", "--snapshot", snapshotFile, "--format", "json"]);
     expect(again.code).toBe(1);

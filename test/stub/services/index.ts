@@ -10,8 +10,10 @@ import { firehose } from "./firehose.js";
 import { fms } from "./fms.js";
 import { guardduty } from "./guardduty.js";
 import { iam } from "./iam.js";
+import { kafka } from "./kafka.js";
 import { kms } from "./kms.js";
 import { networkfirewall } from "./networkfirewall.js";
+import { opensearch } from "./opensearch.js";
 import { rolesanywhere } from "./rolesanywhere.js";
 import { secretsmanager } from "./secretsmanager.js";
 import { sts } from "./sts.js";
@@ -36,4 +38,6 @@ export const services: readonly StubService[] = [
   guardduty,
   events,
   firehose,
+  kafka,
+  opensearch,
 ];
