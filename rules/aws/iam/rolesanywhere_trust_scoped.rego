@@ -270,12 +270,12 @@ _literal_account_verdict(_, account) := "has a wildcard in the account" if lib.h
 
 _literal_account_verdict(r, account) := "ok" if {
 	not lib.has_wildcard(account)
-	account in lib.trusted_accounts(r)
+	lib.account_trust(r, account) in {"own", "trusted"}
 }
 
 _literal_account_verdict(r, account) := sprintf("names account \"%s\", which is not in trustedAccounts", [account]) if {
 	not lib.has_wildcard(account)
-	not account in lib.trusted_accounts(r)
+	not lib.account_trust(r, account) in {"own", "trusted"}
 }
 
 _bad_values(r, s) := [{"value": v, "problem": p} |
