@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findingKeys, json, rampart } from "./helpers.js";
+import { cli, findingKeys, json } from "./helpers.js";
 
 let top: string;
 let repo: string;
@@ -29,17 +29,17 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(top, { recursive: true, force: true }));
 
 describe("AWS::Include", () => {
-  it("a snippet inside the repository is read: its resources are judged, at the line of the include", () => {
+  it("a snippet inside the repository is read: its resources are judged, at the line of the include", async () => {
     write("repo/in/main.yaml", `Resources:\n${include("  ", "../snips/key.yaml")}`);
-    const doc = json(rampart(["iac", "in", "--format", "json"], { cwd: repo }));
+    const doc = json(await cli(["iac", "in", "--format", "json"], { cwd: repo }));
     expect(findingKeys(doc)).toEqual(["fail iam-no-long-term-access-keys Key"]);
     expect(doc.findings[0].location).toEqual({ file: "in/main.yaml", line: 2, pointer: "/Resources/Key/Properties/Status" });
     expect(doc.scan.incomplete).toBe(false);
   });
 
-  it("a snippet outside the repository is not read: a counted skip, the scan incomplete, nothing of it in the output", () => {
+  it("a snippet outside the repository is not read: a counted skip, the scan incomplete, nothing of it in the output", async () => {
     write("repo/out/main.yaml", `Resources:\n${include("  ", "../../outside.yaml")}  Q:\n    Type: AWS::SNS::Topic\n`);
-    const run = rampart(["iac", "out", "--format", "json"], { cwd: repo });
+    const run = await cli(["iac", "out", "--format", "json"], { cwd: repo });
     const doc = json(run);
     expect(run.stdout).not.toContain(OUTSIDE_ID);
     expect(doc.findings).toEqual([]);
@@ -51,21 +51,21 @@ describe("AWS::Include", () => {
           "AWS::Include at /Resources in out/main.yaml: Location ../../outside.yaml is outside the scan roots (the scanned paths and their git repository): not read; give --allow-read PATH to read it",
       },
     ]);
-    expect(rampart(["iac", "out", "--fail-on-unknown"], { cwd: repo }).code).toBe(3);
+    expect((await cli(["iac", "out", "--fail-on-unknown"], { cwd: repo })).code).toBe(3);
     // --allow-read reads it on purpose
-    const allowed = json(rampart(["iac", "out", "--format", "json", "--allow-read", path.join(top, "outside.yaml")], { cwd: repo }));
+    const allowed = json(await cli(["iac", "out", "--format", "json", "--allow-read", path.join(top, "outside.yaml")], { cwd: repo }));
     expect(findingKeys(allowed)).toEqual(["fail iam-no-long-term-access-keys Key"]);
   });
 
-  it("a snippet in a resource's properties that is not read leaves the properties unknown (a skip, no coverage gap)", () => {
+  it("a snippet in a resource's properties that is not read leaves the properties unknown (a skip, no coverage gap)", async () => {
     write("repo/prop/main.yaml", `Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n${include("      ", "/etc/passwd")}`);
-    const doc = json(rampart(["iac", "prop", "--format", "json"], { cwd: repo }));
+    const doc = json(await cli(["iac", "prop", "--format", "json"], { cwd: repo }));
     expect(doc.skipped.map((s: any) => s.reason)).toEqual([
       "AWS::Include at /Resources/Q/Properties in prop/main.yaml: Location /etc/passwd is outside the scan roots (the scanned paths and their git repository): not read; give --allow-read PATH to read it",
     ]);
     expect(doc.coverage).toEqual([]);
     write("repo/remote/main.yaml", `Resources:\n${include("  ", "s3://bucket/snip.yaml")}`);
-    const remote = json(rampart(["iac", "remote", "--format", "json"], { cwd: repo }));
+    const remote = json(await cli(["iac", "remote", "--format", "json"], { cwd: repo }));
     expect(remote.skipped[0].reason).toBe(
       "AWS::Include at /Resources in remote/main.yaml: Location s3://bucket/snip.yaml is a remote URL; rampart reads local files only",
     );
@@ -89,23 +89,23 @@ describe("CDK nested stacks (aws:asset:path)", () => {
     artifacts: { App: { type: "aws:cloudformation:stack", properties: { templateFile: "App.template.json" } } },
   });
 
-  it("the nested stack's template in the assembly is read and judged (was an unresolved TemplateURL)", () => {
+  it("the nested stack's template in the assembly is read and judged (was an unresolved TemplateURL)", async () => {
     write("repo/cdk/cdk.out/manifest.json", manifest);
     write("repo/cdk/cdk.out/App.template.json", parent("AppChild.nested.template.json"));
     write(
       "repo/cdk/cdk.out/AppChild.nested.template.json",
       JSON.stringify({ Resources: { Key: { Type: "AWS::IAM::AccessKey", Properties: { UserName: "u" } } } }),
     );
-    const doc = json(rampart(["iac", "cdk/cdk.out", "--format", "json"], { cwd: repo }));
+    const doc = json(await cli(["iac", "cdk/cdk.out", "--format", "json"], { cwd: repo }));
     expect(findingKeys(doc)).toEqual(["fail iam-no-long-term-access-keys Child/Key"]);
     expect(doc.scan.incomplete).toBe(false);
   });
 
-  it("an asset path outside the scan roots is not read: a skip, and unknown for the stack", () => {
+  it("an asset path outside the scan roots is not read: a skip, and unknown for the stack", async () => {
     write("repo/cdk2/cdk.out/manifest.json", manifest);
     write("repo/cdk2/cdk.out/App.template.json", parent("../../../outside.json"));
     write("outside.json", JSON.stringify({ Resources: { Key: { Type: "AWS::IAM::AccessKey", Properties: { UserName: OUTSIDE_ID } } } }));
-    const run = rampart(["iac", "cdk2/cdk.out", "--format", "json"], { cwd: repo });
+    const run = await cli(["iac", "cdk2/cdk.out", "--format", "json"], { cwd: repo });
     expect(run.stdout).not.toContain(OUTSIDE_ID);
     const doc = json(run);
     expect(doc.skipped.map((s: any) => s.reason)).toEqual([

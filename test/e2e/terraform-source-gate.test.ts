@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { findingKeys, json, rampart } from "./helpers.js";
+import { cli, findingKeys, json } from "./helpers.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-tf-gate-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -40,13 +40,13 @@ const allOpen = folder(
 );
 
 describe("a bare .tf folder with an open security group", () => {
-  it("exits 1 with the admin-ports finding (high) and the egress finding (medium)", () => {
-    const run = rampart(["iac", allOpen], { cwd: dir });
+  it("exits 1 with the admin-ports finding (high) and the egress finding (medium)", async () => {
+    const run = await cli(["iac", allOpen], { cwd: dir });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("HIGH     ec2-security-group-admin-ports-restricted  aws_security_group.open (AWS::EC2::SecurityGroup)");
     expect(run.stdout).toContain("at all-open/main.tf:1  /Properties/SecurityGroupIngress/0");
-    const doc = json(rampart(["iac", allOpen, "--format", "json"], { cwd: dir }));
+    const doc = json(await cli(["iac", allOpen, "--format", "json"], { cwd: dir }));
     expect(findingKeys(doc)).toEqual([
       "fail ec2-security-group-admin-ports-restricted aws_security_group.open",
       "fail ec2-security-group-egress-restricted aws_security_group.open",
@@ -58,7 +58,7 @@ describe("a bare .tf folder with an open security group", () => {
     expect(doc.scan.files).toEqual({ loaded: 1, skipped: 0, error: 0 });
   });
 
-  it("exits 1 on SSH opened by separate rule resources (aws_security_group_rule to ::/0, aws_vpc_security_group_ingress_rule)", () => {
+  it("exits 1 on SSH opened by separate rule resources (aws_security_group_rule to ::/0, aws_vpc_security_group_ingress_rule)", async () => {
     const name = folder(
       "separate-rules",
       `resource "aws_security_group" "bastion" {
@@ -105,7 +105,7 @@ resource "aws_vpc_security_group_ingress_rule" "https" {
 }
 `,
     );
-    const run = rampart(["iac", name, "--format", "json"], { cwd: dir });
+    const run = await cli(["iac", name, "--format", "json"], { cwd: dir });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(1);
     expect(findingKeys(json(run))).toEqual([
@@ -115,7 +115,7 @@ resource "aws_vpc_security_group_ingress_rule" "https" {
     ]);
   });
 
-  it("exits 0 when SSH comes only from an administrators' range, and unknown (exit 3 with --fail-on-unknown, not a pass) when the range is a variable without a value", () => {
+  it("exits 0 when SSH comes only from an administrators' range, and unknown (exit 3 with --fail-on-unknown, not a pass) when the range is a variable without a value", async () => {
     const closed = folder(
       "closed",
       `resource "aws_security_group" "bastion" {
@@ -139,7 +139,7 @@ resource "aws_vpc_security_group_ingress_rule" "https" {
 }
 `,
     );
-    const ok = rampart(["iac", closed, "--format", "json"], { cwd: dir });
+    const ok = await cli(["iac", closed, "--format", "json"], { cwd: dir });
     expect(ok.stderr).toBe("");
     expect(ok.code).toBe(0);
     expect(findingKeys(json(ok))).toEqual([]);
@@ -148,11 +148,11 @@ resource "aws_vpc_security_group_ingress_rule" "https" {
       "variable",
       fs.readFileSync(path.join(dir, closed, "main.tf"), "utf8").replace('["203.0.113.0/24"]', "[var.admin_cidr]") + 'variable "admin_cidr" {}\n',
     );
-    const unk = rampart(["iac", open, "--format", "json", "--fail-on-unknown"], { cwd: dir });
+    const unk = await cli(["iac", open, "--format", "json", "--fail-on-unknown"], { cwd: dir });
     expect(unk.stderr).toBe("");
     expect(unk.code).toBe(3); // a rule could not decide, with --fail-on-unknown
     expect(findingKeys(json(unk))).toEqual(["unknown ec2-security-group-admin-ports-restricted aws_security_group.bastion"]);
-    const set = rampart(["iac", open, "--format", "json", "--tf-var", "admin_cidr=0.0.0.0/0"], { cwd: dir });
+    const set = await cli(["iac", open, "--format", "json", "--tf-var", "admin_cidr=0.0.0.0/0"], { cwd: dir });
     expect(set.code).toBe(1);
     expect(findingKeys(json(set))).toEqual(["fail ec2-security-group-admin-ports-restricted aws_security_group.bastion"]);
   });

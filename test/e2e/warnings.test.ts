@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { json, rampart } from "./helpers.js";
+import { cli, json } from "./helpers.js";
 
 let dir: string;
 const write = (rel: string, text: string) => {
@@ -26,8 +26,8 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("loader warnings are in every report", () => {
-  it("json: the warnings field, each with its file", () => {
-    const doc = json(rampart(["iac", "w", "--format", "json"], { cwd: dir }));
+  it("json: the warnings field, each with its file", async () => {
+    const doc = json(await cli(["iac", "w", "--format", "json"], { cwd: dir }));
     expect(doc.warnings).toEqual([
       { file: "w/a.yaml", message: CYCLE },
       { file: "w/b.yaml", message: "nested stack A: nested stack B: w/b.yaml is already being loaded (a cycle); not loaded again" },
@@ -36,16 +36,16 @@ describe("loader warnings are in every report", () => {
     expect(doc.findings).toEqual([]);
   });
 
-  it("terminal: a Warnings section before the summary line", () => {
-    const run = rampart(["iac", "w"], { cwd: dir });
+  it("terminal: a Warnings section before the summary line", async () => {
+    const run = await cli(["iac", "w"], { cwd: dir });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
       `Warnings (3):\n  w/a.yaml: ${CYCLE}\n  w/b.yaml: nested stack A: nested stack B: w/b.yaml is already being loaded (a cycle); not loaded again\n  w/macro.yaml: ${MACRO}\n\nrampart iac scan in 3 file(s): 0 failing`,
     );
   });
 
-  it("sarif: tool execution notifications of the run (level warning, the file as location), not results", () => {
-    const log = json(rampart(["iac", "w", "--format", "sarif"], { cwd: dir }));
+  it("sarif: tool execution notifications of the run (level warning, the file as location), not results", async () => {
+    const log = json(await cli(["iac", "w", "--format", "sarif"], { cwd: dir }));
     const run = log.runs[0];
     expect(run.results).toEqual([]);
     expect(run.invocations[0].toolExecutionNotifications).toEqual([
@@ -59,9 +59,9 @@ describe("loader warnings are in every report", () => {
     ]);
   });
 
-  it("sarif: references not read are notes of the run", () => {
+  it("sarif: references not read are notes of the run", async () => {
     write("s/main.yaml", "Resources:\n  C:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ./gone.yaml\n");
-    const log = json(rampart(["iac", "s", "--format", "sarif"], { cwd: dir }));
+    const log = json(await cli(["iac", "s", "--format", "sarif"], { cwd: dir }));
     expect(log.runs[0].invocations[0]).toMatchObject({
       executionSuccessful: false,
       toolExecutionNotifications: [
@@ -74,23 +74,23 @@ describe("loader warnings are in every report", () => {
     });
   });
 
-  it("markdown and html list them", () => {
-    const md = rampart(["iac", "w", "--format", "markdown"], { cwd: dir }).stdout;
+  it("markdown and html list them", async () => {
+    const md = (await cli(["iac", "w", "--format", "markdown"], { cwd: dir })).stdout;
     const inert = (text: string) => text.replace(/[()]/g, "\\$&"); // markdownText escapes what could start a link
     expect(md).toContain(`<details><summary>Warnings and files not read (3)</summary>\n\n- w/a.yaml: ${inert(CYCLE)}\n`);
     expect(md).toContain(`- w/macro.yaml: ${inert(MACRO)}\n`);
-    const html = rampart(["iac", "w", "--format", "html"], { cwd: dir }).stdout;
+    const html = (await cli(["iac", "w", "--format", "html"], { cwd: dir })).stdout;
     expect(html).toContain(`<div class="warn"><b>Warnings (3):</b> w/a.yaml: ${CYCLE}; `);
   });
 
-  it("a hostile macro name stays inert: no control character, no line starting with ::", () => {
+  it("a hostile macro name stays inert: no control character, no line starting with ::", async () => {
     for (const format of ["table", "markdown", "sarif", "json", "html"]) {
-      const out = rampart(["iac", "h", "--format", format], { cwd: dir }).stdout;
+      const out = (await cli(["iac", "h", "--format", format], { cwd: dir })).stdout;
       // eslint-disable-next-line no-control-regex -- the test looks for control characters
       expect(out, format).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
       expect(out, format).not.toMatch(/^\s*::/m);
     }
-    const doc = json(rampart(["iac", "h", "--format", "json"], { cwd: dir }));
+    const doc = json(await cli(["iac", "h", "--format", "json"], { cwd: dir }));
     expect(doc.warnings).toHaveLength(1);
     expect(doc.warnings[0].file).toBe("h/evil.yaml");
   });
