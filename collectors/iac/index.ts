@@ -5,6 +5,7 @@ import type { CoverageEntry, Resource, Snapshot } from "../../model/types.js";
 import { UserError } from "../../model/errors.js";
 import { loadCloudFormationPaths, parseParameterFile, type CfnFileResult } from "./cloudformation/index.js";
 import { isTerraformPlan, loadTerraformPlanText } from "./terraform/index.js";
+import { terraformIgnores } from "./terraform/ignores.js";
 import { loadTerraformSource } from "./terraform/load.js";
 import { confine, readScope } from "./roots.js";
 import { walkTree, type TreeVisitor } from "./tree.js";
@@ -158,6 +159,8 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
   for (const m of tf.modules) for (const n of m.notes) note(n, m.dir);
   for (const n of tf.notes) note(n);
   resources.push(...tf.resources);
+  // inline waivers written as comments above the blocks, the counterpart of CloudFormation Metadata ignores
+  ignores.push(...terraformIgnores(tf.resources));
   skipped.push(...tf.skipped);
   errors.push(...tf.errors);
   if (opts.requireScanned !== false) {
