@@ -2,17 +2,8 @@
 // Equivalent rewrites keep what AWS would do (the verdicts must not change); the
 // meaning-changing ones widen what a policy or network allows (they must change).
 
-/** A small seeded PRNG (mulberry32), driven by fast-check's seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (the stub's mulberry32), driven by fast-check's seed. */
+export { mulberry32 as rng } from "../stub/wire.js";
 
 type R = () => number;
 type Json = unknown;
