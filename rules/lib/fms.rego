@@ -129,10 +129,31 @@ _association_edges(w) := array.concat(
 
 # members(w) lists the resources w is associated with:
 # {id, resource?, via, possible, unresolved?: reason}.
-members(w) := [m |
+members(w) := m if m := _members[w._ref]
+
+else := _members_of(w)
+
+_members_of(w) := [m |
 	some e in _association_edges(w)
 	m := _member(e)
 ]
+
+# Memos: in the Wasm target a function's result is computed again at every call, a rule's
+# once per evaluation. The rules ask for a web ACL's members, and for a policy × web ACL
+# pair's judged members and account scope, many times each: they are computed once here, for
+# every resource of the input (the engine numbers them: _ref), and by the functions for others.
+_members := {w._ref: _members_of(w) | some w in lib.resources("AWS::WAFv2::WebACL")}
+
+_pairs contains [p, w] if {
+	some p in lib.resources("AWS::FMS::Policy")
+	is_waf_policy(p)
+	some w in lib.resources("AWS::WAFv2::WebACL")
+	applies(p, w)
+}
+
+_judged := {[p._ref, w._ref]: _judged_members_of(p, w) | some [p, w] in _pairs}
+
+_account_scopes := {[p._ref, w._ref]: _account_state(p, w) | some [p, w] in _pairs}
 
 _member(e) := {"id": e.via.id, "resource": e.via, "via": e.via.id, "possible": e.possible} if e.self
 
@@ -266,7 +287,9 @@ _maps_unknown(p) if lib.first_unknown([p.properties.IncludeMap, p.properties.Exc
 
 # account_scope(p, w) is {"state", "why"}: whether policy p covers the account
 # of web ACL w (and so of every resource associated with it).
-account_scope(p, w) := _account_state(p, w)
+account_scope(p, w) := a if a := _account_scopes[[p._ref, w._ref]]
+
+else := _account_state(p, w)
 
 # In a template every resource is in the one (unknown) account the stack is
 # deployed to: the maps matter only when they could exclude it.
@@ -464,7 +487,11 @@ _tag_verdict(p, _, "no") := {"state": "out", "why": sprintf("it lacks the tags t
 # --- membership verdicts -----------------------------------------------------------
 
 # judged_members(p, w) is members(w) each with its scope under p.
-judged_members(p, w) := [object.union(m, scope(p, m)) | some m in members(w)]
+judged_members(p, w) := ms if ms := _judged[[p._ref, w._ref]]
+
+else := _judged_members_of(p, w)
+
+_judged_members_of(p, w) := [object.union(m, scope(p, m)) | some m in members(w)]
 
 definite(m) if {
 	not m.possible
