@@ -28,6 +28,10 @@ _candidates contains [p, w] if {
 	fms.applies(p, w)
 }
 
+# The retrofitting policies of each web ACL, so that pairs of policies are found per web ACL
+# (not by matching every candidate with every other).
+_policies_of[w._ref] contains p if some [p, w] in _candidates
+
 _foreign_managed(p, w) if {
 	fms.fms_managed(w)
 	not fms.owned_by(w, p)
@@ -57,8 +61,7 @@ results contains lib.fail(w, {
 	"evidence": {"policies": [p.id, q.id], "webACL": w.id},
 }) if {
 	some [p, w] in _candidates
-	some [q, w2] in _candidates
-	w2.id == w.id
+	some q in _policies_of[w._ref]
 	p.id < q.id
 	not fms.fms_managed(w)
 	fms.in_scope(p, w)
