@@ -1,4 +1,4 @@
-// Pinned developer tools (the `opa` CLI), installed once per user into a cache keyed by
+// Pinned developer tools (the `opa` CLI; actionlint and trivy for tests and benchmarks), installed once per user into a cache keyed by
 // version, so fresh clones and CI reuse them. Order of preference:
 //   1. $RAMPART_OPA (path to an opa binary of the pinned version)
 //   2. the per-user cache: ${XDG_CACHE_HOME:-~/.cache}/rampart/tools/opa-v<version>/opa
@@ -12,6 +12,8 @@ import path from "node:path";
 export const OPA_VERSION = "1.22.3";
 /** actionlint (the GitHub Actions linter), for the install test of action.yml (issue 17). */
 export const ACTIONLINT_VERSION = "1.7.12";
+/** trivy, the peer of `npm run bench -- peers` (issue 11); never part of npm ci or npm test. */
+export const TRIVY_VERSION = "0.74.0";
 
 export function cacheDir() {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
@@ -43,60 +45,70 @@ export function findOpa() {
 }
 
 export function ensureOpa({ quiet = false } = {}) {
-  const found = findOpa();
-  if (found) return found;
-  const dir = path.join(cacheDir(), `opa-v${OPA_VERSION}`);
-  const go = onPath("go") || (fs.existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : undefined);
-  if (!go) {
-    throw new Error(
-      `rampart needs the opa CLI v${OPA_VERSION} to compile its rules, and found neither it nor Go.\n` +
-        `Install Go (https://go.dev/dl/) and re-run \`npm ci\`, or put an opa v${OPA_VERSION} binary on PATH ` +
-        `(or point RAMPART_OPA at it), then re-run \`npm ci\`.`,
-    );
-  }
-  fs.mkdirSync(dir, { recursive: true });
-  if (!quiet) console.error(`rampart: installing opa v${OPA_VERSION} with Go into ${dir} (first run only, a few minutes)…`);
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-opa-"));
-  try {
-    execFileSync(go, ["install", `github.com/open-policy-agent/opa@v${OPA_VERSION}`], {
-      env: { ...process.env, GOBIN: tmp, GOFLAGS: "-mod=mod" },
-      // stdout to stderr too: `npm pack` prints the tarball name on stdout and pre-commit reads it
-      stdio: quiet ? "ignore" : ["ignore", 2, 2],
-    });
-    fs.renameSync(path.join(tmp, "opa"), path.join(dir, "opa"));
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-  const installed = path.join(dir, "opa");
-  const v = versionOf(installed);
-  if (v !== OPA_VERSION) throw new Error(`installed opa reports version ${v}, expected ${OPA_VERSION}`);
-  return installed;
+  return findOpa() ?? goInstall({ name: "opa", module: "github.com/open-policy-agent/opa", version: OPA_VERSION, quiet, versionOf: (bin) => versionOf(bin) });
 }
 
 /** The pinned actionlint: from the per-user cache, else built with Go into it. */
 export function ensureActionlint({ quiet = false } = {}) {
-  const dir = path.join(cacheDir(), `actionlint-v${ACTIONLINT_VERSION}`);
-  const bin = path.join(dir, "actionlint");
+  return goInstall({
+    name: "actionlint",
+    module: "github.com/rhysd/actionlint/cmd/actionlint",
+    version: ACTIONLINT_VERSION,
+    quiet,
+    versionOf: (bin) => spawnSync(bin, ["-version"], { encoding: "utf8" }).stdout.split("\n")[0].trim(),
+  });
+}
+
+/**
+ * The pinned trivy, for the peer benchmark only (`npm run bench -- peers`): from the per-user
+ * cache, else built with Go into it (trivy v0.74 needs the encoding/json/v2 experiment).
+ */
+export function ensureTrivy({ quiet = false } = {}) {
+  return goInstall({
+    name: "trivy",
+    module: "github.com/aquasecurity/trivy/cmd/trivy",
+    version: TRIVY_VERSION,
+    quiet,
+    env: { GOEXPERIMENT: "jsonv2" },
+    versionOf: (bin) => /Version:\s*(\S+)/.exec(spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout)?.[1],
+  });
+}
+
+/**
+ * `go install <module>@v<version>` into ${cacheDir()}/<name>-v<version>/<name>, once per user and
+ * version; the binary's own version report is checked against the pin.
+ */
+function goInstall({ name, module, version, quiet, env = {}, versionOf: reported }) {
+  const dir = path.join(cacheDir(), `${name}-v${version}`);
+  const bin = path.join(dir, name);
   if (fs.existsSync(bin)) return bin;
   const go = onPath("go") || (fs.existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : undefined);
-  if (!go) throw new Error(`actionlint v${ACTIONLINT_VERSION} is not in ${dir} and Go is not installed to build it (https://go.dev/dl/).`);
+  if (!go) {
+    throw new Error(
+      `rampart needs ${name} v${version} and found neither it (in ${dir}) nor Go to build it.\n` +
+        `Install Go (https://go.dev/dl/) and re-run the command` +
+        (name === "opa" ? `, or put an opa v${version} binary on PATH (or point RAMPART_OPA at it), then re-run \`npm ci\`.` : "."),
+    );
+  }
   fs.mkdirSync(dir, { recursive: true });
-  if (!quiet) console.error(`rampart: installing actionlint v${ACTIONLINT_VERSION} with Go into ${dir} (first run only)…`);
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-actionlint-"));
+  if (!quiet) console.error(`rampart: installing ${name} v${version} with Go into ${dir} (first run only, a few minutes)…`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `rampart-${name}-`));
   try {
-    execFileSync(go, ["install", `github.com/rhysd/actionlint/cmd/actionlint@v${ACTIONLINT_VERSION}`], {
-      env: { ...process.env, GOBIN: tmp, GOFLAGS: "-mod=mod" },
+    execFileSync(go, ["install", `${module}@v${version}`], {
+      env: { ...process.env, ...env, GOBIN: tmp, GOFLAGS: "-mod=mod" },
+      // stdout to stderr too: `npm pack` prints the tarball name on stdout and pre-commit reads it
       stdio: quiet ? "ignore" : ["ignore", 2, 2],
     });
-    fs.renameSync(path.join(tmp, "actionlint"), bin);
+    fs.renameSync(path.join(tmp, name), bin);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const v = spawnSync(bin, ["-version"], { encoding: "utf8" }).stdout.split("\n")[0].trim();
-  if (v !== ACTIONLINT_VERSION) throw new Error(`installed actionlint reports version ${v}, expected ${ACTIONLINT_VERSION}`);
+  const v = reported(bin);
+  if (v !== version) throw new Error(`installed ${name} reports version ${v}, expected ${version}`);
   return bin;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(process.argv[2] === "actionlint" ? ensureActionlint() : ensureOpa());
+  const tool = process.argv[2];
+  console.log(tool === "actionlint" ? ensureActionlint() : tool === "trivy" ? ensureTrivy() : ensureOpa());
 }
