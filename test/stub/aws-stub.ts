@@ -76,8 +76,10 @@ export interface AwsStub {
   regions: string[];
   /** Requests answered (throttled ones included). */
   readonly calls: number;
-  /** Requests answered with a throttling error. */
+  /** Requests answered with a throttling error (the rate limit's and `throttleRate`'s). */
   readonly throttled: number;
+  /** Requests the rate limit answered with a throttling error, per "account|region|service". */
+  readonly throttledByScope: ReadonlyMap<string, number>;
   /** Requests per "service:Operation". */
   readonly byOperation: ReadonlyMap<string, number>;
   /** Requests per "account|region|service" (the SigV4 scope's region; IAM's is the home region). */
@@ -139,7 +141,17 @@ function regionOf(s: State, account: string, region: string): RegionData {
   return d;
 }
 
-const THROTTLE = { query: "Throttling", ec2: "RequestLimitExceeded", json: "ThrottlingException", rest: "TooManyRequestsException" } as const;
+/**
+ * AWS's throttling errors per protocol: IAM / STS / ELBv2 answer `Throttling` (HTTP 400),
+ * EC2 `RequestLimitExceeded` (HTTP 503, "Request limit exceeded."), the JSON services
+ * `ThrottlingException` (HTTP 400), the REST-JSON ones `TooManyRequestsException` (HTTP 429).
+ */
+const THROTTLE = {
+  query: { code: "Throttling", status: 400, message: "Rate exceeded" },
+  ec2: { code: "RequestLimitExceeded", status: 503, message: "Request limit exceeded." },
+  json: { code: "ThrottlingException", status: 400, message: "Rate exceeded" },
+  rest: { code: "TooManyRequestsException", status: 429, message: "Rate exceeded" },
+} as const;
 const DENY = { query: "AccessDenied", ec2: "UnauthorizedOperation", json: "AccessDeniedException", rest: "AccessDeniedException" } as const;
 
 function errorAnswer(r: Req, proto: Protocol, status: number, code: string, message: string): Answer {
@@ -168,6 +180,34 @@ function answer(s: State, r: Req): Answer {
     if (err instanceof StubError) return errorAnswer(r, proto, err.status, err.code, err.message);
     return errorAnswer(r, proto, 500, "InternalFailure", `stub failure: ${(err as Error).message}`);
   }
+}
+
+/**
+ * AWS's request throttling, per account × region × service: a token bucket of `rate`
+ * tokens refilled at `rate` a second; `take` answers whether a request arriving now gets a
+ * token (a refused request takes none).
+ */
+export function createThrottle(rateLimit: number | Record<string, number> | undefined, now: () => number = () => performance.now()) {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const rateOf = (service: string): number | undefined => (typeof rateLimit === "number" ? rateLimit : rateLimit?.[service]);
+  return {
+    rateOf,
+    take(scope: string, service: string): boolean {
+      const rate = rateOf(service);
+      if (rate === undefined || !(rate > 0) || !Number.isFinite(rate)) return true;
+      const t = now();
+      let b = buckets.get(scope);
+      if (!b) buckets.set(scope, (b = { tokens: rate, at: t }));
+      b.tokens = Math.min(rate, b.tokens + ((t - b.at) / 1000) * rate);
+      b.at = t;
+      if (b.tokens < 1) return false;
+      b.tokens -= 1;
+      return true;
+    },
+    reset(): void {
+      buckets.clear();
+    },
+  };
 }
 
 /** The operation as counted in `byOperation`: the Action, the target operation, or "METHOD /path" with ids as {id}. */
@@ -211,6 +251,7 @@ export async function startAwsStub(options: StubOptions): Promise<AwsStub> {
     iamExtra: 0,
     latencyMs: 0,
     throttleRate: 0,
+    rateLimit: {},
     seed: 1,
     remediationFixtures: false,
     ...options,
@@ -221,6 +262,8 @@ export async function startAwsStub(options: StubOptions): Promise<AwsStub> {
   const throttledOnce = new Set<string>();
   const byOperation = new Map<string, number>();
   const byScope = new Map<string, number>();
+  const throttledByScope = new Map<string, number>();
+  const limit = createThrottle(opts.rateLimit);
   let calls = 0;
   let throttled = 0;
 
@@ -261,10 +304,16 @@ export async function startAwsStub(options: StubOptions): Promise<AwsStub> {
           DENY[proto],
           `User: arn:aws:sts::${r.account}:assumed-role/audit/rampart-scan is not authorized to perform: ${action} (stub deny switch)`,
         );
+      } else if (r.service !== "sts" && !limit.take(where, r.service)) {
+        throttled++;
+        throttledByScope.set(where, (throttledByScope.get(where) ?? 0) + 1);
+        const t = THROTTLE[proto];
+        a = errorAnswer(r, proto, t.status, t.code, t.message);
       } else if (opts.throttleRate > 0 && r.service !== "sts" && !throttledOnce.has(once) && rand() < opts.throttleRate) {
         throttledOnce.add(once);
         throttled++;
-        a = errorAnswer(r, proto, proto === "rest" ? 429 : 400, THROTTLE[proto], "Rate exceeded");
+        const t = THROTTLE[proto];
+        a = errorAnswer(r, proto, t.status, t.code, t.message);
       } else {
         a = answer(state, r);
       }
@@ -298,6 +347,9 @@ export async function startAwsStub(options: StubOptions): Promise<AwsStub> {
     get byScope() {
       return byScope;
     },
+    get throttledByScope() {
+      return throttledByScope;
+    },
     deny(rule) {
       state.denies.push(rule);
     },
@@ -312,7 +364,9 @@ export async function startAwsStub(options: StubOptions): Promise<AwsStub> {
       throttled = 0;
       byOperation.clear();
       byScope.clear();
+      throttledByScope.clear();
       throttledOnce.clear();
+      limit.reset();
     },
     close: () =>
       new Promise<void>((resolve) => {

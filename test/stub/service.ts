@@ -24,6 +24,14 @@ export interface StubOptions {
   iamExtra?: number;
   /** Delay before every answer, ms (default 0). */
   latencyMs?: number;
+  /**
+   * AWS's request throttling: at most this many requests a second per account × region ×
+   * service (a token bucket refilled at this rate, burst = the rate), either one figure for
+   * every service or per signing name ("iam", "ec2", …; a service not named is not limited).
+   * Over-limit requests are answered with the protocol's throttling error, as AWS sends it,
+   * and consume no token (default: no limit).
+   */
+  rateLimit?: number | Record<string, number>;
   /** Share of calls answered with a throttling error, each distinct request at most once (default 0). */
   throttleRate?: number;
   /** Seed of the throttling draw (default 1). */
