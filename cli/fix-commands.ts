@@ -24,6 +24,12 @@ export function registerFixCommands(program: Command): void {
     .option("--param <rule.name=value>", "a remediation parameter, e.g. iam-rolesanywhere-trust-scoped.certificateCN=app.example.com (repeatable)", collect, [])
     .option("--params <file>", "remediation parameters, JSON or YAML: {<rule-id>: {<name>: <value>}}")
     .option("--policy <file>", "policy pack for the evaluation and the verify step (default: policies/default.yaml)")
+    .option(
+      "--rules <path>",
+      "also evaluate the user rules in this folder or bundle (their findings are reported; fixes are for built-in rules); repeatable",
+      collect,
+      [],
+    )
     .option("--profile <name>", "AWS shared-config profile")
     .option("--regions <list>", "regions to scan (--from-scan) and to look for related resources in")
     .option("--concurrency <n>", "changes in flight at once (default 4)")

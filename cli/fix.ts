@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline/promises";
 import YAML from "yaml";
-import { Engine } from "../engine/engine.js";
+import type { Engine } from "../engine/engine.js";
 import { UserError } from "../model/errors.js";
 import type { Finding, FindingsDocument } from "../engine/findings.js";
 import type { Snapshot } from "../model/types.js";
@@ -32,6 +32,7 @@ export interface FixOptions {
   allowUserImpact?: boolean;
   param?: string[];
   params?: string;
+  rules?: string[];
   policy?: string;
   profile?: string;
   regions?: string;
@@ -120,9 +121,11 @@ function readFindings(file: string): FindingsDocument {
   return doc;
 }
 
-async function enginePack(policy: string | undefined): Promise<{ engine: Engine; pack: PolicyPack }> {
-  const [engine, pack] = await Promise.all([Engine.load(), Promise.resolve(loadPack(policy))]);
-  checkPackRules(pack, new Set(engine.rules.map((r) => r.id)));
+async function enginePack(policy: string | undefined, rules: string[] = []): Promise<{ engine: Engine; pack: PolicyPack }> {
+  const { loadEngine, userParams } = await import("./user-rules.js");
+  const pack = loadPack(policy);
+  const engine = await loadEngine(pack, rules);
+  checkPackRules(pack, new Set(engine.rules.map((r) => r.id)), userParams(engine));
   return { engine, pack };
 }
 
@@ -282,7 +285,7 @@ export async function fixCommand(opts: FixOptions): Promise<number> {
       process.stderr.write(`rampart: run ${j.runId} has nothing left to apply.\n`);
       return j.steps.every((s) => s.status === "verified") ? 0 : 1;
     }
-    const { engine, pack } = await enginePack(opts.policy ?? j.input.policy);
+    const { engine, pack } = await enginePack(opts.policy ?? j.input.policy, opts.rules);
     const aws = awsFor(opts, j.homeRegion);
     try {
       const caller = await aws.account();
@@ -298,7 +301,7 @@ export async function fixCommand(opts: FixOptions): Promise<number> {
     }
   }
 
-  const { engine, pack } = await enginePack(opts.policy);
+  const { engine, pack } = await enginePack(opts.policy, opts.rules);
   const params = parseParams(opts.params, opts.param);
   const regions = regionsOf(opts.regions);
   // Offline planning against a saved snapshot needs no credentials; anything else reads live state.

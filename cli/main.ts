@@ -20,11 +20,15 @@ import type { GateOptions } from "./gate.js";
 interface Common extends OutputOptions {
   policy?: string;
   jobs?: string;
+  rules?: string[];
 }
+
+const RULES_HELP = "also run the user rules in this folder of Rego source or rule bundle (`rampart rules build`); repeatable";
 
 function addCommon(cmd: Command): Command {
   return cmd
     .option("--policy <file>", "policy pack (YAML); default: policies/default.yaml")
+    .option("--rules <path>", RULES_HELP, collectOption, [])
     .option("--jobs <n>", "threads that evaluate the rules (default: the machine's cores; findings are the same for any number)")
     .option("--format <format>", "table | json | sarif | markdown | html | junit | csv | asff", "table")
     .option("-o, --output <file>", "write the report to a file instead of stdout")
@@ -34,6 +38,10 @@ function addCommon(cmd: Command): Command {
     .option("--summary", "terminal report: counts, failing rules, top accounts/files and a screenful of the worst findings (the default on a terminal)")
     .option("--details", "terminal report: every finding with its why and fix (the default when piped)")
     .option("--rule <id>", "terminal report: only this rule's findings");
+}
+
+function collectOption(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function parseJobs(value: string | undefined): number {
@@ -49,10 +57,11 @@ async function prepare(opts: Common): Promise<{ engine: Engine; pack: PolicyPack
   parseMaxChars(opts.maxChars, parseFormat(opts.format));
   parseView(opts, parseFormat(opts.format));
   parseSeverity(opts.failOn);
-  const [{ Engine }, { checkPackRules, loadPack }] = await Promise.all([import("../engine/engine.js"), import("../engine/pack.js")]);
-  const [engine, pack] = await Promise.all([Engine.load(), Promise.resolve(loadPack(opts.policy))]);
+  const [{ checkPackRules, loadPack }, { loadEngine, userParams }] = await Promise.all([import("../engine/pack.js"), import("./user-rules.js")]);
+  const pack = loadPack(opts.policy);
+  const engine = await loadEngine(pack, opts.rules);
   parseView(opts, parseFormat(opts.format), new Set([...engine.rules.map((r) => r.id), "rampart-exception-expired"]));
-  checkPackRules(pack, new Set(engine.rules.map((r) => r.id)));
+  checkPackRules(pack, new Set(engine.rules.map((r) => r.id)), userParams(engine));
   return { engine, pack, jobs };
 }
 
@@ -152,10 +161,6 @@ async function scanCommand(
   );
   const exported = await afterEvaluate(doc, engine, opts);
   return Math.max(emit(doc, engine, opts), exported);
-}
-
-function collectOption(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 async function iacCommand(
@@ -348,22 +353,40 @@ export function buildProgram(): Command {
     process.exitCode = await iacCommand(paths, opts);
   });
 
-  const rules = program.command("rules").description("list the rules, or show one");
+  const rules = program.command("rules").description("list the rules, show one; build, scaffold and test your own");
+  /** The engine of `rules list|show`: the built-in rules, the pack's user rules and --rules. */
+  const rulesEngine = async (opts: { policy?: string; rules?: string[] }) => {
+    const [{ loadPack }, { loadEngine }] = await Promise.all([import("../engine/pack.js"), import("./user-rules.js")]);
+    return loadEngine(opts.policy ? loadPack(opts.policy) : undefined, opts.rules);
+  };
   rules
     .command("list", { isDefault: true })
     .description("every rule with its id, severity, family and the inputs it can judge")
     .addOption(new Option("--format <format>", "table | json").choices(["table", "json"]).default("table"))
+    .option("--rules <path>", RULES_HELP, collectOption, [])
+    .option("--policy <file>", "also list the user rules of this pack's ruleSources")
     .action(async (opts) => {
-      const [{ Engine }, { rulesList }, { useColor }] = await Promise.all([import("../engine/engine.js"), import("./rules.js"), import("./output.js")]);
-      process.stdout.write(rulesList(await Engine.load(), opts.format, useColor(process.stdout)));
+      const [{ rulesList }, { useColor }] = await Promise.all([import("./rules.js"), import("./output.js")]);
+      process.stdout.write(rulesList(await rulesEngine(opts), opts.format, useColor(process.stdout)));
     });
   rules
     .command("show")
     .argument("<id>", "rule id")
     .description("a rule's description, logic, guidance and fix")
-    .action(async (id: string) => {
-      const [{ Engine }, { rulesShow }, { useColor }] = await Promise.all([import("../engine/engine.js"), import("./rules.js"), import("./output.js")]);
-      process.stdout.write(rulesShow(await Engine.load(), id, useColor(process.stdout)));
+    .option("--rules <path>", RULES_HELP, collectOption, [])
+    .option("--policy <file>", "also know the user rules of this pack's ruleSources")
+    .action(async (id: string, opts) => {
+      const [{ rulesShow }, { useColor }] = await Promise.all([import("./rules.js"), import("./output.js")]);
+      process.stdout.write(rulesShow(await rulesEngine(opts), id, useColor(process.stdout)));
+    });
+  rules
+    .command("build")
+    .argument("<dir>", "a folder of user rules (Rego source)")
+    .description("compile a folder of user rules into one bundle file that runs without opa (--rules FILE)")
+    .option("-o, --output <file>", "the bundle file to write")
+    .action(async (dir: string, opts: { output?: string }) => {
+      const { rulesBuild } = await import("./user-rules.js");
+      process.stderr.write(await rulesBuild(dir, opts.output));
     });
 
   addCommon(

@@ -5,6 +5,7 @@ import type { Engine } from "../engine/engine.js";
 import { UserError } from "../model/errors.js";
 import { repoRoot } from "../model/paths.js";
 import { remediationFor } from "../remediations/registry.js";
+import { terminalText } from "../reports/escape.js";
 
 const order = ["critical", "high", "medium", "low", "info"];
 
@@ -22,6 +23,7 @@ export function rulesList(engine: Engine, format: string, color: boolean): strin
           resourceTypes: r.resourceTypes,
           title: r.title,
           guidance: r.guidance,
+          ...(r.origin !== undefined ? { origin: r.origin, file: r.file } : {}),
         })),
         null,
         2,
@@ -30,17 +32,22 @@ export function rulesList(engine: Engine, format: string, color: boolean): strin
   }
   const c = pc.createColors(color);
   const w = Math.max(...rules.map((r) => r.id.length), 2);
-  const lines = [c.bold(`${"ID".padEnd(w)}  SEVERITY  FAMILY             INPUTS`)];
+  const user = rules.filter((r) => r.origin !== undefined);
+  const lines = [c.bold(`${"ID".padEnd(w)}  SEVERITY  FAMILY             INPUTS${user.length ? "                        ORIGIN" : ""}`)];
   for (const r of rules) {
     const inputs = ["live", "cloudformation", "terraform"].map((i) => (r.inputs.includes(i as never) ? i : "-".padEnd(i.length))).join(" ");
-    lines.push(`${r.id.padEnd(w)}  ${r.severity.padEnd(8)}  ${r.family.padEnd(17)}  ${inputs}`);
+    const origin = user.length ? `  ${r.origin !== undefined ? `user: ${terminalText(r.file)}` : "built-in"}` : "";
+    lines.push(`${r.id.padEnd(w)}  ${r.severity.padEnd(8)}  ${r.family.padEnd(17)}  ${inputs}${origin}`);
   }
   const bySev = order
     .map((s) => [s, rules.filter((r) => r.severity === s).length] as const)
     .filter(([, n]) => n)
     .map(([s, n]) => `${n} ${s}`)
     .join(", ");
-  lines.push("", `${rules.length} rules (${bySev}). \`rampart rules show <id>\` for details.`);
+  const from = user.length
+    ? ` ${rules.length - user.length} built-in, ${user.length} user rule(s) from ${[...new Set(user.map((r) => r.origin!))].map(terminalText).join(", ")}.`
+    : "";
+  lines.push("", `${rules.length} rules (${bySev}).${from} \`rampart rules show <id>\` for details.`);
   return lines.join("\n") + "\n";
 }
 
@@ -78,8 +85,9 @@ export function rulesShow(engine: Engine, id: string, color: boolean): string {
     ...(r.rationale ? [`${c.bold("Why:")} ${r.rationale}`] : []),
     ...(r.remediation?.summary ? [`${c.bold("Fix:")} ${r.remediation.summary.trim()}${r.remediation.automatic ? " (automatic with `rampart fix`)" : ""}`] : []),
     ...automaticFix(r.id, c),
-    `${c.bold("Guidance:")} ${r.guidance}`,
-    `${c.bold("Rule:")} ${r.file}`,
+    ...(r.guidance ? [`${c.bold("Guidance:")} ${r.guidance}`] : []),
+    `${c.bold("Rule:")} ${r.origin !== undefined ? `${terminalText(r.file)} (user rule from ${terminalText(r.origin)})` : r.file}`,
+    ...(r.parameters ? Object.entries(r.parameters).map(([k, v]) => `  param ${k}: ${v}`) : []),
     ...(fs.existsSync(path.join(repoRoot, doc)) ? [`${c.bold("Docs:")} ${doc}`] : []),
   ];
   return out.join("\n") + "\n";

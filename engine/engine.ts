@@ -10,6 +10,7 @@ import { type ExceptionSpec, type PolicyPack, type Severity, SEVERITIES, isEnabl
 import { policyDir, repoRoot } from "../model/paths.js";
 import { UserError } from "../model/errors.js";
 import { VERSION } from "../model/version.js";
+import type { RuleSet } from "./user-rules.js";
 
 const require = createRequire(import.meta.url);
 const { loadPolicy } = require("@open-policy-agent/opa-wasm") as {
@@ -35,6 +36,21 @@ export interface RuleMeta {
   guidance: string;
   rationale?: string;
   remediation?: { summary?: string; automatic?: boolean };
+  /** User rules: the --rules folder or bundle (or pack `ruleSources` entry) the rule came from. */
+  origin?: string;
+  /** User rules: the pack parameters the rule reads (name → meaning). */
+  parameters?: Record<string, string>;
+}
+
+/** Where the rules of a scan came from (the findings document names them: scan.ruleSources). */
+export interface RuleSourceInfo {
+  kind: "builtin" | "source" | "bundle";
+  /** The folder or bundle file as given (absent for the built-in rules). */
+  path?: string;
+  rules: number;
+  /** sha256 of the compiled sources (user rules). */
+  hash?: string;
+  lib?: string;
 }
 
 /** An absent resource (e.g. no GuardDuty detector in a scanned region): lib.absent(type, account, region). */
@@ -59,6 +75,9 @@ export const ENTRYPOINT = "rampart/main/results";
 
 /** 64 KiB pages reserved for the Wasm memory up front (see Engine.load). */
 const WASM_INITIAL_PAGES = 16384;
+
+/** The same for a user rule module (few rules: a smaller reservation, grown when needed). */
+const USER_WASM_INITIAL_PAGES = 1024;
 
 /** Resources per Wasm evaluation (see Engine.evaluateChunks). */
 export const CHUNK_SIZE = 300;
@@ -101,18 +120,42 @@ function compiledBundle(file: string): Promise<WebAssembly.Module> {
   return module;
 }
 
+/** User rule modules compiled in this process, by content hash. */
+const compiledUser = new Map<string, Promise<WebAssembly.Module>>();
+
+function compiledUserModule(set: RuleSet): Promise<WebAssembly.Module> {
+  const key = createHash("sha256").update(set.wasm).digest("hex");
+  let m = compiledUser.get(key);
+  if (!m) {
+    m = WebAssembly.compile(new Uint8Array(set.wasm));
+    compiledUser.set(key, m);
+    m.catch(() => compiledUser.delete(key));
+  }
+  return m;
+}
+
+/** One compiled module and its instance: the built-in rules, or one set of user rules. */
+interface PolicyModule {
+  policy: LoadedPolicy;
+  module: () => Promise<WebAssembly.Module>;
+}
+
 export class Engine {
   private lastData: string | undefined;
 
   private constructor(
-    private readonly policy: LoadedPolicy,
+    private readonly modules: PolicyModule[],
     readonly rules: RuleMeta[],
     private readonly byPackage: Map<string, RuleMeta>,
-    private readonly wasmFile: string,
+    readonly sources: RuleSourceInfo[],
   ) {}
 
-  /** Loads build/policy/policy.wasm (compiled once per process) and its manifest. */
-  static async load(dir: string = policyDir): Promise<Engine> {
+  /**
+   * Loads build/policy/policy.wasm (compiled once per process) and its manifest, and the user
+   * rule sets beside it (one module each; ids and packages must not clash). Every chunk is
+   * evaluated by every module; their results are merged before the one document builder.
+   */
+  static async load(dir: string = policyDir, userSets: RuleSet[] = []): Promise<Engine> {
     const wasmFile = path.join(dir, "policy.wasm");
     const manifestFile = path.join(dir, "manifest.json");
     if (!fs.existsSync(wasmFile) || !fs.existsSync(manifestFile)) {
@@ -124,7 +167,20 @@ export class Engine {
     // growing the Wasm memory page by page during an evaluation triggers a storm of V8
     // garbage collections (measured: 5.4 s of 10.7 s on 10k resources).
     const policy = await loadPolicy(await compiledBundle(wasmFile), { initial: WASM_INITIAL_PAGES });
-    return new Engine(policy, rules, new Map(rules.map((r) => [r.package, r])), wasmFile);
+    const modules: PolicyModule[] = [{ policy, module: () => compiledBundle(wasmFile) }];
+    const sources: RuleSourceInfo[] = [{ kind: "builtin", rules: rules.length }];
+    if (userSets.length > 0) {
+      const { checkClashes } = await import("./user-rules.js");
+      checkClashes(rules, userSets);
+    }
+    const all = [...rules];
+    for (const set of userSets) {
+      const userPolicy = await loadPolicy(await compiledUserModule(set), { initial: USER_WASM_INITIAL_PAGES });
+      modules.push({ policy: userPolicy, module: () => compiledUserModule(set) });
+      sources.push({ kind: set.kind, path: set.origin, rules: set.rules.length, hash: set.hash, lib: set.lib });
+      all.push(...set.rules);
+    }
+    return new Engine(modules, all, new Map(all.map((r) => [r.package, r])), sources);
   }
 
   rule(id: string): RuleMeta | undefined {
@@ -136,7 +192,7 @@ export class Engine {
     for (const r of this.rules) if (!isEnabled(pack, r.id)) disabled[r.package] = true;
     const data = JSON.stringify({ config: { params: pack.params, disabled } });
     if (data !== this.lastData) {
-      this.policy.setData(JSON.parse(data));
+      for (const m of this.modules) m.policy.setData(JSON.parse(data));
       this.lastData = data;
     }
   }
@@ -146,7 +202,11 @@ export class Engine {
     const startedAt = opts.startedAt ?? new Date();
     this.configure(pack);
     const inputs = chunkInputs(snapshot, opts.kind);
-    const results = inputs.map((input) => (this.policy.evaluate(input, ENTRYPOINT)[0]?.result ?? {}) as ChunkResult);
+    const results = inputs.map((input) => {
+      const out: ChunkResult = {};
+      for (const m of this.modules) Object.assign(out, m.policy.evaluate(input, ENTRYPOINT)[0]?.result ?? {});
+      return out;
+    });
     return this.document(snapshot, pack, opts, mergeResults(results), startedAt);
   }
 
@@ -161,7 +221,8 @@ export class Engine {
     const worker = workerFile();
     if (jobs <= 1 || inputs.length < 2 || !worker) return this.evaluate(snapshot, pack, { ...opts, startedAt });
     this.configure(pack);
-    const results = await evaluateInWorkers(worker, await compiledBundle(this.wasmFile), JSON.parse(this.lastData!), inputs, Math.min(jobs, inputs.length));
+    const modules = await Promise.all(this.modules.map((m) => m.module()));
+    const results = await evaluateInWorkers(worker, modules, JSON.parse(this.lastData!), inputs, Math.min(jobs, inputs.length));
     return this.document(snapshot, pack, opts, mergeResults(results), startedAt);
   }
 
@@ -247,6 +308,7 @@ export class Engine {
         policy: pack.name,
         targets: opts.targets,
         incomplete: snapshot.coverage.some((c) => c.status === "denied" || c.status === "error"),
+        ...(this.sources.length > 1 ? { ruleSources: this.sources } : {}),
       },
       summary: { fail, unknown, pass, suppressed, bySeverity, rules: [...perRule.values()].sort((a, b) => a.ruleId.localeCompare(b.ruleId)) },
       findings,
@@ -434,9 +496,15 @@ function workerFile(): string | undefined {
 }
 
 /** Evaluates the inputs on `jobs` worker threads, each taking the next chunk when it is done; results in input order. */
-function evaluateInWorkers(file: string, module: WebAssembly.Module, data: unknown, inputs: object[], jobs: number): Promise<ChunkResult[]> {
+function evaluateInWorkers(file: string, modules: WebAssembly.Module[], data: unknown, inputs: object[], jobs: number): Promise<ChunkResult[]> {
   const results: ChunkResult[] = new Array(inputs.length);
-  const workers = Array.from({ length: jobs }, () => new Worker(file, { workerData: { module, data, entrypoint: ENTRYPOINT, initial: WASM_INITIAL_PAGES } }));
+  const workers = Array.from(
+    { length: jobs },
+    () =>
+      new Worker(file, {
+        workerData: { modules, data, entrypoint: ENTRYPOINT, initial: [WASM_INITIAL_PAGES, ...modules.slice(1).map(() => USER_WASM_INITIAL_PAGES)] },
+      }),
+  );
   let next = 0;
   let done = 0;
   return new Promise<ChunkResult[]>((resolve, reject) => {

@@ -10,12 +10,15 @@ const { loadPolicy } = require("@open-policy-agent/opa-wasm") as {
     mem?: { initial: number },
   ) => Promise<{ setData(d: unknown): void; evaluate(input: ArrayBuffer, entrypoint: string): Array<{ result: unknown }> }>;
 };
-const { module, data, entrypoint, initial } = workerData as { module: WebAssembly.Module; data: unknown; entrypoint: string; initial: number };
-const policy = await loadPolicy(module, { initial });
-policy.setData(data);
+// The built-in rules first, then each set of user rules: the results are merged by rule package.
+const { modules, data, entrypoint, initial } = workerData as { modules: WebAssembly.Module[]; data: unknown; entrypoint: string; initial: number[] };
+const policies = await Promise.all(modules.map((m, i) => loadPolicy(m, { initial: initial[i] })));
+for (const p of policies) p.setData(data);
 parentPort!.on("message", (m: { n: number; input: ArrayBuffer }) => {
   try {
-    parentPort!.postMessage({ n: m.n, result: policy.evaluate(m.input, entrypoint)[0]?.result ?? {} });
+    const result: Record<string, unknown> = {};
+    for (const p of policies) Object.assign(result, p.evaluate(m.input, entrypoint)[0]?.result ?? {});
+    parentPort!.postMessage({ n: m.n, result });
   } catch (e) {
     parentPort!.postMessage({ n: m.n, error: String((e as Error)?.message ?? e) });
   }

@@ -44,6 +44,8 @@ export interface FindingsDocument {
     files?: { loaded: number; skipped: number; error: number };
     /** With `--baseline F`: findings matched by the baseline, new ones, and baseline entries no longer found. */
     baseline?: { file: string; matched: number; new: number; fixed: number };
+    /** With user rules (`--rules`, pack `ruleSources`): every source of rules, the built-in ones first. */
+    ruleSources?: Array<{ kind: "builtin" | "source" | "bundle"; path?: string; rules: number; hash?: string; lib?: string }>;
     /** With `--changed-since REF`: the ref, and how many template files changed against it. */
     changedSince?: { ref: string; files: number };
   };

@@ -25,6 +25,8 @@ export interface PolicyPack {
   rules: Record<string, { enabled?: boolean; severity?: Severity }>;
   params: Record<string, unknown>;
   exceptions: ExceptionSpec[];
+  /** User rules of the pack (and of the packs it extends): paths as the user would type them. */
+  ruleSources: string[];
 }
 
 export const DEFAULT_PACK = path.join(repoRoot, "policies", "default.yaml");
@@ -62,6 +64,10 @@ export function loadPack(file?: string, seen: Set<string> = new Set()): PolicyPa
     const target = doc.extends === "default" ? DEFAULT_PACK : path.resolve(path.dirname(resolved), doc.extends);
     base = loadPack(target, seen);
   }
+  // Relative to the pack, shown relative to the working folder (as a --rules flag would be).
+  const ruleSources = ((doc.ruleSources as string[] | undefined) ?? []).map(
+    (p) => path.relative(process.cwd(), path.resolve(path.dirname(resolved), p)) || ".",
+  );
   const exceptions = ((doc.exceptions as ExceptionSpec[] | undefined) ?? []).map((e) => ({ ...e, origin: file ?? "policies/default.yaml" }));
   return {
     name: doc.name as string,
@@ -70,6 +76,7 @@ export function loadPack(file?: string, seen: Set<string> = new Set()): PolicyPa
     rules: { ...(base?.rules ?? {}), ...((doc.rules as PolicyPack["rules"]) ?? {}) },
     params: { ...(base?.params ?? {}), ...((doc.params as Record<string, unknown>) ?? {}) },
     exceptions: [...(base?.exceptions ?? []), ...exceptions],
+    ruleSources: [...new Set([...(base?.ruleSources ?? []), ...ruleSources])],
   };
 }
 
@@ -77,8 +84,24 @@ export function isEnabled(pack: PolicyPack, ruleId: string): boolean {
   return pack.rules[ruleId]?.enabled ?? pack.defaultEnabled;
 }
 
-/** Checks that every rule the pack names exists: a typo would otherwise silently disable nothing. */
-export function checkPackRules(pack: PolicyPack, known: Set<string>): void {
+/** The parameters the built-in rules read (the pack schema's `params` properties). */
+export function builtinParams(): Set<string> {
+  const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, "policies", "schema.json"), "utf8")) as { properties: { params: { properties: object } } };
+  return new Set(Object.keys(schema.properties.params.properties));
+}
+
+/**
+ * Checks that every rule the pack names exists (a typo would otherwise silently disable nothing),
+ * and that every parameter is one a rule reads: a built-in one, or one a user rule declares.
+ */
+export function checkPackRules(pack: PolicyPack, known: Set<string>, userParams: Map<string, string> = new Map()): void {
+  const builtin = builtinParams();
+  for (const name of Object.keys(pack.params)) {
+    if (builtin.has(name) || userParams.has(name)) continue;
+    throw new UserError(
+      `${pack.file}: params.${name}: no rule reads this parameter (the built-in rules read ${[...builtin].join(", ")}${userParams.size ? `; the user rules ${[...userParams.keys()].join(", ")}` : ""}). A user rule declares its parameters in its METADATA (custom.parameters).`,
+    );
+  }
   for (const id of Object.keys(pack.rules)) {
     if (!known.has(id)) throw new UserError(`${pack.file}: rules.${id}: no such rule (see \`rampart rules list\`)`);
   }

@@ -5,6 +5,11 @@
 #   parameters, and walking IAM policy documents in every shape the grammar allows.
 package rampart.lib
 
+# version is the version of this library, the API user rules are written against
+# (docs/authoring.md): the major number changes only when a helper is removed or
+# changes meaning; the minor number when helpers are added.
+version := "1.0.0"
+
 # --- resources --------------------------------------------------------------
 
 # resources(type) is every resource of a CloudFormation type. Each carries

@@ -20,6 +20,8 @@ describe("npm pack", () => {
     const files = entry.files.map((f) => f.path);
     expect(files).toContain("build/policy/policy.wasm");
     expect(files).toContain("bin/rampart.js");
+    // user rules (--rules DIR) find the pinned opa as the build does
+    expect(files).toContain("scripts/tools.mjs");
     expect(files.some((f) => f.startsWith("dist/") && f.endsWith(".js"))).toBe(true);
     expect(files.filter((f) => /^(test|bench|dist\/test|dist\/bench)\//.test(f))).toEqual([]);
     const plain = execFileSync("npm", ["pack", "--dry-run", "--ignore-scripts"], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });

@@ -1,0 +1,41 @@
+// The engine with the user's rules (--rules PATH, repeatable, and the pack's ruleSources), and the
+// `rampart rules build` command.
+import path from "node:path";
+import type { Engine } from "../engine/engine.js";
+import type { PolicyPack } from "../engine/pack.js";
+import { UserError } from "../model/errors.js";
+
+/** The built-in engine, plus one module per user rule source (the pack's first, then the flags'). */
+export async function loadEngine(pack: PolicyPack | undefined, flags: string[] = []): Promise<Engine> {
+  const { Engine } = await import("../engine/engine.js");
+  const fromPack = pack?.ruleSources ?? [];
+  if (fromPack.length === 0 && flags.length === 0) return Engine.load();
+  const { loadRuleSet } = await import("../engine/user-rules.js");
+  const seen = new Set<string>();
+  const sets = [];
+  for (const [p, flag] of [...fromPack.map((p) => [p, `${pack!.file}: ruleSources:`]), ...flags.map((p) => [p, "--rules"])]) {
+    const key = path.resolve(p);
+    if (seen.has(key)) continue; // the same folder named by the pack and a flag is loaded once
+    seen.add(key);
+    sets.push(await loadRuleSet(p, flag));
+  }
+  return Engine.load(undefined, sets);
+}
+
+/** The parameters the loaded user rules declare (name → meaning). */
+export function userParams(engine: Engine): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of engine.rules) for (const [k, v] of Object.entries(r.parameters ?? {})) out.set(k, v);
+  return out;
+}
+
+/** `rampart rules build DIR -o FILE`. */
+export async function rulesBuild(dir: string, out: string | undefined): Promise<string> {
+  if (!out) throw new UserError(`rules build ${dir}: say where to write the bundle: -o FILE (e.g. -o rules.bundle.json).`);
+  const { loadRuleSet, writeBundleFile } = await import("../engine/user-rules.js");
+  const set = await loadRuleSet(dir, "rules build");
+  const { Engine } = await import("../engine/engine.js");
+  await Engine.load(undefined, [set]); // the clash check against the built-in rules
+  await writeBundleFile(set, dir, out);
+  return `wrote ${out}: ${set.rules.length} rule(s) (${set.rules.map((r) => r.id).join(", ")}), rule library ${set.lib}; run it with --rules ${out} (no opa needed)\n`;
+}
