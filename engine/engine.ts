@@ -34,6 +34,8 @@ export interface RuleMeta {
   resourceTypes: string[];
   inputs: Array<"live" | "cloudformation" | "terraform">;
   guidance: string;
+  /** framework id → the control ids this rule checks (compliance/<framework>.yaml). */
+  compliance?: Record<string, string[]>;
   rationale?: string;
   remediation?: { summary?: string; automatic?: boolean };
   /** User rules: the --rules folder or bundle (or pack `ruleSources` entry) the rule came from. */

@@ -1,4 +1,5 @@
 import type { CoverageEntry } from "../model/types.js";
+import type { ComplianceSection } from "./compliance.js";
 import type { ExceptionSpec, Severity } from "./pack.js";
 
 /** The findings document: rampart's public output contract (schemas/findings.schema.json). */
@@ -66,4 +67,6 @@ export interface FindingsDocument {
   skipped?: Array<{ file: string; reason: string }>;
   /** IaC: what a person should know about files that were loaded (a nested-stack cycle, a macro not expanded, a module not scanned). */
   warnings?: Array<{ file?: string; message: string }>;
+  /** With `--compliance <framework>`: the framework's controls, each with its status and the findings behind it. */
+  compliance?: ComplianceSection;
 }

@@ -15,3 +15,5 @@ function findRoot(start: string): string {
 /** The package root (works from source under vitest and from dist/ after the build). */
 export const repoRoot = findRoot(path.dirname(fileURLToPath(import.meta.url)));
 export const policyDir = path.join(repoRoot, "build", "policy");
+/** The compliance frameworks (compliance/<id>.yaml), shipped in the package beside the rules. */
+export const complianceDir = path.join(repoRoot, "compliance");

@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
+import { controlsOfRule, frameworkIds, loadFramework } from "../engine/compliance.js";
 import type { RuleMeta } from "../engine/engine.js";
 import { policyDir, repoRoot } from "../model/paths.js";
 
@@ -56,6 +57,11 @@ export function renderDoc(meta: RuleMeta, ex: ExamplesFile | undefined): string 
   out.push(`| Reads | ${meta.resourceTypes.map((t) => `\`${t}\``).join(", ")} |`);
   out.push(`| Inputs | ${meta.inputs.join(", ")} |`);
   out.push(`| Guidance | ${meta.guidance} |`);
+  const compliance = frameworkIds()
+    .map((id) => [id, controlsOfRule(loadFramework(id), meta)] as const)
+    .filter(([, cs]) => cs.length > 0)
+    .map(([id, cs]) => `${id} ${cs.join(", ")}`);
+  if (compliance.length) out.push(`| Compliance | ${compliance.join(" · ")} |`);
   out.push(`| Automatic fix | ${meta.remediation?.automatic ? "yes (`rampart fix`)" : "no"} |`);
   out.push(`| Rule | [\`${meta.file}\`](../../${meta.file}) |`, "");
   out.push("## What it checks", "", meta.description.trim(), "");

@@ -13,6 +13,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 232–258"
 #   rationale: A principal that may issue certificates with any template can create a subordinate CA and mint certificates that every trust anchor of the CA accepts.
+#   compliance:
+#     nist-800-53: [AC-6, SC-17]
 #   remediation:
 #     summary: Add a StringEquals condition on acm-pca:TemplateArn listing end-entity templates only (for example arn:aws:acm-pca:::template/EndEntityCertificate/V1) to every statement that allows acm-pca:IssueCertificate.
 #     automatic: false

@@ -13,6 +13,8 @@
 #   inputs: [cloudformation]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 4599–4609"
 #   rationale: A parameter without NoEcho shows its value in plain text in the console, describe-stacks output and stack events; a default in the template puts the secret in source control.
+#   compliance:
+#     nist-800-53: [IA-5(7)]
 #   remediation:
 #     summary: Set NoEcho true on the parameter and remove its Default, or better, drop the parameter and reference the secret with a {{resolve:secretsmanager:…}} dynamic reference (or a generated AWS::SecretsManager::Secret).
 #     automatic: false

@@ -12,8 +12,11 @@
 #   family: breadth
 #   resourceTypes: [AWS::EC2::SecurityGroup, AWS::EC2::SecurityGroupIngress]
 #   inputs: [live, cloudformation, terraform]
-#   guidance: "CIS AWS Foundations Benchmark v3.0.0 controls 5.3 (0.0.0.0/0) and 5.4 (::/0); 5.2, the same for network ACLs, is not judged by this rule"
+#   guidance: "CIS AWS Foundations Benchmark v5.0.0 controls 5.3 (0.0.0.0/0) and 5.4 (::/0); 5.2, the same for network ACLs, is not judged by this rule"
 #   rationale: Remote administration ports open to every address invite brute-force and exploit attempts against the hosts behind the group (CIS AWS Foundations 5.3, 5.4).
+#   compliance:
+#     cis-aws-foundations: ["5.3", "5.4"]
+#     nist-800-53: [AC-17, CM-7, SC-7]
 #   remediation:
 #     summary: |
 #       Replace the rule's source with the ranges administrators connect from (a VPN or

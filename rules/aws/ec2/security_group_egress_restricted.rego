@@ -15,6 +15,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 733–735, 828–830"
 #   rationale: Unrestricted outbound access lets a compromised dependency reach command-and-control servers or send data anywhere (lines 733–735); default deny applies to security groups as much as to the firewall.
+#   compliance:
+#     nist-800-53: [AC-4, SC-7, SC-7(5)]
 #   remediation:
 #     summary: |
 #       Replace the allow-all egress rule with rules for the protocols, ports and

@@ -13,6 +13,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 898, 930"
 #   rationale: Enhanced subnet selection is enabled when more than one subnet is configured, and multiple zones let EMR launch away from an impacted zone (lines 898, 930).
+#   compliance:
+#     nist-800-53: [CP-2(2)]
 #   remediation:
 #     summary: |
 #       List subnets from two or more Availability Zones in the cluster's Ec2SubnetIds

@@ -17,6 +17,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 930, 1022–1060"
 #   rationale: EMR launches the whole cluster only in a subnet with an IP for every instance; with primary and core only it launches short, and without that it fails the launch (lines 930, 1046, 1060).
+#   compliance:
+#     nist-800-53: [CP-2(2)]
 #   remediation:
 #     summary: |
 #       Add a subnet (in another Availability Zone) with enough free addresses to

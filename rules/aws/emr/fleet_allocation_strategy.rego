@@ -15,6 +15,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 909–926, 947–1018"
 #   rationale: An allocation strategy gives faster provisioning, more accurate Spot allocation and fewer Spot interruptions, and capacity-optimized is the Spot strategy EMR recommends (line 926).
+#   compliance:
+#     nist-800-53: [CP-2(2)]
 #   remediation:
 #     summary: |
 #       In the fleet's LaunchSpecifications set SpotSpecification.AllocationStrategy to

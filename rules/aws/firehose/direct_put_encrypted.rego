@@ -12,6 +12,8 @@
 #   inputs: [live, cloudformation]
 #   guidance: "seeds/000_14fc47060cf8555c.txt line 1730"
 #   rationale: Records such as WAF logs (client IPs, URIs, headers) wait in the stream's buffer before delivery; without server-side encryption they are stored unencrypted there.
+#   compliance:
+#     nist-800-53: [SC-28, SC-28(1)]
 #   remediation:
 #     summary: Enable server-side encryption for source records (DeliveryStreamEncryptionConfigurationInput with KeyType AWS_OWNED_CMK, or CUSTOMER_MANAGED_CMK with a KeyARN; StartDeliveryStreamEncryption). An AWS owned key is safe to turn on.
 #     automatic: true

@@ -12,6 +12,8 @@
 #   inputs: [live]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 4036–4229"
 #   rationale: Firewall Manager marks non-compliant the accounts and resources whose protection does not match the policy (for example a retrofitted web ACL shared with an out-of-scope resource), and those resources are not protected as the policy intends.
+#   compliance:
+#     nist-800-53: [CA-7, CM-6]
 #   remediation:
 #     summary: Open the policy in Firewall Manager and fix each violation it lists for the account (the violation reason says what is missing); the fms-retrofit rules explain the retrofit-specific ones.
 #     automatic: false

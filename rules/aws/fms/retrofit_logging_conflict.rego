@@ -13,6 +13,8 @@
 #   inputs: [live, cloudformation]
 #   guidance: "seeds/000_14fc47060cf8555c.txt line 4065"
 #   rationale: Firewall Manager does not replace a web ACL's existing logging configuration; it marks the web ACL non-compliant, so the central logging the policy defines never reaches that web ACL.
+#   compliance:
+#     nist-800-53: [AU-12, CM-6]
 #   remediation:
 #     summary: Point the web ACL's logging configuration at the destination the policy defines, or delete the web ACL's own logging configuration so that Firewall Manager adds the policy's, or remove logging from the policy.
 #     automatic: false

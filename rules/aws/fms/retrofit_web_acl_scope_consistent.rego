@@ -14,6 +14,8 @@
 #   inputs: [live, cloudformation]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 4059, 4158–4198"
 #   rationale: While an out-of-scope resource shares a retrofitted web ACL with in-scope ones, Firewall Manager neither retrofits the web ACL nor applies later security-policy changes to it, so the central rules silently stop being enforced.
+#   compliance:
+#     nist-800-53: [CM-6, SC-7]
 #   remediation:
 #     summary: Bring the out-of-scope resources into the policy's scope (for example add the policy's resource tags to them; Firewall Manager then retrofits the web ACL for every resource associated with it), remove the tag condition from the policy's scope, or disassociate the out-of-scope resources from the web ACL (they lose its protection, so this needs confirmation).
 #     automatic: true

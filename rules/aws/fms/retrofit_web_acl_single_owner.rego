@@ -13,6 +13,8 @@
 #   inputs: [live]
 #   guidance: "seeds/000_14fc47060cf8555c.txt line 4060"
 #   rationale: Firewall Manager does not retrofit a web ACL that it manages or that another policy retrofitted, so the policy's rule groups never reach the resources behind it.
+#   compliance:
+#     nist-800-53: [CM-6]
 #   remediation:
 #     summary: Associate the in-scope resources with a customer-created web ACL that no other policy retrofits, or narrow the scopes of the overlapping policies so that one policy covers the web ACL's resources.
 #     automatic: false

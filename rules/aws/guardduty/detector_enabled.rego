@@ -12,6 +12,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 3867–3871, 3895–3897, 4019–4023"
 #   rationale: GuardDuty can only produce findings in a region where a detector runs; a region without one is a blind spot for threat detection.
+#   compliance:
+#     nist-800-53: [SI-4]
 #   remediation:
 #     summary: Create a detector (CreateDetector with Enable true) in each region without one, or set Enable to true on the existing detector; in an organization, let the delegated administrator auto-enable members.
 #     automatic: true

@@ -13,6 +13,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 3931–3945, 3961–3963, 4004–4007"
 #   rationale: A finding nobody is told about is not acted on; the article sends every GuardDuty finding to SNS through an EventBridge rule and tests that the alert arrives.
+#   compliance:
+#     nist-800-53: [IR-6, SI-4(5)]
 #   remediation:
 #     summary: 'Create an EventBridge rule on the default bus with the pattern {"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"]} and an SNS topic (or chat, ticketing or SIEM) target, then test it with a GuardDuty Tester finding.'
 #     automatic: false

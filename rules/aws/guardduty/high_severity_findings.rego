@@ -12,6 +12,8 @@
 #   inputs: [live]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 3867–3869, 3911–3915, 3961–3963, 3969–3973, 4004–4007"
 #   rationale: A high-severity finding means a resource is probably compromised; it needs investigation and response following the team's runbook.
+#   compliance:
+#     nist-800-53: [IR-4, SI-4]
 #   remediation:
 #     summary: Investigate the finding with the incident response runbook, contain or remediate the resource, then archive the finding (or suppress the finding type when it is expected).
 #     automatic: false

@@ -13,6 +13,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 3891–3897, 3911–3915, 4019–4023"
 #   rationale: Findings for S3, EKS, runtime and malware threats only exist when the matching protection plan is on; a detector without them misses whole classes of threats.
+#   compliance:
+#     nist-800-53: [SI-4]
 #   remediation:
 #     summary: Enable the missing features (UpdateDetector with Features [{Name, Status ENABLED}], or Features in the template).
 #     automatic: true

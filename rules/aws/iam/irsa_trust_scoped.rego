@@ -14,6 +14,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 2522–2540"
 #   rationale: Without a pinned sub every pod of the cluster, in any namespace, can exchange its service-account token for the role's credentials.
+#   compliance:
+#     nist-800-53: [AC-3, AC-6]
 #   remediation:
 #     summary: Add StringEquals conditions `<provider>:sub = system:serviceaccount:<namespace>:<name>` and `<provider>:aud = sts.amazonaws.com`, or move the workload to EKS Pod Identity (a pods.eks.amazonaws.com trust with tag conditions).
 #     automatic: false

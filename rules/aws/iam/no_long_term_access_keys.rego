@@ -14,6 +14,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 7, 11, 23"
 #   rationale: A long-term access key works until someone rotates or deletes it, wherever it was copied to; temporary credentials from Roles Anywhere expire on their own.
+#   compliance:
+#     nist-800-53: [AC-2, IA-5]
 #   remediation:
 #     summary: Move the workload to temporary credentials (IAM Roles Anywhere with an X.509 certificate outside AWS, an IAM role inside AWS), then deactivate and delete the key; list users that must keep a key in allowedUsers.
 #     automatic: false

@@ -13,6 +13,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 2650–2670, 2981–2995"
 #   rationale: EKS Pod Identity needs sts:AssumeRole and sts:TagSession; without the session tags, tag-based conditions on secrets cannot match, and a wildcard grants more than least privilege allows.
+#   compliance:
+#     nist-800-53: [AC-3, AC-6]
 #   remediation:
 #     summary: List exactly sts:AssumeRole and sts:TagSession in the Action of the statement that trusts pods.eks.amazonaws.com.
 #     automatic: true

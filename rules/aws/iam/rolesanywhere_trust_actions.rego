@@ -13,6 +13,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 191, 204–208"
 #   rationale: IAM Roles Anywhere needs sts:AssumeRole, sts:SetSourceIdentity and sts:TagSession; a missing action breaks the role and a wildcard grants more than least privilege allows.
+#   compliance:
+#     nist-800-53: [AC-6]
 #   remediation:
 #     summary: List exactly sts:AssumeRole, sts:SetSourceIdentity and sts:TagSession in the Action of the statement that trusts rolesanywhere.amazonaws.com.
 #     automatic: false

@@ -13,6 +13,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 191–230, 275"
 #   rationale: Without both conditions any certificate from any trust anchor that a profile accepts can assume the role, so a single leaked certificate opens every workload role.
+#   compliance:
+#     nist-800-53: [AC-3, AC-6, IA-5(2)]
 #   remediation:
 #     summary: Add a StringEquals condition on aws:PrincipalTag/x509Subject/CN (or another certificate attribute) and an ArnEquals condition on aws:SourceArn listing the exact trust-anchor ARNs; never remove existing conditions.
 #     automatic: true

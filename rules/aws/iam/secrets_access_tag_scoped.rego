@@ -15,6 +15,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 2628–2648, 2942–2968"
 #   rationale: Without the tag conditions any pod of any namespace or cluster whose service account is associated with the role reads every secret the role can reach; the session tags EKS Pod Identity sets are what confine a pod to its own namespace's secrets.
+#   compliance:
+#     nist-800-53: [AC-3, AC-6, AC-16]
 #   remediation:
 #     summary: 'Add to each statement that allows secretsmanager:GetSecretValue a StringEquals condition with "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/kubernetes-namespace}" and "secretsmanager:ResourceTag/eks-cluster-name": "${aws:PrincipalTag/eks-cluster-name}" (in a statement of its own when other actions share it), and tag the secrets accordingly.'
 #     automatic: true

@@ -13,6 +13,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 4274–4286"
 #   rationale: A service principal acts for every customer of that service; a trust without a source condition lets a resource in another account get the service to act with this role (the cross-service confused deputy problem).
+#   compliance:
+#     nist-800-53: [AC-3, AC-6]
 #   remediation:
 #     summary: Add a condition to the trust statement, e.g. StringEquals aws:SourceAccount with the role's account and ArnLike aws:SourceArn with the ARN pattern of the resources that use the role.
 #     automatic: false

@@ -14,6 +14,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 2761–2866"
 #   rationale: A key policy statement for "*" without an account condition lets every AWS account use the key, and a foreign account that can change the key policy or delete the key owns it in all but name.
+#   compliance:
+#     nist-800-53: [AC-3, AC-6, SC-12]
 #   remediation:
 #     summary: Add a StringEquals condition on kms:CallerAccount listing only the accounts that need the key (and kms:ViaService naming the service that uses it, e.g. secretsmanager.<region>.amazonaws.com); name only trusted accounts as principals; keep kms:* and key administration for the key's own account.
 #     automatic: true

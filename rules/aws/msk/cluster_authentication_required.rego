@@ -12,6 +12,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 2066, 4457–4471"
 #   rationale: Without client authentication anyone who can reach the brokers can read and write every topic, and plaintext listeners expose the data and credentials on the network.
+#   compliance:
+#     nist-800-53: [AC-3, IA-3, SC-8]
 #   remediation:
 #     summary: Turn on IAM (Sasl.Iam.Enabled) or SCRAM or TLS client authentication, turn Unauthenticated.Enabled off once clients have moved, and set EncryptionInTransit.ClientBroker to TLS with InCluster true.
 #     automatic: false

@@ -14,6 +14,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 735, 808–813, 826–835"
 #   rationale: Domain allowlisting restricts outbound communication to trusted domains and protects against unknown destinations, where deny lists only stop known ones (line 735).
+#   compliance:
+#     nist-800-53: [AC-4, SC-7, SC-7(5)]
 #   remediation:
 #     summary: |
 #       Create a stateful domain-list rule group with GeneratedRulesType ALLOWLIST and

@@ -13,6 +13,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 835–839"
 #   rationale: The article asks for robust logging and alert rules that log the domains pass rules let through (lines 835–839); without logs a default-deny policy cannot be tuned or investigated.
+#   compliance:
+#     nist-800-53: [AU-2, AU-12]
 #   remediation:
 #     summary: |
 #       Add an AWS::NetworkFirewall::LoggingConfiguration for the firewall with one

@@ -13,6 +13,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 826–835"
 #   rationale: The article's goal is a Default Deny policy (line 830); without it an allowlist only documents traffic it does not stop.
+#   compliance:
+#     nist-800-53: [AC-4, SC-7(5)]
 #   remediation:
 #     summary: |
 #       Pass the trusted domains with an allowlist rule group first. Then set

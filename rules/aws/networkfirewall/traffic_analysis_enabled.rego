@@ -12,6 +12,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 764–776, 841–843"
 #   rationale: Without traffic analysis mode no domain report can be generated (line 772), and enabling it does not affect the firewall's performance (line 843).
+#   compliance:
+#     nist-800-53: [SI-4]
 #   remediation:
 #     summary: |
 #       Add TLS_SNI and HTTP_HOST to the firewall's EnabledAnalysisTypes

@@ -12,6 +12,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 3249, 4599–4609"
 #   rationale: Fine-grained access control gives index-, document- and field-level permissions and is required, with OpenSearch 2.9 or later, by the ML and RAG integrations the article builds.
+#   compliance:
+#     nist-800-53: [AC-3, AC-6]
 #   remediation:
 #     summary: Enable fine-grained access control (AdvancedSecurityOptions with Enabled true and a master user ARN or internal user database), turn anonymous access off after migrating, and upgrade the domain to OpenSearch 2.9 or later.
 #     automatic: false

@@ -12,6 +12,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 15, 54, 140–143"
 #   rationale: Certificates from a general-purpose CA live up to years, so a leaked one keeps opening the role until it is revoked; short-lived certificates expire within days and cost less.
+#   compliance:
+#     nist-800-53: [IA-5(2), SC-17]
 #   remediation:
 #     summary: Create a private CA with UsageMode SHORT_LIVED_CERTIFICATE (the mode cannot be changed on an existing CA), issue the workload certificates from it and point the trust anchor at it.
 #     automatic: false

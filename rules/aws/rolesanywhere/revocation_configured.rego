@@ -12,6 +12,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt line 29"
 #   rationale: Without an enabled CRL a compromised certificate from the external CA keeps opening every role the anchor's profiles allow until it expires.
+#   compliance:
+#     nist-800-53: [IA-5(2), SC-17]
 #   remediation:
 #     summary: Import the external CA's certificate revocation list for the trust anchor (rolesanywhere:ImportCrl or AWS::RolesAnywhere::CRL with TrustAnchorArn) and enable it; refresh it as the CA publishes new lists.
 #     automatic: false

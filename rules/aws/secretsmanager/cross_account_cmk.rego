@@ -13,6 +13,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 2761, 2901–2907"
 #   rationale: The AWS managed key aws/secretsmanager can only be used by the secret's own account, so a cross-account grant on a secret encrypted with it does not work and invites ad-hoc workarounds such as copying the secret.
+#   compliance:
+#     nist-800-53: [SC-12, SC-28]
 #   remediation:
 #     summary: Create a customer managed KMS key whose key policy lets the other account decrypt through Secrets Manager (kms:ViaService, kms:CallerAccount), and set it as the secret's KmsKeyId.
 #     automatic: false

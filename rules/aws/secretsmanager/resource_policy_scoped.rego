@@ -14,6 +14,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 2919–2937"
 #   rationale: A resource policy is the only thing between a secret and the principals of other accounts; "*" publishes it, and a whole foreign account lets every principal there that its own policies allow read the secret.
+#   compliance:
+#     nist-800-53: [AC-3, AC-6]
 #   remediation:
 #     summary: Name only the roles that read the secret (for example arn:aws:iam::<account>:role/<pod-identity-role>) of trusted accounts; for "*", add a StringEquals condition on aws:PrincipalAccount or aws:PrincipalOrgID.
 #     automatic: false

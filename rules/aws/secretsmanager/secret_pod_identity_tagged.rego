@@ -15,6 +15,8 @@
 #   inputs: [live, cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 2612–2617, 2648"
 #   rationale: Tag-based access control only confines a pod to its own namespace's secrets when each secret carries the namespace and cluster tags; a secret without them is either unreachable through the tag conditions or not protected by them.
+#   compliance:
+#     nist-800-53: [AC-3, AC-16]
 #   remediation:
 #     summary: Tag the secret with kubernetes-namespace and eks-cluster-name set to the namespace and cluster of the Pod Identity association whose pods read it; keep one secret per namespace when pods of several namespaces read it.
 #     automatic: true

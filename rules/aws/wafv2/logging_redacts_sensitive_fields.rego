@@ -12,6 +12,8 @@
 #   inputs: [live, cloudformation]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 1673–1678"
 #   rationale: The article's log table keeps every request header (httpRequest.headers), so bearer tokens and session cookies would be stored in the log destination and readable by everyone who can query it.
+#   compliance:
+#     nist-800-53: [AU-3(3), IA-5]
 #   remediation:
 #     summary: "Add RedactedFields entries {SingleHeader: {Name: authorization}} and {SingleHeader: {Name: cookie}} to the logging configuration."
 #     automatic: false

@@ -13,6 +13,8 @@
 #   inputs: [live, cloudformation]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 1465–1470, 1720, 1742–1745"
 #   rationale: Without WAF logs there is no record of the requests a web ACL allowed or blocked, so attacks cannot be monitored or investigated; AWS WAF only delivers to destinations named aws-waf-logs-*.
+#   compliance:
+#     nist-800-53: [AU-2, AU-12]
 #   remediation:
 #     summary: Create a destination named aws-waf-logs-<name> (a Direct PUT Firehose stream with server-side encryption, an S3 bucket or a log group) and attach it to the web ACL with an AWS::WAFv2::LoggingConfiguration (PutLoggingConfiguration).
 #     automatic: true

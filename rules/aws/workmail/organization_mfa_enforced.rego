@@ -13,6 +13,8 @@
 #   inputs: [live]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 1856–1862, 1880–1885, 1925–1926, 1958–1967"
 #   rationale: Until the WorkMail directory mode is switched off, web-app users can still sign in with a username and password alone, without MFA.
+#   compliance:
+#     nist-800-53: [IA-2(1), IA-2(2)]
 #   remediation:
 #     summary: Link every enabled WorkMail user to an IAM Identity Center user, test and notify users, then call PutIdentityProviderConfiguration with AuthenticationMode IDENTITY_PROVIDER_ONLY, sending back the current Identity Center and personal access token settings.
 #     automatic: true

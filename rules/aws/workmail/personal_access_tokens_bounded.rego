@@ -13,6 +13,8 @@
 #   inputs: [live]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 1857–1858, 1927–1928, 1944–1957"
 #   rationale: Personal access tokens replace passwords for desktop and mobile clients once MFA is enforced; tokens that live for years are long-term credentials again.
+#   compliance:
+#     nist-800-53: [IA-5]
 #   remediation:
 #     summary: Call PutIdentityProviderConfiguration with the current mode and Identity Center settings and PersonalAccessTokenConfiguration {Status ACTIVE, LifetimeInDays at most maxTokenLifetimeDays}.
 #     automatic: false
