@@ -1,25 +1,27 @@
-// Collector benchmark: the live runner (`collect()`, default concurrency, rate limit and
-// adaptive retry) against the loopback AWS of test/stub/aws-stub.ts serving an
-// organization of several thousand resources, with a fixed latency per call and a share
-// of calls throttled once. Prints the wall time, the API calls the stub answered, the
-// lower bound the task concurrency allows (calls ÷ concurrency × latency), the bound the
-// per account × region × service rate limiter allows (the busiest limiter alone, and all
-// limiters together: at most `concurrency` tasks in flight, each at most `rate` calls a
-// second), and the ratios. Loopback only.
-import { collect } from "../collectors/aws/runner.js";
+// Collector benchmark: the live runner (`collect()` with its defaults: task concurrency,
+// its per account × region × service request rates and the
+// SDK's adaptive retry) against the loopback AWS of test/stub/aws-stub.ts serving an
+// organization of about 5,000 resources, with a fixed latency per call and AWS-style
+// throttling: at most RATE_LIMIT requests a second per account × region × service (a token
+// bucket, burst = the rate), over-limit requests answered with the service's throttling error.
+//
+// Prints the wall time, the API calls the stub answered and how many it throttled, and the
+// bound the stub sets: no client can finish before the busiest account × region × service
+// has been served at the limit ((its calls − the burst) ÷ the limit), nor before the calls
+// have gone through `concurrency` tasks in flight at the latency each (calls ÷ concurrency ×
+// latency); the bound is the larger. Loopback only.
+import { collectDefaults, collect } from "../collectors/aws/runner.js";
 import { startAwsStub } from "../test/stub/aws-stub.js";
 
 const ACCOUNTS = ["111122223333", "222233334444"];
 const REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"];
-/** Copies of every regional resource per account × region (~26 resources each). */
-const SCALE = 25;
+/** Copies of every regional resource per account × region (~28 resources each). */
+const SCALE = 30;
 /** Extra IAM roles per account (and a quarter as many users, each with an access key). */
 const IAM_EXTRA = 100;
 const LATENCY_MS = 20;
-const THROTTLE_RATE = 0.05;
-/** The runner's defaults (collectors/aws/runner.ts), restated for the bounds. */
-const DEFAULT_CONCURRENCY = 8;
-const DEFAULT_RATE_PER_SECOND = 10;
+/** Requests a second per account × region × service the stub allows (burst = the same). */
+const RATE_LIMIT = 50;
 
 export async function bench(): Promise<void> {
   const stub = await startAwsStub({
@@ -28,7 +30,7 @@ export async function bench(): Promise<void> {
     scale: SCALE,
     iamExtra: IAM_EXTRA,
     latencyMs: LATENCY_MS,
-    throttleRate: THROTTLE_RATE,
+    rateLimit: RATE_LIMIT,
     seed: 42,
   });
   const saved = process.env.AWS_ENDPOINT_URL;
@@ -45,20 +47,22 @@ export async function bench(): Promise<void> {
     const wallMs = performance.now() - t0;
 
     const calls = stub.calls;
-    const concurrencyBoundMs = (calls / DEFAULT_CONCURRENCY) * LATENCY_MS;
-    // The busiest limiter: a burst of `rate` calls, then `rate` a second.
-    const [busiest, busiestCalls] = [...stub.byScope.entries()].filter(([k]) => !k.endsWith("|sts")).reduce((a, b) => (b[1] > a[1] ? b : a), ["", 0]);
-    const rateBoundMs = (Math.max(0, busiestCalls - DEFAULT_RATE_PER_SECOND) / DEFAULT_RATE_PER_SECOND) * 1000;
-    // Every call waits for its task's limiter, and at most DEFAULT_CONCURRENCY tasks run: the runner cannot exceed concurrency × rate calls a second.
-    const throughputBoundMs = (calls / (DEFAULT_CONCURRENCY * DEFAULT_RATE_PER_SECOND)) * 1000;
+    const concurrency = collectDefaults.concurrency;
+    // Served calls per scope (a throttled request took no token); STS (entering the accounts) is not limited.
+    const served = [...stub.byScope.entries()].filter(([k]) => !k.endsWith("|sts")).map(([k, n]) => [k, n - (stub.throttledByScope.get(k) ?? 0)] as const);
+    const [busiest, busiestCalls] = served.reduce((a, b) => (b[1] > a[1] ? b : a), ["", 0] as readonly [string, number]);
+    const rateBoundMs = (Math.max(0, busiestCalls - RATE_LIMIT) / RATE_LIMIT) * 1000;
+    const servedCalls = calls - stub.throttled;
+    const concurrencyBoundMs = (servedCalls / concurrency) * LATENCY_MS;
+    const boundMs = Math.max(rateBoundMs, concurrencyBoundMs);
     const notOk = snap.coverage.filter((c) => c.status !== "ok");
     const topOps = [...stub.byOperation.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6);
 
     console.log(
-      `\nCollectors: collect() against the loopback stub — ${ACCOUNTS.length} accounts × ${REGIONS.length} regions, ${LATENCY_MS} ms per call, ${(THROTTLE_RATE * 100).toFixed(0)}% of calls throttled once; default concurrency ${DEFAULT_CONCURRENCY}, ${DEFAULT_RATE_PER_SECOND} calls/s per account × region × service`,
+      `\nCollectors: collect() against the loopback stub — ${ACCOUNTS.length} accounts × ${REGIONS.length} regions, ${LATENCY_MS} ms per call, AWS-style throttling at ${RATE_LIMIT} requests/s per account × region × service; rampart's defaults (concurrency ${concurrency}, its request rates, adaptive retry)`,
     );
     console.log(
-      "resources | wall ms | API calls | throttled | concurrency bound ms (calls÷concurrency×latency) | wall/bound | busiest limiter (calls) | its rate bound ms | limiters bound ms (calls÷(concurrency×rate)) | wall/limiters bound | coverage not ok",
+      "resources | wall ms | API calls | throttled | busiest scope (served calls) | its rate bound ms ((calls−burst)÷limit) | concurrency bound ms (served÷concurrency×latency) | stub bound ms | wall/bound | coverage not ok",
     );
     console.log(
       [
@@ -66,16 +70,17 @@ export async function bench(): Promise<void> {
         wallMs.toFixed(0),
         calls,
         stub.throttled,
-        concurrencyBoundMs.toFixed(0),
-        `${(wallMs / concurrencyBoundMs).toFixed(2)}x`,
         `${busiest.replace(/\|/g, " ")} (${busiestCalls})`,
         rateBoundMs.toFixed(0),
-        throughputBoundMs.toFixed(0),
-        `${(wallMs / throughputBoundMs).toFixed(2)}x`,
+        concurrencyBoundMs.toFixed(0),
+        boundMs.toFixed(0),
+        `${(wallMs / boundMs).toFixed(2)}x`,
         notOk.length,
       ].join(" | "),
     );
+    const throttledScopes = [...stub.throttledByScope.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4);
     console.log(`          most called: ${topOps.map(([op, n]) => `${op} ${n}`).join(", ")}`);
+    if (throttledScopes.length > 0) console.log(`          most throttled: ${throttledScopes.map(([k, n]) => `${k.replace(/\|/g, " ")} ${n}`).join(", ")}`);
     for (const c of notOk.slice(0, 5)) console.log(`          not ok: ${c.account} ${c.region} ${c.service} ${c.status} ${c.action ?? ""} ${c.detail ?? ""}`);
   } finally {
     if (saved === undefined) delete process.env.AWS_ENDPOINT_URL;

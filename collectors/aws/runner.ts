@@ -65,6 +65,8 @@ export interface CollectOptions {
 }
 
 const DEFAULTS = { concurrency: 8, ratePerSecond: 10, maxAttempts: 6, sessionName: "rampart-scan" } as const;
+/** The runner's defaults, for the benchmark's bounds and the docs. */
+export const collectDefaults: { readonly concurrency: number; readonly maxAttempts: number } = DEFAULTS;
 
 /** AWS_ENDPOINT_URL_<SERVICE> or AWS_ENDPOINT_URL, set explicitly for SDK versions that predate the variables. */
 export function endpointFor(service: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
