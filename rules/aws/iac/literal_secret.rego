@@ -17,6 +17,8 @@
 #   inputs: [cloudformation]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 4599–4609"
 #   rationale: A secret written in a template is readable by everyone who can read the repository, its history, its forks and every CI log or artifact that holds the template, and it cannot be rotated without a commit.
+#   compliance:
+#     nist-800-53: [IA-5(7)]
 #   remediation:
 #     summary: Remove the value from the template. Let the service manage it (ManageMasterUserPassword, manage_master_user_password), generate it (AWS::SecretsManager::Secret GenerateSecretString, random_password), or resolve it at deploy time with a {{resolve:secretsmanager:…}} dynamic reference or a NoEcho parameter without a default. Then rotate the secret, since it stays in the repository's history.
 #     automatic: false
