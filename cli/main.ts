@@ -388,6 +388,24 @@ export function buildProgram(): Command {
       const { rulesBuild } = await import("./user-rules.js");
       process.stderr.write(await rulesBuild(dir, opts.output));
     });
+  rules
+    .command("new")
+    .argument("<id>", "the new rule's id: lower-case words joined by '-', the first naming the service (s3-bucket-encrypted)")
+    .description("scaffold a user rule: <rule>.rego with METADATA, its Rego tests, its examples and a doc page, ready to edit")
+    .option("--dir <dir>", "the folder of your rules", "rules")
+    .option("--type <type>", "the CloudFormation resource type the rule reads", "AWS::S3::Bucket")
+    .action(async (id: string, opts: { dir: string; type: string }) => {
+      const { rulesNew } = await import("./rules-dev.js");
+      process.stdout.write(await rulesNew(id, opts.dir, opts.type));
+    });
+  rules
+    .command("test")
+    .argument("<dir>", "a folder of user rules")
+    .description("run the folder's Rego tests (opa test) and every rule's examples through the real loaders; exit 1 on a failure")
+    .action(async (dir: string) => {
+      const { rulesTest } = await import("./rules-dev.js");
+      process.exitCode = await rulesTest(dir, (s) => process.stdout.write(s));
+    });
 
   addCommon(
     program

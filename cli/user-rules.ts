@@ -19,7 +19,37 @@ export async function loadEngine(pack: PolicyPack | undefined, flags: string[] =
     seen.add(key);
     sets.push(await loadRuleSet(p, flag));
   }
-  return Engine.load(undefined, sets);
+  const engine = await Engine.load(undefined, sets);
+  for (const w of await inputWarnings(engine)) process.stderr.write(`rampart: warning: ${w}\n`);
+  return engine;
+}
+
+/** The common-model types the Terraform loader produces (one resource of every Terraform type it maps). */
+export async function terraformTypes(): Promise<Set<string>> {
+  const { loadTerraformPlanText, mappedTerraformTypes } = await import("../collectors/iac/terraform/index.js");
+  const resources = mappedTerraformTypes().map((type) => ({
+    address: `${type}.x`,
+    mode: "managed",
+    type,
+    name: "x",
+    provider_name: "registry.terraform.io/hashicorp/aws",
+    values: {},
+  }));
+  const plan = JSON.stringify({ format_version: "1.2", planned_values: { root_module: { resources } } });
+  return new Set(loadTerraformPlanText(plan, "every-mapped-type.json").resources.map((r) => r.type));
+}
+
+/** A user rule declaring an input that produces none of the types it reads would judge nothing there: say so. */
+export async function inputWarnings(engine: Engine): Promise<string[]> {
+  const user = engine.rules.filter((r) => r.origin !== undefined && r.inputs.includes("terraform"));
+  if (user.length === 0) return [];
+  const mapped = await terraformTypes();
+  return user
+    .filter((r) => !r.resourceTypes.some((t) => mapped.has(t)))
+    .map(
+      (r) =>
+        `${r.file}: ${r.id} declares the terraform input, but the Terraform loader produces none of ${r.resourceTypes.join(", ")}, so it judges nothing in plans and .tf modules. Remove terraform from its inputs, or read a type the loader maps (docs/authoring.md).`,
+    );
 }
 
 /** The parameters the loaded user rules declare (name → meaning). */

@@ -138,7 +138,7 @@ function readBundle(file: string, flag: string): RuleSet {
 async function compileFolder(dir: string, flag: string): Promise<RuleSet> {
   const { rules: files } = regoFiles(dir);
   if (files.length === 0) throw new UserError(`${flag} ${dir}: no .rego rule files in this folder. Create one with \`rampart rules new <id> --dir ${dir}\`.`);
-  const { OPA_VERSION, findOpa } = await opaTools();
+  const { OPA_VERSION } = await opaTools();
   const hash = sourceHash(dir, files, OPA_VERSION);
   const cacheFile = path.join(cacheRoot(), hash, "bundle.json");
   if (fs.existsSync(cacheFile)) {
@@ -149,15 +149,7 @@ async function compileFolder(dir: string, flag: string): Promise<RuleSet> {
       // a damaged cache entry is compiled again
     }
   }
-  const found = findOpa();
-  const opa = found && fs.existsSync(found) ? found : undefined;
-  if (!opa) {
-    throw new UserError(
-      `${flag} ${dir}: compiling Rego rules needs the opa CLI v${OPA_VERSION}, which was not found (RAMPART_OPA, ${path.join(path.dirname(cacheRoot()), "tools", `opa-v${OPA_VERSION}`, "opa")}, or opa on PATH). ` +
-        `Run \`node ${path.join(repoRoot, "scripts", "tools.mjs")}\` (builds it with Go), or put opa v${OPA_VERSION} on PATH or in RAMPART_OPA, ` +
-        `or run a bundle made where opa is installed: \`rampart rules build ${dir} -o rules.bundle.json\`, then \`--rules rules.bundle.json\`.`,
-    );
-  }
+  const opa = await requireOpa(dir, flag);
   const bundle = buildBundle(opa, OPA_VERSION, dir, files, hash, flag);
   fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
   const tmp = `${cacheFile}.${process.pid}.tmp`;
@@ -172,6 +164,33 @@ async function compileFolder(dir: string, flag: string): Promise<RuleSet> {
     wasm: Buffer.from(bundle.wasm, "base64"),
     cached: false,
   };
+}
+
+/** The pinned opa, or a UserError saying how to get it (or to use a bundle instead). */
+export async function requireOpa(dir: string, flag: string): Promise<string> {
+  const { OPA_VERSION, findOpa } = await opaTools();
+  const found = findOpa();
+  if (found && fs.existsSync(found)) return found;
+  throw new UserError(
+    `${flag} ${dir}: compiling Rego rules needs the opa CLI v${OPA_VERSION}, which was not found (RAMPART_OPA, ${path.join(path.dirname(cacheRoot()), "tools", `opa-v${OPA_VERSION}`, "opa")}, or opa on PATH). ` +
+      `Run \`node ${path.join(repoRoot, "scripts", "tools.mjs")}\` (builds it with Go), or put opa v${OPA_VERSION} on PATH or in RAMPART_OPA, ` +
+      `or run a bundle made where opa is installed: \`rampart rules build ${dir} -o rules.bundle.json\`, then \`--rules rules.bundle.json\`.`,
+  );
+}
+
+/** Copies rules/lib and the folder's Rego files (tests too when asked) into a new staging folder: lib/ and user/. */
+export function stageFolder(dir: string, withTests: boolean): string {
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-user-rules-"));
+  const { rules, tests } = regoFiles(dir);
+  for (const f of libFiles()) {
+    fs.mkdirSync(path.dirname(path.join(stage, "lib", f)), { recursive: true });
+    fs.copyFileSync(path.join(LIB_DIR, f), path.join(stage, "lib", f));
+  }
+  for (const f of withTests ? [...rules, ...tests] : rules) {
+    fs.mkdirSync(path.dirname(path.join(stage, "user", f)), { recursive: true });
+    fs.copyFileSync(path.join(dir, f), path.join(stage, "user", f));
+  }
+  return stage;
 }
 
 /** A rule's METADATA as the engine shows it: `file` joined to the folder the user named. */
@@ -231,16 +250,8 @@ interface Annotation {
 
 /** Compiles the folder into a bundle document (staging: lib/ + user/ + the generated main.rego). */
 function buildBundle(opa: string, opaVersion: string, dir: string, files: string[], hash: string, flag: string): BundleFile {
-  const stage = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-user-rules-"));
+  const stage = stageFolder(dir, false);
   try {
-    for (const f of libFiles()) {
-      fs.mkdirSync(path.dirname(path.join(stage, "lib", f)), { recursive: true });
-      fs.copyFileSync(path.join(LIB_DIR, f), path.join(stage, "lib", f));
-    }
-    for (const f of files) {
-      fs.mkdirSync(path.dirname(path.join(stage, "user", f)), { recursive: true });
-      fs.copyFileSync(path.join(dir, f), path.join(stage, "user", f));
-    }
     const inspected = JSON.parse(runOpa(opa, ["inspect", "-a", "--format", "json", stage], stage, dir, "opa could not parse the rules")) as {
       annotations?: Annotation[];
       namespaces?: Record<string, string[]>;

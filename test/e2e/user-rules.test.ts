@@ -298,3 +298,76 @@ describe("loud errors", () => {
     );
   });
 });
+
+describe("rampart rules new and rules test", () => {
+  it("scaffolds the four files, which pass their own tests and examples and run with --rules", async () => {
+    const n = await run(["rules", "new", "s3-bucket-owned", "--dir", "mine"]);
+    expect(n.code).toBe(0);
+    for (const f of ["bucket_owned.rego", "bucket_owned_test.rego", "bucket_owned.examples.yaml", "bucket_owned.md"])
+      expect(fs.existsSync(path.join(dir, "mine", "s3", f)), f).toBe(true);
+    // the Terraform loader does not map S3 buckets: the scaffold does not claim that input
+    expect(fs.readFileSync(path.join(dir, "mine", "s3", "bucket_owned.rego"), "utf8")).toContain("#   inputs: [live, cloudformation]\n");
+    const t = await run(["rules", "test", "mine"]);
+    expect(t.stdout).toBe(
+      [
+        "opa test: 4 passed, 0 failed",
+        "ok   s3-bucket-owned: a tagged resource passes",
+        "ok   s3-bucket-owned: an untagged resource fails",
+        "ok   s3-bucket-owned: a tag from a parameter without a default is unknown",
+        "1 rule(s), 3 example(s): all passed",
+        "",
+      ].join("\n"),
+    );
+    expect(t.code).toBe(0);
+    const r = await run(["iac", "templates", "--rules", "mine", "--format", "json", "--fail-on", "none"]);
+    // both buckets of the template carry an owner tag: judged, and passed
+    const doc = json(r);
+    expect(findingKeys(doc)).toEqual([]);
+    expect(doc.summary.rules.find((x: { ruleId: string }) => x.ruleId === "s3-bucket-owned")).toEqual({
+      ruleId: "s3-bucket-owned",
+      pass: 2,
+      fail: 0,
+      unknown: 0,
+      suppressed: 0,
+    });
+    const again = await run(["rules", "new", "s3-bucket-owned", "--dir", "mine"]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe(
+      `rampart: rules new s3-bucket-owned: ${path.join("mine", "s3", "bucket_owned.rego")} already exists; choose another id or --dir.\n`,
+    );
+    const bad = await run(["rules", "new", "Bucket_Owned"]);
+    expect(bad.code).toBe(2);
+  });
+
+  it("prints expected and actual per example and exits 1 on a mismatch or a failing Rego test", async () => {
+    await run(["rules", "new", "s3-bucket-labelled", "--dir", "broken"]);
+    const ex = path.join(dir, "broken", "s3", "bucket_labelled.examples.yaml");
+    fs.writeFileSync(ex, fs.readFileSync(ex, "utf8").replace("resource: Untagged, status: fail", "resource: Untagged, status: unknown"));
+    const tf = path.join(dir, "broken", "s3", "bucket_labelled_test.rego");
+    fs.writeFileSync(tf, fs.readFileSync(tf, "utf8").replace("test_untagged_fails if {\n\tsome f", "test_untagged_fails if {\n\tfalse\n\tsome f"));
+    const t = await run(["rules", "test", "broken"]);
+    expect(t.code).toBe(1);
+    expect(t.stdout).toContain("opa test: 3 passed, 1 failed\n");
+    expect(t.stdout).toContain(`  FAIL ${path.join("broken", "s3", "bucket_labelled_test.rego")}:11 test_untagged_fails\n`);
+    expect(t.stdout).toContain(
+      "FAIL s3-bucket-labelled: an untagged resource fails\n     expected: unknown s3-bucket-labelled Untagged\n     actual:   fail s3-bucket-labelled Untagged\n",
+    );
+    expect(t.stdout).toContain("1 rule(s), 3 example(s): 2 failure(s)\n");
+  });
+
+  it("the example pack passes its own tests and examples", async () => {
+    const t = await run(["rules", "test", examples]);
+    expect(t.stdout).toContain("opa test: 16 passed, 0 failed\n");
+    expect(t.stdout).toContain("3 rule(s), 8 example(s): all passed\n");
+    expect(t.code).toBe(0);
+  });
+
+  it("warns when a rule declares the terraform input for types the Terraform loader does not produce", async () => {
+    write("tfwarn/bucket_named.rego", rule("s3-bucket-named", "s3.bucket_named").replace("inputs: [cloudformation]", "inputs: [cloudformation, terraform]"));
+    const r = await run(["iac", "templates", "--rules", "tfwarn", "--format", "json", "--fail-on", "none"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `rampart: warning: ${path.join("tfwarn", "bucket_named.rego")}: s3-bucket-named declares the terraform input, but the Terraform loader produces none of AWS::S3::Bucket, so it judges nothing in plans and .tf modules. Remove terraform from its inputs, or read a type the loader maps (docs/authoring.md).\n`,
+    );
+  });
+});
