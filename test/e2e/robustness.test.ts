@@ -8,27 +8,26 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../model/paths.js";
 
-/** Each run must finish well under this (a hang is killed and fails the test). */
-const LIMIT_MS = 5000;
+/** A hang guard, not a speed check: a run still going after this is killed and fails the test. */
+const HANG_MS = 20_000;
 
 interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
-  ms: number;
 }
 
 function rampart(args: string[], cwd: string): Run {
-  const t0 = performance.now();
   const r = spawnSync(process.execPath, [path.join(repoRoot, "bin", "rampart.js"), ...args], {
     cwd,
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1" },
-    timeout: 3 * LIMIT_MS,
+    timeout: HANG_MS,
     killSignal: "SIGKILL",
     maxBuffer: 64 << 20,
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
+  if (r.signal === "SIGKILL") throw new Error(`rampart ${args.join(" ")} hung: killed after ${HANG_MS} ms`);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 let dir: string;
@@ -112,7 +111,6 @@ describe("malformed and hostile templates: exit 2, one line naming the file", ()
     it(name, () => {
       write(file, contents());
       const run = rampart(["iac", file, "--format", "json"], dir);
-      expect(run.ms).toBeLessThan(LIMIT_MS);
       expect(run.code).toBe(2);
       const lines = run.stderr.trim().split("\n");
       expect(lines).toHaveLength(1);
@@ -131,17 +129,15 @@ describe("malformed and hostile templates: exit 2, one line naming the file", ()
     write(file, bucket);
     fs.truncateSync(path.join(dir, file), 10 * 1024 * 1024 + 1); // sparse: the size is what counts
     const run = rampart(["iac", file], dir);
-    expect(run.ms).toBeLessThan(LIMIT_MS);
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe(`rampart: ${file}: larger than the 10 MiB limit (10485761 bytes)`);
   });
 
-  it("a file of 10 MiB of real YAML under the limit loads in time", () => {
+  it("a file of 10 MiB of real YAML under the limit loads", () => {
     const file = "big.yaml";
     const line = "# padding padding padding padding padding padding padding padding padding\n";
     write(file, `Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n${line.repeat(Math.floor((10 * 1024 * 1024 - 100) / line.length))}`);
     const run = rampart(["iac", file, "--format", "json"], dir);
-    expect(run.ms).toBeLessThan(LIMIT_MS);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).scan.files).toEqual({ loaded: 1, skipped: 0, error: 0 });
   });
@@ -170,7 +166,6 @@ describe("files that are not CloudFormation are counted as skipped", () => {
       write("ok/bucket.yaml", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n");
       fs.copyFileSync(path.join(dir, file), path.join(dir, "ok", file));
       const run = rampart(["iac", "ok", "--format", "json"], dir);
-      expect(run.ms).toBeLessThan(LIMIT_MS);
       expect(run.code).toBe(0);
       expect(run.stderr).toBe("");
       const doc = JSON.parse(run.stdout);
@@ -279,7 +274,6 @@ describe("IAM documents of unusual (but legal or wrong) types load and are judge
   it("one file with them all: loaded, judged, exit 0 or 1, no error", () => {
     write("iam-types.yaml", template);
     const run = rampart(["iac", "iam-types.yaml", "--format", "json"], dir);
-    expect(run.ms).toBeLessThan(LIMIT_MS);
     expect(run.stderr).toBe("");
     expect([0, 1]).toContain(run.code);
     const doc = JSON.parse(run.stdout);
@@ -313,7 +307,6 @@ describe("a folder mixing all of it", () => {
     fs.writeFileSync(path.join(sub, "blob.template"), Buffer.from([0, 1, 2, 3]));
     fs.writeFileSync(path.join(sub, "notes.txt"), "not scanned: not a template extension");
     const run = rampart(["iac", "mixed", "--account", "012345678912", "--format", "json"], dir);
-    expect(run.ms).toBeLessThan(LIMIT_MS);
     expect(run.code).toBe(2);
     const lines = run.stderr.trim().split("\n").sort();
     expect(lines).toHaveLength(2);

@@ -116,15 +116,12 @@ Resources:
     const parts = ["Resources:"];
     for (let i = 0; i < 5000; i++) parts.push(`  Q${i}:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Sub "q-${i}-\${AWS::Region}"`);
     const text = parts.join("\n") + "\n";
-    const t = performance.now();
     const r = loadCloudFormationText(text, "big.yaml");
-    const ms = performance.now() - t;
     expect(r.status).toBe("loaded");
     expect(r.resources).toHaveLength(5000);
     expect(r.lines.get("/Resources/Q4999/Properties/QueueName")).toBe(1 + 4999 * 4 + 4);
     expect(r.lines.size).toBe(1 + 5000 * 5);
-    expect(ms).toBeLessThan(15000);
-  });
+  }, 60_000); // a hang guard, not a speed check: loader speed is measured by `npm run bench` (bench/iac.ts)
 });
 
 describe("bad input never throws", () => {
@@ -151,9 +148,7 @@ describe("bad input never throws", () => {
     ["self-referencing alias", "Resources:\n  R: &r\n    Type: X\n    Properties: {P: *r}\n", /nesting too deep/],
     ["resource without Type", "Resources:\n  A:\n    Type: AWS::SNS::Topic\n  B:\n    Properties: {}\n", /^line 4: resource B has no Type/],
   ])("%s -> error with a one-line reason", (_name, text, reason) => {
-    const t = performance.now();
     const r = loadCloudFormationText(text, "bad.yaml");
-    expect(performance.now() - t).toBeLessThan(5000);
     expect(r.status).toBe("error");
     expect(r.reason).toMatch(reason);
     expect(r.reason).not.toContain("\n");

@@ -229,20 +229,11 @@ describe.skipIf(!chromiumPath)("HTML report with 50,000 findings in Chromium", (
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("paints first in under 2 s and shows the first page of rows", async () => {
+  // Speed (first contentful paint, rows drawn, filter time) is measured by `npm run bench`
+  // (bench/reports.ts --browser), not asserted here: these tests check what the page shows.
+  it("paints the first page of rows", async () => {
     await page.goto(pathToFileURL(file).href);
     await page.waitForSelector("html[data-ready=true]");
-    const t = await page.evaluate(() => {
-      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
-      const fcp = performance.getEntriesByName("first-contentful-paint")[0];
-      return { fcp: fcp ? fcp.startTime : NaN, domContentLoaded: nav.domContentLoadedEventEnd };
-    });
-    const mib = fs.statSync(file).size / 2 ** 20;
-    console.log(
-      `html.browser.test: ${big.findings.length} findings, ${mib.toFixed(1)} MiB; first contentful paint ${Math.round(t.fcp)} ms, DOMContentLoaded (rows drawn) ${Math.round(t.domContentLoaded)} ms`,
-    );
-    expect(t.fcp).toBeLessThan(2_000);
-    expect(t.domContentLoaded).toBeLessThan(2_000);
     expect(await page.locator("#findings tbody tr").count()).toBe(PAGE_SIZE);
     expect(await page.locator("#findings-count").textContent()).toBe(`(${fails.length})`);
     expect(await page.locator("#findings-pager .range").textContent()).toBe(
@@ -259,22 +250,14 @@ describe.skipIf(!chromiumPath)("HTML report with 50,000 findings in Chromium", (
     );
   });
 
-  it("changes a filter quickly, with the exact counts", async () => {
-    const timed = (js: string) => page.evaluate(js) as Promise<number>;
-    const sevMs = await timed(
-      `(() => { const s = document.getElementById("f-severity"); const t = performance.now(); s.value = "medium"; s.dispatchEvent(new Event("change")); return performance.now() - t; })()`,
-    );
+  it("changes a filter, with the exact counts", async () => {
+    await page.selectOption("#f-severity", "medium");
     const medium = fails.filter((f) => f.severity === "medium").length;
     expect(await page.locator("#findings-count").textContent()).toBe(`(${medium} of ${fails.length})`);
     const sevs = await page.locator("#findings tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-severity")));
     expect(sevs).toEqual(Array(PAGE_SIZE).fill("medium"));
-    const textMs = await timed(
-      `(() => { const s = document.getElementById("f-text"); const t = performance.now(); s.value = "bulk-4997"; s.dispatchEvent(new Event("input")); return performance.now() - t; })()`,
-    );
+    await page.fill("#f-text", "bulk-4997");
     expect(await page.locator("#findings tbody tr").count()).toBe(fails.filter((f) => f.severity === "medium" && f.message.includes("bulk-4997")).length);
-    console.log(`html.browser.test: 50,000 findings: severity filter ${Math.round(sevMs)} ms, text filter (first, builds the index) ${Math.round(textMs)} ms`);
-    expect(sevMs).toBeLessThan(500);
-    expect(textMs).toBeLessThan(1_000);
     await page.fill("#f-text", "");
     await page.selectOption("#f-severity", "");
     expect(await page.locator("#findings-count").textContent()).toBe(`(${fails.length})`);
