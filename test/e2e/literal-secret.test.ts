@@ -55,9 +55,59 @@ Resources:
       ManageMasterUserPassword: true
 `;
 
+/** The Terraform module: literal secrets in resource blocks, one from --tf-var that is not written there. */
+const TF_SECRETS = ["TFSECRET-DB-1", "TFSECRET-SM-2", "TFSECRET-MQ-3", "TFSECRET-OS-4", "TFSECRET-VAR-5"];
+const MODULE = `variable "db_password" {
+  type      = string
+  sensitive = true
+}
+resource "aws_db_instance" "literal" {
+  engine   = "postgres"
+  username = "orders"
+  password = "${TF_SECRETS[0]}"
+}
+resource "aws_db_instance" "from_var" {
+  engine   = "postgres"
+  username = "orders"
+  password = var.db_password
+}
+resource "aws_secretsmanager_secret" "app" {
+  name = "app/config"
+}
+resource "aws_secretsmanager_secret_version" "app" {
+  secret_id     = aws_secretsmanager_secret.app.id
+  secret_string = jsonencode({ api_key = "${TF_SECRETS[1]}" })
+}
+resource "aws_mq_broker" "b" {
+  broker_name = "b"
+  engine_type = "ActiveMQ"
+  user {
+    username = "app"
+    password = var.db_password
+  }
+  user {
+    username = "admin"
+    password = "${TF_SECRETS[2]}"
+  }
+}
+resource "aws_opensearch_domain" "d" {
+  domain_name = "d"
+  advanced_security_options {
+    enabled                        = true
+    internal_user_database_enabled = true
+    master_user_options {
+      master_user_name     = "admin"
+      master_user_password = "${TF_SECRETS[3]}"
+    }
+  }
+}
+`;
+
 beforeAll(() => {
   dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "rampart-secret-")));
   fs.writeFileSync(path.join(dir, "db.yaml"), TEMPLATE);
+  fs.mkdirSync(path.join(dir, "tf"));
+  fs.writeFileSync(path.join(dir, "tf", "main.tf"), MODULE);
   fs.writeFileSync(path.join(dir, "params.json"), JSON.stringify([`GivenPassword=${SECRETS[4]}`]));
 });
 
@@ -104,4 +154,30 @@ describe("iac-literal-secret through the CLI", () => {
     expect(written).toContain("iac-literal-secret");
     for (const s of SECRETS) expect(summary.stdout.includes(s) || written.includes(s), s).toBe(false);
   });
+});
+
+const TF_ARGS = ["iac", "tf", "--tf-var", `db_password=${TF_SECRETS[4]}`, "--fail-on", "none", "--account", "111122223333"];
+
+describe("iac-literal-secret on a Terraform module, through the CLI", () => {
+  it("reports the secrets the resource blocks write, not the one given with --tf-var", async () => {
+    const doc = json(await cli([...TF_ARGS, "--format", "json"], { cwd: dir }));
+    const mine = doc.findings.filter((f: any) => f.ruleId === "iac-literal-secret");
+    expect(mine.map((f: any) => [f.status, f.resource.id, f.location.pointer])).toEqual([
+      ["fail", "aws_db_instance.literal", "/Properties/MasterUserPassword"],
+      ["fail", "aws_secretsmanager_secret.app", "/Properties/SecretString"],
+      ["fail", "aws_mq_broker.b", "/Properties/Users/1/Password"],
+      ["fail", "aws_opensearch_domain.d", "/Properties/AdvancedSecurityOptions/MasterUserOptions/MasterUserPassword"],
+    ]);
+    expect(mine[0].message).toContain("written in the Terraform configuration");
+  });
+
+  for (const format of ["table", "json", "sarif", "markdown", "html", "junit", "csv", "asff"]) {
+    it(`--format ${format} contains no secret value`, async () => {
+      const run = await cli([...TF_ARGS, "--format", format], { cwd: dir });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain("iac-literal-secret");
+      expect(run.stdout).toMatch(/aws(\\)?_mq(\\)?_broker\.b/);
+      for (const s of TF_SECRETS) expect(run.stdout.includes(s) || run.stderr.includes(s), `${format} contains ${s}`).toBe(false);
+    });
+  }
 });

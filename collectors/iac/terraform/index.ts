@@ -23,6 +23,7 @@ import { guardduty } from "./mappers/guardduty.js";
 import { secrets } from "./mappers/secrets.js";
 import { rolesanywhere } from "./mappers/rolesanywhere.js";
 import { misc } from "./mappers/misc.js";
+import { databases } from "./mappers/databases.js";
 
 export interface TfFileResult {
   file: string;
@@ -36,7 +37,7 @@ export interface TfFileResult {
   notes?: string[];
 }
 
-export const FAMILIES: Family[] = [iam, kms, ec2, emr, networkfirewall, waf, guardduty, secrets, rolesanywhere, misc];
+export const FAMILIES: Family[] = [iam, kms, ec2, emr, networkfirewall, waf, guardduty, secrets, rolesanywhere, misc, databases];
 
 const PRIMARY = new Map<string, Mapper>();
 const SECONDARY = new Map<string, Mapper>();

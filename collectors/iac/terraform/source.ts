@@ -659,6 +659,31 @@ class ModuleOutputs extends Lazy {
   }
 }
 
+/** Functions whose result is not written in the configuration: a file's content, a fresh id or time. */
+const NOT_WRITTEN = new Set(["file", "filebase64", "templatefile", "uuid", "timestamp", "plantimestamp"]);
+
+/**
+ * What an attribute's expression refers to, as a plan's configuration says (`references`): the
+ * names it reads (var, local, each, a resource type...) and the calls whose value is not written
+ * in the configuration (`file()`). Empty: the value is written in the configuration itself.
+ */
+function expressionRefs(expr: Expr): string[] {
+  const out = new Set<string>();
+  const visit = (node: unknown, depth: number): void => {
+    if (depth > 200 || typeof node !== "object" || node === null) return;
+    if (Array.isArray(node)) {
+      for (const x of node) visit(x, depth + 1);
+      return;
+    }
+    const n = node as { k?: unknown; name?: unknown };
+    if (n.k === "var" && typeof n.name === "string") out.add(n.name);
+    if (n.k === "call" && typeof n.name === "string" && NOT_WRITTEN.has(n.name)) out.add(`${n.name}()`);
+    for (const x of Object.values(node)) visit(x, depth + 1);
+  };
+  visit(expr, 0);
+  return [...out].sort();
+}
+
 /** An evaluated block body: attribute values and nested blocks (lists of objects). */
 interface Evaluated {
   values: Obj;
@@ -674,7 +699,7 @@ function evalBody(body: Body, scope: Scope, depth = 0): Evaluated {
   for (const [k, a] of body.attrs) {
     if (depth === 0 && META_ATTRS.has(k)) continue;
     values[k] = ev.eval(a.expr);
-    expressions[k] = {};
+    expressions[k] = { references: expressionRefs(a.expr) };
   }
   const push = (type: string, e: Evaluated) => {
     // blocks of a type whose dynamic part is unknown: the whole list stays unknown

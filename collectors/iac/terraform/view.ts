@@ -4,7 +4,7 @@
  * recoverable from configuration references become `{"$ref"}` markers.
  */
 import { unknown, type Reference, type Unknown } from "../../../model/types.js";
-import { isObj, Unk, type Instance, type Obj, type Plan, type Resolution, type Target } from "./plan.js";
+import { isExpression, isObj, refList, Unk, type Instance, type Obj, type Plan, type Resolution, type Target } from "./plan.js";
 
 /**
  * CloudFormation attribute names for Terraform attributes, per Terraform type.
@@ -112,6 +112,19 @@ export class View {
    */
   computedDefault(k: string): boolean {
     return this.obj[k] instanceof Unk && this.configured(k) === false;
+  }
+
+  /**
+   * A value written in the configuration itself: its expression refers to nothing (a literal,
+   * or a function of literals such as `jsonencode({...})`). Undefined when it is set from
+   * something else (`var.x`, a local, another resource, `file()`), or when the plan has no
+   * configuration to tell. Secret-holding attributes are read only this way, so a secret the
+   * configuration does not hold (a tfvars value, TF_VAR_*) is never copied into the model.
+   */
+  written(k: string): unknown {
+    const e = this.plan.expressionAt(this.inst, this.at + k);
+    if (!e || !isExpression(e) || refList(e).length > 0) return undefined;
+    return this.str(k);
   }
 
   /** The value with unknown places as `{"$unknown"}` markers; null → undefined. */

@@ -14,7 +14,7 @@
 #   severity: high
 #   family: breadth
 #   resourceTypes: [AWS::RDS::DBInstance, AWS::RDS::DBCluster, AWS::Redshift::Cluster, AWS::DocDB::DBCluster, AWS::OpenSearchService::Domain, AWS::SecretsManager::Secret, AWS::ElastiCache::ReplicationGroup, AWS::DMS::Endpoint, AWS::AmazonMQ::Broker, AWS::DirectoryService::MicrosoftAD, AWS::DirectoryService::SimpleAD, AWS::IAM::User, AWS::CodePipeline::Webhook, AWS::CodeBuild::SourceCredential, AWS::Amplify::App, AWS::Events::Connection, AWS::Cognito::UserPoolIdentityProvider, AWS::KinesisFirehose::DeliveryStream, AWS::EMR::Cluster]
-#   inputs: [cloudformation]
+#   inputs: [cloudformation, terraform]
 #   guidance: "seeds/000_14fc47060cf8555c.txt lines 4599–4609"
 #   rationale: A secret written in a template is readable by everyone who can read the repository, its history, its forks and every CI log or artifact that holds the template, and it cannot be rotated without a commit.
 #   compliance:
@@ -82,7 +82,7 @@ judged contains r._ref if {
 }
 
 results contains lib.fail(r, {
-	"message": sprintf("%s %s: %s is a literal value written in the %s. Anyone who can read the repository can read it. Let the service manage it, generate it, or resolve it at deploy time ({{resolve:secretsmanager:…}}); then rotate it, since it stays in the history.", [r.type, r.id, _key(path), _origin(r)]),
+	"message": sprintf("%s %s: %s is a literal value written in the %s. Anyone who can read the repository can read it. %s Then rotate it, since it stays in the history.", [r.type, r.id, _key(path), _origin(r), _how(r)]),
 	"pointer": _pointer(path),
 	"key": _key(path),
 	"evidence": {"Property": _key(path), "Literal": true},
@@ -96,3 +96,7 @@ results contains lib.fail(r, {
 _origin(r) := "Terraform configuration" if r.source.kind == "terraform"
 
 _origin(r) := "template" if r.source.kind != "terraform"
+
+_how(r) := "Let the service manage it (manage_master_user_password), generate it (random_password), or pass it in a sensitive variable without a default." if r.source.kind == "terraform"
+
+_how(r) := "Let the service manage it (ManageMasterUserPassword), generate it (GenerateSecretString), or resolve it at deploy time ({{resolve:secretsmanager:…}})." if r.source.kind != "terraform"

@@ -64,8 +64,10 @@ function opensearch(v: View): Emitted {
           Enabled: a.val("enabled"),
           AnonymousAuthEnabled: a.val("anonymous_auth_enabled"),
           InternalUserDatabaseEnabled: a.val("internal_user_database_enabled"),
-          // never the master user password
-          MasterUserOptions: a.sub("master_user_options", (m) => oe({ MasterUserARN: m.ref("master_user_arn"), MasterUserName: m.str("master_user_name") })),
+          // the master user password only when the configuration writes it (View.written)
+          MasterUserOptions: a.sub("master_user_options", (m) =>
+            oe({ MasterUserARN: m.ref("master_user_arn"), MasterUserName: m.str("master_user_name"), MasterUserPassword: m.written("master_user_password") }),
+          ),
         }),
       ),
       EncryptionAtRestOptions: v.sub("encrypt_at_rest", (e) =>

@@ -1,6 +1,6 @@
 /** Secrets Manager secrets and their resource policies. */
 import { o, type View } from "../view.js";
-import type { Emitted, Family } from "./common.js";
+import type { Ctx, Emitted, Family } from "./common.js";
 
 function nonEmpty(x: unknown): unknown {
   return Array.isArray(x) && x.length === 0 ? undefined : x;
@@ -38,4 +38,20 @@ function secretPolicy(v: View): Emitted {
   };
 }
 
-export const secrets: Family = { primary: { aws_secretsmanager_secret: secret, aws_secretsmanager_secret_policy: secretPolicy } };
+/**
+ * A secret's value: the SecretString of the secret it belongs to, as CloudFormation writes it on
+ * AWS::SecretsManager::Secret, and only when the configuration writes it (`View.written`).
+ */
+function secretVersion(v: View, ctx: Ctx): undefined {
+  const value = v.written("secret_string");
+  if (value === undefined) return undefined;
+  const target = ctx.find(["aws_secretsmanager_secret"], v.ref("secret_id"), ["id", "arn"]);
+  if (target) target.properties.SecretString = value;
+  else ctx.note(`${v.inst.address}: secret ${JSON.stringify(v.ref("secret_id"))} is not in the plan, so the value its configuration writes is not judged`);
+  return undefined;
+}
+
+export const secrets: Family = {
+  primary: { aws_secretsmanager_secret: secret, aws_secretsmanager_secret_policy: secretPolicy },
+  secondary: { aws_secretsmanager_secret_version: secretVersion },
+};
