@@ -205,7 +205,15 @@ async function iacCommand(
   const doc = await engine.evaluateParallel(
     load.snapshot,
     pack,
-    { kind: "iac", startedAt, lineIndex: load.lineIndex, extraExceptions: load.ignores, targets: paths, includePasses: opts.format === "junit" },
+    {
+      kind: "iac",
+      startedAt,
+      lineIndex: load.lineIndex,
+      locate: load.locate,
+      extraExceptions: load.ignores,
+      targets: paths,
+      includePasses: opts.format === "junit",
+    },
     jobs,
   );
   doc.scan.files = load.files;
@@ -243,7 +251,7 @@ async function demoCommand(opts: Common): Promise<number> {
   let iac: FindingsDocument;
   try {
     const load = await loadIac([path.relative(repoRoot, templates)]);
-    iac = engine.evaluate(load.snapshot, pack, { kind: "iac", startedAt, lineIndex: load.lineIndex, extraExceptions: load.ignores });
+    iac = engine.evaluate(load.snapshot, pack, { kind: "iac", startedAt, lineIndex: load.lineIndex, locate: load.locate, extraExceptions: load.ignores });
     iac.scan.files = load.files;
     if (load.skipped.length) iac.skipped = load.skipped;
     if (load.warnings.length) iac.warnings = load.warnings;

@@ -92,6 +92,8 @@ export interface EvaluateOptions {
   kind: "live" | "iac";
   /** pointer → line, per IaC file: findings get the line of the deepest pointer that exists. */
   lineIndex?: Map<string, Map<string, number>>;
+  /** Terraform source: where a rule's pointer into a resource is written (file and range); the block's line when undefined. */
+  locate?: (r: Resource, pointer: string | undefined) => { file: string; line: number; column: number; endLine: number; endColumn: number } | undefined;
   /** Exceptions declared outside the pack (inline CloudFormation Metadata). */
   extraExceptions?: ExceptionSpec[];
   now?: Date;
@@ -261,7 +263,7 @@ export class Engine {
         } else {
           r = absentResource(res.ref);
         }
-        const f = this.toFinding(meta, res, r, sev, opts.lineIndex);
+        const f = this.toFinding(meta, res, r, sev, opts);
         // Shared resources are judged in every chunk that holds them: report each finding once.
         if (seen.has(f.id)) continue;
         seen.add(f.id);
@@ -270,11 +272,10 @@ export class Engine {
       for (const ref of judged) {
         if (hit.has(ref)) continue;
         s.pass++;
-        if (opts.includePasses)
-          passes.push({ ruleId: meta.id, resource: resourceOf(resources[ref]), location: locationOf(resources[ref], undefined, opts.lineIndex) });
+        if (opts.includePasses) passes.push({ ruleId: meta.id, resource: resourceOf(resources[ref]), location: locationOf(resources[ref], undefined, opts) });
       }
     }
-    findings.push(...this.coverageFindings(snapshot.coverage, pack), ...this.unreadInputFindings(snapshot, pack, opts.lineIndex));
+    findings.push(...this.coverageFindings(snapshot.coverage, pack), ...this.unreadInputFindings(snapshot, pack, opts));
 
     const exceptions = [...pack.exceptions, ...(opts.extraExceptions ?? [])];
     const expired = applyExceptions(findings, exceptions, resources, now);
@@ -319,7 +320,7 @@ export class Engine {
     };
   }
 
-  private toFinding(meta: RuleMeta, res: RuleResult, r: Resource, sevOverride: Severity | undefined, lineIndex?: Map<string, Map<string, number>>): Finding {
+  private toFinding(meta: RuleMeta, res: RuleResult, r: Resource, sevOverride: Severity | undefined, where: Where): Finding {
     const resource = resourceOf(r);
     const f: Finding = {
       id: fingerprint(meta.id, r, res.key ?? res.pointer ?? ""),
@@ -331,7 +332,7 @@ export class Engine {
       rationale: meta.rationale,
       fix: meta.remediation?.summary,
       resource,
-      location: locationOf(r, res.pointer, lineIndex),
+      location: locationOf(r, res.pointer, where),
       evidence: res.evidence,
     };
     if (meta.remediation) f.remediation = { id: meta.id, automatic: meta.remediation.automatic === true };
@@ -379,7 +380,7 @@ export class Engine {
    * roots, missing, not a template, remote, unresolved): every enabled rule that reads templates
    * could have judged what that input holds, so each says unknown for the resource, with the reason.
    */
-  private unreadInputFindings(snapshot: Snapshot, pack: PolicyPack, lineIndex?: Map<string, Map<string, number>>): Finding[] {
+  private unreadInputFindings(snapshot: Snapshot, pack: PolicyPack, where: Where): Finding[] {
     const out: Finding[] = [];
     for (const c of snapshot.coverage) {
       const at = c.resource;
@@ -403,7 +404,7 @@ export class Engine {
           message: `The resources inside ${r.id} cannot be judged: ${c.detail ?? "its input was not read"}.`,
           rationale: meta.rationale,
           resource: resourceOf(r),
-          location: locationOf(r, at.pointer, lineIndex),
+          location: locationOf(r, at.pointer, where),
           evidence: c,
         });
       }
@@ -557,13 +558,30 @@ export function resourceOf(r: Resource): Finding["resource"] {
   return out;
 }
 
-function locationOf(r: Resource, pointer: string | undefined, lineIndex?: Map<string, Map<string, number>>): Finding["location"] | undefined {
+type Where = Pick<EvaluateOptions, "lineIndex" | "locate">;
+
+function locationOf(r: Resource, pointer: string | undefined, where: Where): Finding["location"] | undefined {
   const s = r.source;
   if (s.kind === "cloudformation") {
     const full = filePointer(s, pointer);
-    return { file: s.file, line: lineFor(lineIndex?.get(s.file), full) ?? s.line, pointer: full };
+    return { file: s.file, line: lineFor(where.lineIndex?.get(s.file), full) ?? s.line, pointer: full };
   }
-  if (s.kind === "terraform") return { file: s.file, address: s.address, ...(s.line ? { line: s.line } : {}), ...(pointer ? { pointer } : {}) };
+  if (s.kind === "terraform") {
+    // Terraform source: the attribute the pointer names (file, line and range); a plan: the plan file
+    // (in the resource's own file: an inline ignore names that file)
+    const at = where.locate?.(r, pointer);
+    if (at && at.file === s.file)
+      return {
+        file: at.file,
+        address: s.address,
+        line: at.line,
+        column: at.column,
+        endLine: at.endLine,
+        endColumn: at.endColumn,
+        ...(pointer ? { pointer } : {}),
+      };
+    return { file: s.file, address: s.address, ...(s.line ? { line: s.line } : {}), ...(pointer ? { pointer } : {}) };
+  }
   return undefined;
 }
 

@@ -13,7 +13,8 @@ export interface Finding {
   rationale?: string;
   fix?: string;
   resource: { type: string; id: string; arn?: string; name?: string; account?: string; region?: string };
-  location?: { file: string; line?: number; pointer?: string; address?: string };
+  /** `column`, `endLine`, `endColumn` (exclusive, as SARIF regions): where Terraform source spells the value out. */
+  location?: { file: string; line?: number; column?: number; endLine?: number; endColumn?: number; pointer?: string; address?: string };
   evidence?: unknown;
   remediation?: { id: string; automatic: boolean };
   /** For suppressed findings: the exception that matched. */

@@ -1,4 +1,4 @@
-import type { Log, Notification, ReportingDescriptor, Result } from "sarif";
+import type { Log, Notification, Region, ReportingDescriptor, Result } from "sarif";
 import type { Finding, FindingsDocument } from "../engine/findings.js";
 import type { ReportContext } from "./index.js";
 import { jsonText, plainText, sarifText } from "./escape.js";
@@ -169,6 +169,12 @@ function notification(level: "warning" | "note", text: string, file: string | un
   return n;
 }
 
+/** The region of a location: its line, and the exact range where the loader knows it (Terraform source). */
+function region(l: NonNullable<Finding["location"]>): Region {
+  if (l.column === undefined || l.endLine === undefined || l.endColumn === undefined) return { startLine: l.line, startColumn: 1 };
+  return { startLine: l.line, startColumn: l.column, endLine: l.endLine, endColumn: l.endColumn };
+}
+
 function toResult(f: Finding, ruleIndex: number | undefined): Result {
   const r: Result = {
     ruleId: f.ruleId,
@@ -183,7 +189,7 @@ function toResult(f: Finding, ruleIndex: number | undefined): Result {
       {
         physicalLocation: {
           artifactLocation: { uri: artifactUri(f.location.file) },
-          ...(f.location.line ? { region: { startLine: f.location.line, startColumn: 1 } } : {}),
+          ...(f.location.line ? { region: region(f.location) } : {}),
         },
         logicalLocations: [
           { name: plainText(f.resource.id), kind: "resource", fullyQualifiedName: plainText(f.location.pointer ?? f.location.address ?? f.resource.id) },

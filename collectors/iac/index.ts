@@ -7,6 +7,7 @@ import { loadCloudFormationPaths, parseParameterFile, type CfnFileResult } from 
 import { isTerraformPlan, loadTerraformPlanText } from "./terraform/index.js";
 import { terraformIgnores } from "./terraform/ignores.js";
 import { loadTerraformSource } from "./terraform/load.js";
+import type { SourceLocation } from "./terraform/locate.js";
 import { confine, readScope } from "./roots.js";
 import { walkTree, type TreeVisitor } from "./tree.js";
 
@@ -34,6 +35,8 @@ function asTerraformPlan(file: string): ReturnType<typeof loadTerraformPlanText>
 export interface IacLoad {
   snapshot: Snapshot;
   lineIndex: Map<string, Map<string, number>>;
+  /** Terraform source: where a rule's pointer into a resource is written (attribute, block or list element). */
+  locate: (r: Resource, pointer: string | undefined) => SourceLocation | undefined;
   files: { loaded: number; skipped: number; error: number };
   /** Every file that was read and loaded (templates, plans, `.tf` files), as given or found. */
   loadedFiles: string[];
@@ -164,12 +167,13 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
   skipped.push(...tf.skipped);
   errors.push(...tf.errors);
   if (opts.requireScanned !== false) {
-    const unread = paths.filter((p) => !yielded(p, [...loadedFiles, ...errors.map((e) => e.file)]));
+    const unread = paths.filter((p) => !yielded(p, [...loadedFiles, ...errors.map((e) => e.file), ...tf.failedRoots]));
     if (unread.length) throw new UserError(nothingScanned(unread, skipped));
   }
   return {
     snapshot: { schemaVersion: "1", source: { kind: "iac" }, resources, coverage },
     lineIndex,
+    locate: tf.locate,
     files: { loaded, skipped: skipped.length, error: errors.length },
     loadedFiles,
     skipped,

@@ -45,7 +45,7 @@ describe("a bare .tf folder with an open security group", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("HIGH     ec2-security-group-admin-ports-restricted  aws_security_group.open (AWS::EC2::SecurityGroup)");
-    expect(run.stdout).toContain("at all-open/main.tf:1  /Properties/SecurityGroupIngress/0");
+    expect(run.stdout).toContain("at all-open/main.tf:10  /Properties/SecurityGroupIngress/0/CidrIp");
     const doc = json(await cli(["iac", allOpen, "--format", "json"], { cwd: dir }));
     expect(findingKeys(doc)).toEqual([
       "fail ec2-security-group-admin-ports-restricted aws_security_group.open",

@@ -23,7 +23,8 @@ describe("rampart iac on a bare .tf folder (no plan)", () => {
       'fail ec2-security-group-egress-restricted aws_security_group.tier["api"]',
       'fail ec2-security-group-egress-restricted aws_security_group.tier["web"]',
     ]);
-    expect(doc.findings[0].location).toMatchObject({ file: "test/fixtures/terraform-source/open-sg/main.tf", line: 11 });
+    // the egress block the open rule comes from (lines 16–21), not only the resource's first line
+    expect(doc.findings[0].location).toMatchObject({ file: "test/fixtures/terraform-source/open-sg/main.tf", line: 16, column: 3, endLine: 21, endColumn: 4 });
   });
 
   it("--tf-var wins over the default: a closed egress passes", async () => {

@@ -9,7 +9,18 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { Language, Parser, type Node } from "web-tree-sitter";
 
-export type Expr =
+/** A stretch of a file: 1-based lines and columns (UTF-16 code units), the end column exclusive (as SARIF regions). */
+export interface Range {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** Every expression node also carries its start column (`col`, 1-based) where the parser gave one. */
+export type Expr = ExprNode & { col?: number };
+
+type ExprNode =
   | { k: "lit"; v: null | boolean | number | string; line: number; text: string }
   | { k: "tpl"; parts: TplPart[]; line: number; text: string }
   | { k: "tuple"; items: Expr[]; line: number; text: string }
@@ -48,6 +59,8 @@ export interface Attribute {
   name: string;
   expr: Expr;
   line: number;
+  /** From the name to the end of the value. */
+  range?: Range;
 }
 
 export interface Block {
@@ -56,6 +69,8 @@ export interface Block {
   body: Body;
   line: number;
   file: string;
+  /** From the block type to the closing brace. */
+  range?: Range;
 }
 
 export interface Body {
@@ -186,7 +201,11 @@ class Builder {
         const [id, ex] = named(c);
         const name = id.text;
         if (out.attrs.has(name)) this.fail(c, `attribute ${JSON.stringify(name)} is set twice in the same block`);
-        out.attrs.set(name, { name, expr: this.expr(ex, depth + 1), line: c.startPosition.row + 1 });
+        const start = c.startPosition;
+        const expr = this.expr(ex, depth + 1);
+        const end = exprEnd(expr);
+        const range = { line: start.row + 1, column: start.column + 1, endLine: end?.line ?? start.row + 1, endColumn: end?.column ?? start.column + 1 };
+        out.attrs.set(name, { name, expr, line: start.row + 1, range });
       } else if (c.type === "block") {
         const kids = named(c);
         const type = kids[0].text;
@@ -197,12 +216,15 @@ class Builder {
           else if (k.type === "string_lit") labels.push(this.stringLit(k));
           else if (k.type === "body") inner = k;
         }
+        const start = c.startPosition;
+        const end = c.endPosition;
         out.blocks.push({
           type,
           labels,
           body: inner ? this.body(inner, depth + 1) : { attrs: new Map(), blocks: [] },
-          line: c.startPosition.row + 1,
+          line: start.row + 1,
           file: this.file,
+          range: { line: start.row + 1, column: start.column + 1, endLine: end.row + 1, endColumn: end.column + 1 },
         });
       }
     }
@@ -216,8 +238,14 @@ class Builder {
   }
 
   expr(n: Node, depth: number): Expr {
+    const pos = n.startPosition;
+    const e = this.node(n, depth, pos.row + 1);
+    e.col ??= pos.column + 1;
+    return e;
+  }
+
+  private node(n: Node, depth: number, line: number): Expr {
     if (depth > MAX_NESTING) this.fail(n, `expression nested deeper than ${MAX_NESTING} levels`);
-    const line = n.startPosition.row + 1;
     const text = n.text;
     const d = depth + 1;
     switch (n.type) {
@@ -441,6 +469,22 @@ class Builder {
     if (ids.length === 2) out.keyVar = ids[0];
     return out;
   }
+}
+
+/** Where an expression ends (from its start and its text): the column after its last character. */
+export function exprEnd(e: Expr): { line: number; column: number } | undefined {
+  if (e.col === undefined) return undefined;
+  const nl = e.text.lastIndexOf("\n");
+  if (nl < 0) return { line: e.line, column: e.col + e.text.length };
+  let lines = 0;
+  for (let i = e.text.indexOf("\n"); i >= 0; i = e.text.indexOf("\n", i + 1)) lines++;
+  return { line: e.line + lines, column: e.text.length - nl };
+}
+
+/** An expression's range (from its start and its text). */
+export function exprRange(e: Expr): Range | undefined {
+  const end = exprEnd(e);
+  return end && e.col !== undefined ? { line: e.line, column: e.col, endLine: end.line, endColumn: end.column } : undefined;
 }
 
 function mergeStrings(parts: TplPart[]): TplPart[] {

@@ -11,7 +11,7 @@
 import { readFile, stat } from "node:fs/promises";
 import type { Resource, Unknown } from "../../../model/types.js";
 import { isObj, readPlan, type Instance, type Obj, type Plan } from "./plan.js";
-import { isMarker, View } from "./view.js";
+import { isMarker, View, type Trace } from "./view.js";
 import type { Ctx, Emitted, Family, Mapper, Out } from "./mappers/common.js";
 import { iam } from "./mappers/iam.js";
 import { kms } from "./mappers/kms.js";
@@ -104,7 +104,7 @@ export function loadTerraformPlanText(text: string, file: string): TfFileResult 
 export type Locate = (inst: Instance) => { file: string; line?: number };
 
 /** Maps the instances of a plan (read from plan JSON or evaluated from `.tf` source) to resources. */
-export function translate(plan: Plan, where: string | Locate): TfFileResult {
+export function translate(plan: Plan, where: string | Locate, trace?: Trace): TfFileResult {
   const file = typeof where === "string" ? where : "";
   const locate: Locate = typeof where === "string" ? () => ({ file: where }) : where;
   const conf = isObj(plan.doc.configuration) && isObj(plan.doc.configuration.provider_config) ? plan.doc.configuration.provider_config : {};
@@ -134,17 +134,21 @@ export function translate(plan: Plan, where: string | Locate): TfFileResult {
       if (!SECONDARY.has(inst.type)) unmapped[inst.type] = (unmapped[inst.type] ?? 0) + 1;
       continue;
     }
-    const view = new View(inst, plan);
+    const view = new View(inst, plan, inst.values, "", trace);
     emit(inst, view, m(view, ctx), outputs);
   }
   const late: Out[] = [];
   for (const inst of plan.instances) {
     const m = SECONDARY.get(inst.type);
     if (!m) continue;
-    const view = new View(inst, plan);
+    const view = new View(inst, plan, inst.values, "", trace);
     emit(inst, view, m(view, ctx), late);
   }
-  const resources = [...outputs, ...late].map((o) => toResource(o, locate(o.inst), providers));
+  const resources = [...outputs, ...late].map((o) => {
+    const r = toResource(o, locate(o.inst), providers);
+    trace?.resources.set(r, o.inst);
+    return r;
+  });
   const r: TfFileResult = { file, status: "loaded", resources };
   if (Object.keys(unmapped).length > 0) r.unmapped = unmapped;
   if (notes.length > 0) r.notes = notes;

@@ -7,6 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Resource } from "../../../model/types.js";
 import { translate } from "./index.js";
+import { locateProperty, type SourceLocation } from "./locate.js";
+import { Trace } from "./view.js";
 import { findTerraformDirs, loadTerraformModule, SourceError, type ModuleLoad, type SourceInstance, type SourceOptions } from "./source.js";
 
 export interface TfSourceLoad {
@@ -17,6 +19,10 @@ export interface TfSourceLoad {
   errors: Array<{ file: string; reason: string }>;
   notes: string[];
   modules: ModuleLoad[];
+  /** Root module folders that could not be read (their error may name a file of a module they call). */
+  failedRoots: string[];
+  /** Where a rule's pointer into one of `resources` is written in the source (the attribute, block or element). */
+  locate: (r: Resource, pointer: string | undefined) => SourceLocation | undefined;
 }
 
 /**
@@ -37,7 +43,17 @@ export function loadError(dir: string, e: unknown): { file: string; reason: stri
 }
 
 export async function loadTerraformSource(paths: string[], opts: SourceOptions = {}): Promise<TfSourceLoad> {
-  const out: TfSourceLoad = { loaded: 0, resources: [], skipped: [], errors: [], notes: [], modules: [] };
+  const trace = new Trace();
+  const out: TfSourceLoad = {
+    loaded: 0,
+    resources: [],
+    skipped: [],
+    errors: [],
+    notes: [],
+    modules: [],
+    failedRoots: [],
+    locate: (r, pointer) => locateProperty(trace, r, pointer),
+  };
   const dirs = findTerraformDirs(paths);
   for (const p of paths) if (p.endsWith(".tf.json")) out.skipped.push({ file: p, reason: "Terraform JSON syntax (.tf.json) is not read yet" });
   const loads: ModuleLoad[] = [];
@@ -47,6 +63,7 @@ export async function loadTerraformSource(paths: string[], opts: SourceOptions =
       loads.push(await loadTerraformModule(dir, shared));
     } catch (e) {
       out.errors.push(loadError(dir, e));
+      out.failedRoots.push(dir);
     }
   }
   // a folder another scanned folder calls as a module is read there, with its inputs
@@ -60,10 +77,14 @@ export async function loadTerraformSource(paths: string[], opts: SourceOptions =
     for (const k of l.skipped) if (!out.skipped.some((x) => x.file === k.file)) out.skipped.push(k);
     let r: ReturnType<typeof translate>;
     try {
-      r = translate(l.plan, (inst) => {
-        const s = inst as SourceInstance;
-        return { file: s.file, line: s.line };
-      });
+      r = translate(
+        l.plan,
+        (inst) => {
+          const s = inst as SourceInstance;
+          return { file: s.file, line: s.line };
+        },
+        trace,
+      );
     } catch (e) {
       out.errors.push(loadError(l.dir, e));
       continue;

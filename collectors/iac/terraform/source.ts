@@ -18,7 +18,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { parseHcl, HclError, initHcl, type Attribute, type Block, type Body, type Expr, type HclFile } from "./hcl.js";
+import { exprRange, parseHcl, HclError, initHcl, type Attribute, type Block, type Body, type Expr, type HclFile, type Range } from "./hcl.js";
 import { ChildScope, err, Evaluator, isObjVal, Lazy, materialize, PartialJson, toStr, Unknown, type Dep, type Obj, type Scope, type Val } from "./evaluate.js";
 import { setTemplateRenderer } from "./functions.js";
 import { keySuffix, Plan, Unk, type Instance, type ModStep, type Obj as PlanObj } from "./plan.js";
@@ -43,6 +43,10 @@ export interface SourceOptions {
 export interface SourceInstance extends Instance {
   file: string;
   line: number;
+  /** The resource block. */
+  range?: Range;
+  /** Its attributes and nested blocks by value path. */
+  spots?: Spots;
 }
 
 export interface ModuleLoad {
@@ -347,7 +351,10 @@ class Module implements Scope {
 
   /** Records a path that is not read; its values are unknown with `reason`. */
   skip(p: string, reason: string): void {
-    if (!this.ctx.skipped.some((x) => x.file === p)) this.ctx.skipped.push({ file: p, reason });
+    // named as the scan paths are (path.module is absolute): relative to the working folder when below it
+    const rel = path.isAbsolute(p) ? path.relative(process.cwd(), p) : p;
+    const file = rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : p;
+    if (!this.ctx.skipped.some((x) => x.file === file)) this.ctx.skipped.push({ file, reason });
   }
 
   readFile(p: string): string | Unknown {
@@ -476,7 +483,9 @@ class Module implements Scope {
     const s = src ? materialize(new Evaluator(new ConstScope(this.moduleDir)).eval(src.expr)) : undefined;
     if (typeof s !== "string") throw new SourceError(`${b.file}:${b.line}: module.${call.name} needs a constant source string`);
     if (s.startsWith("./") || s.startsWith("../") || s === "." || s === "..") {
-      const dir = path.resolve(this.moduleDir, s);
+      // joined, not resolved: a module's files are named relative to the scan path like the root's
+      // (file names are in locations and finding fingerprints, which must not depend on the checkout folder)
+      const dir = path.join(this.moduleDir, s);
       const reason = this.ctx.opts.confine?.(dir);
       if (reason) {
         // a module outside the scan roots is not read: a counted skip, and its outputs are unknown
@@ -493,7 +502,7 @@ class Module implements Scope {
     const key = [...this.steps.map((st) => st.name), call.name].join(".");
     const entry = this.ctx.modulesJson?.find((m) => m.Key === key);
     if (entry && typeof entry.Dir === "string") {
-      const dir = path.resolve(this.ctx.rootDir, entry.Dir);
+      const dir = path.join(this.ctx.rootDir, entry.Dir);
       const reason = this.ctx.opts.confine?.(dir);
       if (reason) this.skip(dir, reason);
       else if (fs.existsSync(dir)) return dir;
@@ -691,7 +700,10 @@ interface Evaluated {
   expressions: PlanObj;
 }
 
-function evalBody(body: Body, scope: Scope, depth = 0): Evaluated {
+/** Where the parts of an instance's values are written: value paths (`ingress[1].cidr_blocks`, as View's) → the attribute or block. */
+export type Spots = Map<string, { range?: Range; expr?: Expr }>;
+
+function evalBody(body: Body, scope: Scope, depth = 0, at = "", spots?: Spots): Evaluated {
   const values: Obj = {};
   const expressions: PlanObj = {};
   if (depth > 50) return { values: { _: err("blocks nested too deeply") }, expressions };
@@ -700,12 +712,17 @@ function evalBody(body: Body, scope: Scope, depth = 0): Evaluated {
     if (depth === 0 && META_ATTRS.has(k)) continue;
     values[k] = ev.eval(a.expr);
     expressions[k] = { references: expressionRefs(a.expr) };
+    spots?.set(at + k, { range: a.range, expr: a.expr });
   }
-  const push = (type: string, e: Evaluated) => {
+  const push = (type: string, b: Block, e: (at: string) => Evaluated) => {
     // blocks of a type whose dynamic part is unknown: the whole list stays unknown
     if (values[type] instanceof Unknown) return;
-    ((values[type] ??= []) as Val[]).push(e.values);
-    ((expressions[type] ??= []) as unknown[]).push(e.expressions);
+    const list = (values[type] ??= []) as Val[];
+    const here = `${at}${type}[${list.length}]`;
+    spots?.set(here, { range: b.range });
+    const x = e(`${here}.`);
+    list.push(x.values);
+    ((expressions[type] ??= []) as unknown[]).push(x.expressions);
   };
   for (const b of body.blocks) {
     if (depth === 0 && META_BLOCKS.has(b.type)) continue;
@@ -721,6 +738,7 @@ function evalBody(body: Body, scope: Scope, depth = 0): Evaluated {
         if (values[type] instanceof Unknown) continue;
         values[type] = new Unknown(`the dynamic "${type}" blocks are unknown (${coll.reason})`, coll.deps);
         expressions[type] = {};
+        spots?.set(at + type, { range: b.range });
         continue;
       }
       const pairs: Array<[Val, Val]> = Array.isArray(coll)
@@ -730,20 +748,23 @@ function evalBody(body: Body, scope: Scope, depth = 0): Evaluated {
               .sort()
               .map((k) => [k, coll[k]])
           : [];
-      for (const [key, value] of pairs) push(type, evalBody(content.body, new ChildScope(scope, { [it]: { key, value } }), depth + 1));
+      // a generated block is where its dynamic block is; its attributes are those of the content block
+      for (const [key, value] of pairs)
+        push(type, b, (here) => evalBody(content.body, new ChildScope(scope, { [it]: { key, value } }), depth + 1, here, spots));
       if (pairs.length === 0 && values[type] === undefined) {
         values[type] = [];
         expressions[type] = [];
       }
       continue;
     }
-    push(b.type, evalBody(b.body, scope, depth + 1));
+    push(b.type, b, (here) => evalBody(b.body, scope, depth + 1, here, spots));
   }
   return { values, expressions };
 }
 
 class ResourceInstance extends Lazy {
   private cache = new Map<string, Val>();
+  readonly spots: Spots = new Map();
   private evaluated?: Evaluated;
   constructor(
     readonly decl: ResourceDecl,
@@ -766,7 +787,7 @@ class ResourceInstance extends Lazy {
     return this.scope;
   }
   body(): Evaluated {
-    return (this.evaluated ??= evalBody(this.decl.block.body, this.scope));
+    return (this.evaluated ??= evalBody(this.decl.block.body, this.scope, 0, "", this.spots));
   }
   whole(): Val {
     return new Unknown(`known after apply: ${this.address}`, [{ address: this.address, type: this.decl.type }], undefined, false, true);
@@ -797,6 +818,8 @@ class ResourceInstance extends Lazy {
       config: { address: `${this.decl.type}.${this.decl.name}`, mode: "managed", expressions, provider_config_key: providerKey },
       file: this.decl.block.file,
       line: this.decl.block.line,
+      range: this.decl.block.range,
+      spots: this.spots,
     };
     if (m) inst.index = m[1].startsWith('"') ? (JSON.parse(m[1]) as string) : Number(m[1]);
     return inst;
@@ -874,6 +897,51 @@ class DataSource extends Lazy {
 }
 
 export type { Dep };
+
+/** One step of a value path: an attribute name or an index / key. */
+function pathSteps(p: string): Array<{ step: string; end: number }> {
+  const out: Array<{ step: string; end: number }> = [];
+  const re = /\.?([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/gy;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(p))) out.push({ step: m[1] ?? m[2] ?? (JSON.parse(m[3]) as string), end: re.lastIndex });
+  return out;
+}
+
+/**
+ * The range of the part of an instance written at value path `p` (as View names them), then
+ * `inside` (steps into a JSON document the attribute holds, e.g. `Statement`, `0`): the deepest
+ * attribute, nested block, list element or object member the source spells out. A value the
+ * source computes (a variable, a for expression) is located at the attribute that holds it.
+ */
+export function spotRange(inst: SourceInstance, p: string, inside: string[] = []): Range | undefined {
+  const steps = pathSteps(p);
+  for (let i = steps.length; i > 0; i--) {
+    const spot = inst.spots?.get(p.slice(0, steps[i - 1].end));
+    if (!spot) continue;
+    if (!spot.expr) return spot.range;
+    let e = spot.expr;
+    let range = spot.range;
+    for (const step of [...steps.slice(i).map((s) => s.step), ...inside]) {
+      const next = member(e, step);
+      if (!next) break;
+      e = next;
+      range = exprRange(e) ?? range;
+    }
+    return range;
+  }
+  return inst.range;
+}
+
+/** The element `step` of a tuple or object written in the source (through jsonencode()). */
+function member(e: Expr, step: string): Expr | undefined {
+  while (e.k === "call" && e.name === "jsonencode" && e.args.length === 1) e = e.args[0];
+  if (e.k === "tuple") return /^\d+$/.test(step) ? e.items[Number(step)] : undefined;
+  if (e.k === "object") {
+    const hit = e.items.find(({ key }) => (key.k === "lit" && String(key.v) === step) || (key.k === "tpl" && key.parts.length === 1 && key.parts[0] === step));
+    return hit?.value;
+  }
+  return undefined;
+}
 
 /** Folders holding `.tf` files under `paths` (a `.tf` file names its folder), in a stable order. */
 /** Terraform's own working folder (downloaded modules and providers): not the user's code. */

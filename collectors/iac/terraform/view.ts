@@ -86,6 +86,44 @@ export function isMarker(v: unknown): v is Unknown | Reference {
   return isObj(v) && ("$unknown" in v || "$ref" in v);
 }
 
+/** Where a value a mapper read came from: the instance and the value path (`ingress[1].cidr_blocks[0]`); `json`: a parsed JSON document. */
+export interface Origin {
+  inst: Instance;
+  path: string;
+  json?: boolean;
+}
+
+/**
+ * What the mappers read, for locating findings in the source: the objects they were given (by
+ * identity) and the scalars (by value, per instance), each with its origin. Mappers copy and
+ * rename but keep the values they read, so a property of the emitted resource leads back to
+ * the attribute it came from (see locateProperty).
+ */
+export class Trace {
+  readonly objects = new WeakMap<object, Origin>();
+  readonly scalars = new Map<Instance, Array<{ path: string; value: unknown }>>();
+  /** The instance each emitted resource was mapped from. */
+  readonly resources = new WeakMap<object, Instance>();
+
+  note(inst: Instance, path: string, value: unknown, json = false, depth = 0): void {
+    if (value === undefined || value === null) return;
+    if (typeof value !== "object") {
+      let list = this.scalars.get(inst);
+      if (!list) this.scalars.set(inst, (list = []));
+      list.push({ path, value });
+      return;
+    }
+    if (this.objects.has(value)) return;
+    this.objects.set(value, json ? { inst, path, json } : { inst, path });
+    if (json || depth > 0 || "$unknown" in value || "$ref" in value) return;
+    // one level down: the elements of a list attribute, the members of a map
+    if (Array.isArray(value)) value.forEach((x, i) => this.note(inst, `${path}[${i}]`, x, false, depth + 1));
+    else
+      for (const [k, x] of Object.entries(value))
+        this.note(inst, /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, x, false, depth + 1);
+  }
+}
+
 /** Read access to one instance's values (or a nested block of them). */
 export class View {
   constructor(
@@ -94,7 +132,14 @@ export class View {
     readonly obj: Obj = inst.values,
     /** Path of `obj` inside the instance values, with a trailing dot ("" at the top). */
     readonly at: string = "",
+    /** Records what is read (Terraform source, for finding locations). */
+    readonly trace?: Trace,
   ) {}
+
+  private traced<T>(k: string, v: T, json = false): T {
+    this.trace?.note(this.inst, this.at + k, v, json);
+    return v;
+  }
 
   raw(k: string): unknown {
     return this.obj[k];
@@ -129,7 +174,7 @@ export class View {
 
   /** The value with unknown places as `{"$unknown"}` markers; null → undefined. */
   val(k: string): unknown {
-    return this.known(this.obj[k]);
+    return this.traced(k, this.known(this.obj[k]));
   }
 
   known(v: unknown, depth = 0): unknown {
@@ -193,7 +238,7 @@ export class View {
 
   /** A scalar that may refer to another resource: known → itself; unknown → `$ref` if recoverable, else marker. */
   ref(k: string): unknown {
-    return this.refOf(this.obj[k]);
+    return this.traced(k, this.refOf(this.obj[k]));
   }
 
   refOf(v: unknown): unknown {
@@ -208,18 +253,18 @@ export class View {
   /** A map whose values may refer to other resources. */
   refMap(k: string): unknown {
     const m = this.obj[k];
-    if (!isObj(m)) return this.refOf(m);
+    if (!isObj(m)) return this.traced(k, this.refOf(m));
     const out: Obj = {};
     for (const [key, x] of Object.entries(m)) {
       const y = this.refOf(x);
       if (y !== undefined) out[key] = y;
     }
-    return out;
+    return this.traced(k, out);
   }
 
   /** A list of scalars that may refer to other resources. */
   refs(k: string): unknown {
-    return this.refsOf(this.obj[k]);
+    return this.traced(k, this.refsOf(this.obj[k]));
   }
 
   refsOf(v: unknown): unknown {
@@ -244,13 +289,13 @@ export class View {
   /** A JSON document attribute (policies, event patterns): parsed; unknown → marker. */
   json(k: string): unknown {
     const v = this.obj[k];
-    if (v instanceof Unk) return this.unknownOf(v);
-    if (typeof v !== "string") return this.known(v);
+    if (v instanceof Unk) return this.traced(k, this.unknownOf(v));
+    if (typeof v !== "string") return this.traced(k, this.known(v), true);
     if (v.trim() === "") return undefined;
     try {
-      return JSON.parse(v) as unknown;
+      return this.traced(k, JSON.parse(v) as unknown, true);
     } catch (e) {
-      return unknown(`${this.at}${k} is not valid JSON (${(e as Error).message})`);
+      return this.traced(k, unknown(`${this.at}${k} is not valid JSON (${(e as Error).message})`));
     }
   }
 
@@ -261,24 +306,35 @@ export class View {
     const first = Array.isArray(v) ? v[0] : v;
     if (first instanceof Unk) return this.unknownOf(first);
     if (!isObj(first)) return undefined;
-    return new View(this.inst, this.plan, first, `${this.at}${k}${Array.isArray(v) ? "[0]" : ""}.`);
+    return new View(this.inst, this.plan, first, `${this.at}${k}${Array.isArray(v) ? "[0]" : ""}.`, this.trace);
   }
 
   /** Maps the first nested block with `fn`; passes markers through. */
   sub(k: string, fn: (b: View) => unknown): unknown {
     const b = this.block(k);
     if (b === undefined) return undefined;
-    return b instanceof View ? fn(b) : b;
+    return b instanceof View ? b.made(fn(b)) : this.traced(k, b);
+  }
+
+  /** What a mapper made of this nested block (an object, or a list of them) comes from the block. */
+  private made<T>(x: T): T {
+    if (!this.trace) return x;
+    const origin: Origin = { inst: this.inst, path: this.at.slice(0, -1) };
+    for (const y of Array.isArray(x) ? [x, ...(x as unknown[])] : [x]) if (isObj(y) && !this.trace.objects.has(y)) this.trace.objects.set(y, origin);
+    return x;
   }
 
   /** Maps every nested block of `k` with `fn`; unknown list → marker; absent → undefined. */
   list(k: string, fn: (b: View, i: number) => unknown): unknown {
     const v = this.obj[k];
     if (v instanceof Unk) return this.unknownOf(v);
-    if (!Array.isArray(v)) return isObj(v) ? [fn(new View(this.inst, this.plan, v, `${this.at}${k}.`), 0)] : undefined;
-    return v.map((x, i) =>
-      x instanceof Unk ? this.unknownOf(x) : isObj(x) ? fn(new View(this.inst, this.plan, x, `${this.at}${k}[${i}].`), i) : this.known(x),
-    );
+    if (!Array.isArray(v)) return isObj(v) ? [this.each(v, `${this.at}${k}.`, 0, fn)] : undefined;
+    return v.map((x, i) => (x instanceof Unk ? this.unknownOf(x) : isObj(x) ? this.each(x, `${this.at}${k}[${i}].`, i, fn) : this.known(x)));
+  }
+
+  private each(x: Obj, at: string, i: number, fn: (b: View, i: number) => unknown): unknown {
+    const b = new View(this.inst, this.plan, x, at, this.trace);
+    return b.made(fn(b, i));
   }
 
   /** Like `list`, but flattens arrays returned by `fn`. */

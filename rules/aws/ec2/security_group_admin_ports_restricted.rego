@@ -44,7 +44,7 @@ results contains lib.fail(g, {
 		"Security group %s ingress rule %d allows %s from %s, which includes %s. Restrict the source to the ranges administrators connect from, or remove the rule.",
 		[g.id, i, _traffic(rule), _open_source(rule), _ports_named(rule)],
 	),
-	"pointer": sprintf("/Properties/SecurityGroupIngress/%d", [i]),
+	"pointer": sprintf("/Properties/SecurityGroupIngress/%d/%s", [i, _open_prop(rule)]),
 	"key": sprintf("ingress:%d", [i]),
 	"evidence": rule,
 }) if {
@@ -80,7 +80,7 @@ results contains lib.fail(r, {
 		"Ingress rule %s allows %s from %s into security group %s, which includes %s. Restrict the source to the ranges administrators connect from, or remove the rule.",
 		[r.id, _traffic(r.properties), _open_source(r.properties), _group_name(r), _ports_named(r.properties)],
 	),
-	"pointer": "/Properties",
+	"pointer": sprintf("/Properties/%s", [_open_prop(r.properties)]),
 	"key": "ingress",
 	"evidence": r.properties,
 }) if {
@@ -161,6 +161,9 @@ _open_source(rule) := concat(" and ", [rule[prop] | some prop in ["CidrIp", "Cid
 	some prop in ["CidrIp", "CidrIpv6"]
 	lib.any_address(rule[prop])
 }
+
+# _open_prop(rule): the property holding the open range, where a failing finding points.
+_open_prop(rule) := [prop | some prop in ["CidrIp", "CidrIpv6"]; lib.any_address(rule[prop])][0]
 
 # --- protocol ---------------------------------------------------------------------------
 

@@ -42,11 +42,20 @@ test_cis_ssh_from_anywhere_fails if {
 	some f in res
 	f.status == "fail"
 	f.key == "ingress:0"
-	f.pointer == "/Properties/SecurityGroupIngress/0"
+	f.pointer == "/Properties/SecurityGroupIngress/0/CidrIp"
 	f.evidence == _ssh_world
 	contains(f.message, "tcp ports 22-22 from 0.0.0.0/0")
 	contains(f.message, "SSH (22)")
 	rule.judged == {"BastionSG"} with input as _input([_group("BastionSG", [_ssh_world])], [])
+}
+
+# A finding points at the property holding the open range: CidrIpv6 when only it is open.
+test_pointer_names_the_open_range if {
+	some f in _one({"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "10.0.0.0/8", "CidrIpv6": "::/0"})
+	f.pointer == "/Properties/SecurityGroupIngress/0/CidrIpv6"
+	res := rule.results with input as _input([], [_ingress("Rule", {"IpProtocol": "-1", "CidrIpv6": "::/0"})])
+	some g in res
+	g.pointer == "/Properties/CidrIpv6"
 }
 
 test_ssh_from_admin_range_passes if {
