@@ -70,8 +70,13 @@ export function ensureTrivy({ quiet = false } = {}) {
     version: TRIVY_VERSION,
     quiet,
     env: { GOEXPERIMENT: "jsonv2" },
-    versionOf: (bin) => /Version:\s*(\S+)/.exec(spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout)?.[1],
+    // a `go install` build reports "Version: dev": the module version is in the binary's build info
+    versionOf: (bin) => /^\tmod\tgithub\.com\/aquasecurity\/trivy\tv(\S+)/m.exec(spawnSync(goBinary() ?? "go", ["version", "-m", bin], { encoding: "utf8" }).stdout ?? "")?.[1],
   });
+}
+
+function goBinary() {
+  return onPath("go") || (fs.existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : undefined);
 }
 
 /**
@@ -82,7 +87,7 @@ function goInstall({ name, module, version, quiet, env = {}, versionOf: reported
   const dir = path.join(cacheDir(), `${name}-v${version}`);
   const bin = path.join(dir, name);
   if (fs.existsSync(bin)) return bin;
-  const go = onPath("go") || (fs.existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : undefined);
+  const go = goBinary();
   if (!go) {
     throw new Error(
       `rampart needs ${name} v${version} and found neither it (in ${dir}) nor Go to build it.\n` +
