@@ -72,6 +72,14 @@ function parseConcurrency(value: string | undefined): number | undefined {
   return n;
 }
 
+function parseRate(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 10000)
+    throw new UserError(`--rate ${value}: give API calls per second per account × region × service, a number above 0 (e.g. 5).`);
+  return n;
+}
+
 function parseSource(value: string | undefined): "services" | "config" | undefined {
   if (value === undefined || value === "services" || value === "config") return value;
   throw new UserError(`--source ${value}: use 'services' (call each service) or 'config' (read AWS Config).`);
@@ -104,6 +112,7 @@ async function scanCommand(
       org?: boolean;
       services?: string;
       concurrency?: string;
+      rate?: string;
       source?: string;
       aggregator?: string;
     },
@@ -141,6 +150,7 @@ async function scanCommand(
         .map((s) => s.trim())
         .filter(Boolean),
       concurrency: parseConcurrency(opts.concurrency),
+      ratePerSecond: parseRate(opts.rate),
       org: opts.org,
       source: parseSource(opts.source),
       aggregator: opts.aggregator,
@@ -322,6 +332,10 @@ export function buildProgram(): Command {
       .option("--aggregator <name>", "with --source config: read an AWS Config aggregator of the organization")
       .option("--services <list>", "only these collectors (e.g. iam,rolesanywhere)")
       .option("--concurrency <n>", "parallel API calls across accounts, regions and services")
+      .option(
+        "--rate <n>",
+        "at most n API calls per second per account × region × service (default: AWS's published quotas and the SDK's adaptive retry); for accounts that share quotas with production",
+      )
       .option(
         "--history <location>",
         "keep this scan's findings document as <location>/<timestamp>.json (a folder or s3://bucket/prefix); the HTML report draws a trend from it",

@@ -10,10 +10,11 @@ import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { UserError } from "../../model/errors.js";
 import type { CoverageEntry, Resource, Snapshot } from "../../model/types.js";
-import { createRateLimiter, mapPool } from "./concurrency.js";
+import { createRateLimiter, mapPool, type Limiter } from "./concurrency.js";
 import { configSource } from "./config.js";
 import { collectors as registry } from "./index.js";
 import { organizationAccounts } from "./organizations.js";
+import { quotaOf } from "./quotas.js";
 import type { AwsClientConfig, CollectContext, Gap, ServiceCollector } from "./types.js";
 import { actionOfError, classifyError, type Fault } from "./util.js";
 
@@ -47,7 +48,11 @@ export interface CollectOptions {
   services?: string[];
   /** Service × region tasks in flight (default 8). */
   concurrency?: number;
-  /** API calls per second per account × region × service (default 10). */
+  /**
+   * A cap on API calls per second per account × region × service, on top of AWS's published
+   * quotas (collectors/aws/quotas.ts) and the SDK's adaptive retry (default: no cap; 0 or
+   * Infinity: none). For scans that share quotas with production.
+   */
   ratePerSecond?: number;
   onProgress?: (p: Progress) => void;
 
@@ -64,7 +69,7 @@ export interface CollectOptions {
   collectedAt?: Date;
 }
 
-const DEFAULTS = { concurrency: 8, ratePerSecond: 10, maxAttempts: 6, sessionName: "rampart-scan" } as const;
+const DEFAULTS = { concurrency: 8, maxAttempts: 6, sessionName: "rampart-scan" } as const;
 /** The runner's defaults, for the benchmark's bounds and the docs. */
 export const collectDefaults: { readonly concurrency: number; readonly maxAttempts: number } = DEFAULTS;
 
@@ -158,7 +163,8 @@ export async function collect(opts: CollectOptions = {}): Promise<Snapshot> {
   const services: readonly ServiceCollector[] = opts.source === "config" ? [configSource({ collectors: selected, aggregator: opts.aggregator })] : selected;
   const maxAttempts = opts.maxAttempts ?? DEFAULTS.maxAttempts;
   const concurrency = opts.concurrency ?? DEFAULTS.concurrency;
-  const rate = opts.ratePerSecond ?? DEFAULTS.ratePerSecond;
+  const rate = opts.ratePerSecond;
+  if (rate !== undefined && !(rate >= 0)) throw new UserError(`--rate must be a positive number of calls per second, got ${rate}`);
   if (!(concurrency >= 1)) throw new UserError(`--concurrency must be a positive number, got ${opts.concurrency}`);
   if (Array.isArray(opts.regions) && opts.regions.length === 0) throw new UserError("--regions is empty: name regions (us-east-1,eu-west-1) or use 'all'");
 
@@ -263,13 +269,8 @@ export async function collect(opts: CollectOptions = {}): Promise<Snapshot> {
   }
   progressTotal.total += tasks.length;
 
-  const limiters = new Map<string, ReturnType<typeof createRateLimiter>>();
-  const limiterFor = (t: Task): ReturnType<typeof createRateLimiter> => {
-    const key = `${t.plan.account}|${t.region}|${t.collector.service}`;
-    let l = limiters.get(key);
-    if (!l) limiters.set(key, (l = createRateLimiter(rate)));
-    return l;
-  };
+  const limits = createScopeLimits(rate);
+  const limiterFor = (t: Task): ((action?: string) => Promise<void>) => limits(`${t.plan.account}|${t.region}`, t.collector.service);
 
   const results = await mapPool(tasks, concurrency, async (t) => {
     const out = await runTask(t, { home, partition, maxAttempts, collectedAt, limit: limiterFor(t) });
@@ -302,6 +303,31 @@ export async function collect(opts: CollectOptions = {}): Promise<Snapshot> {
   };
 }
 
+/**
+ * The client-side rate limits of a scan: for an account × region ("account|region") and a
+ * service, a limiter to await with each call's action. It draws from the action's bucket of
+ * AWS's published quota (quotas.ts; one bucket per account × region and quota key) and, when
+ * `ratePerSecond` is set, from the user's cap of that many calls a second per account ×
+ * region × service.
+ */
+export function createScopeLimits(ratePerSecond?: number, now?: () => number): (scope: string, service: string) => (action?: string) => Promise<void> {
+  const limiters = new Map<string, Limiter>();
+  const bucket = (key: string, rate: number, burst?: number): Limiter => {
+    let l = limiters.get(key);
+    if (!l) limiters.set(key, (l = createRateLimiter(rate, burst, now)));
+    return l;
+  };
+  const capped = ratePerSecond !== undefined && ratePerSecond > 0 && Number.isFinite(ratePerSecond);
+  return (scope, service) => {
+    const cap = capped ? bucket(`${scope}|${service}`, ratePerSecond) : undefined;
+    return async (action) => {
+      const q = action ? quotaOf(action) : undefined;
+      if (q) await bucket(`${scope}|${q.key}`, q.rate, q.burst)();
+      if (cap) await cap();
+    };
+  };
+}
+
 function cmp(a: string | undefined, b: string | undefined): number {
   return (a ?? "").localeCompare(b ?? "");
 }
@@ -311,7 +337,7 @@ interface TaskEnv {
   partition: string;
   maxAttempts: number;
   collectedAt: Date;
-  limit: () => Promise<void>;
+  limit: (action?: string) => Promise<void>;
 }
 
 /** One service in one account and region: resources plus its coverage entries. Never throws. */

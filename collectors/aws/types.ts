@@ -45,8 +45,12 @@ export interface CollectContext {
   clientConfig: AwsClientConfig;
   /** The collection time: every age (ageDays, daysSinceLastUse) is computed against it. */
   collectedAt: Date;
-  /** Per account × region × service rate limiter: await it before every API call. */
-  limit(): Promise<void>;
+  /**
+   * The account × region's client-side rate limits: await it with the action ("kms:ListKeys")
+   * before every API call (AWS's published quota of the action, collectors/aws/quotas.ts, and
+   * the user's --rate cap).
+   */
+  limit(action?: string): Promise<void>;
   /** Records partial coverage. */
   gap(g: Gap): void;
 }

@@ -6,12 +6,12 @@ import type { CollectContext, Origin } from "./types.js";
 export type { Origin } from "./types.js";
 
 /**
- * Waits for the rate limiter, then makes the call:
+ * Waits for the action's rate limits, then makes the call:
  * `await call(ctx, "iam:ListRoles", () => client.send(new ListRolesCommand(…)))`.
  * A fault is re-thrown tagged with the action (see `actionOfError`), for the coverage entry.
  */
 export async function call<T>(ctx: CollectContext, action: string, fn: () => Promise<T>): Promise<T> {
-  await ctx.limit();
+  await ctx.limit(action);
   try {
     return await fn();
   } catch (err) {

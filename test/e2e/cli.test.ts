@@ -98,6 +98,7 @@ describe("bad input gets one clear line and exit code 2", () => {
     ["bad account", ["iac", "examples/templates", "--account", "123"], /--account 123: an AWS account id is 12 digits/],
     ["missing snapshot", ["scan", "--snapshot", "nope.json"], /--snapshot nope\.json: cannot read the file/],
     ["not a snapshot", ["scan", "--snapshot", "package.json"], /package\.json: not a rampart snapshot/],
+    ["bad rate", ["scan", "--rate", "0"], /--rate 0: give API calls per second per account × region × service/],
     ["unknown rule", ["rules", "show", "no-such-rule"], /no such rule/],
     ["unknown command", ["frobnicate"], /unknown command 'frobnicate'/],
   ];
