@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { repoRoot } from "../../model/paths.js";
 import { runCli, type CliRun } from "./inprocess.js";
@@ -14,15 +14,27 @@ export function cli(args: string[], opts: { cwd?: string; env?: Record<string, s
   return runCli(args, opts);
 }
 
-/** Runs the built CLI (`bin/rampart.js`, as `npx rampart` does, so dist/) in a child process, from the repository root. */
-export function rampart(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): CliRun {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, "bin", "rampart.js"), ...args], {
-    cwd: opts.cwd ?? repoRoot,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", ...opts.env },
-    maxBuffer: 64 << 20,
+/**
+ * Spawns the built CLI (`bin/rampart.js`, as `npx rampart` does, so dist/) in a child process,
+ * from the repository root. Each call pays a Node start-up and the module load (0.5–3 s on this
+ * machine): only the smoke tests (test/e2e/smoke.test.ts) and what must be a real process (a
+ * kill, a terminal, a hang guard) use it; everything else uses `cli()`. Asynchronous, so a
+ * loopback stub served from this process's event loop can answer it.
+ */
+export function spawnRampart(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, "bin", "rampart.js"), ...args], {
+      cwd: opts.cwd ?? repoRoot,
+      env: { ...process.env, NO_COLOR: "1", ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d: Buffer) => err.push(d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
   });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 export function json(run: CliRun): any {

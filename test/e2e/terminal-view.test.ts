@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syntheticSnapshot } from "../../bench/synthetic.js";
 import { repoRoot } from "../../model/paths.js";
-import { json, rampart } from "./helpers.js";
+import { cli, json } from "./helpers.js";
 
 /** script(1) runs a command on a pseudo-terminal: what a person at a terminal gets. */
 const hasScript = spawnSync("script", ["--version"], { encoding: "utf8" }).status === 0;
@@ -23,22 +23,22 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("terminal report layouts", () => {
-  it("rampart demo shows its findings in full, with --summary too (few findings: details fit)", () => {
-    const plain = rampart(["demo"]);
+  it("rampart demo shows its findings in full, with --summary too (few findings: details fit)", async () => {
+    const plain = await cli(["demo"]);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toContain("why:");
     expect(plain.stdout).not.toContain("To see all:");
-    expect(rampart(["demo", "--summary"]).stdout).toBe(plain.stdout);
+    expect((await cli(["demo", "--summary"])).stdout).toBe(plain.stdout);
   });
 
-  it("piped output is every finding; --summary puts the counts first and a screenful of details", () => {
-    const doc = json(rampart(["scan", "--snapshot", snap, "--format", "json", "--fail-on", "none"]));
+  it("piped output is every finding; --summary puts the counts first and a screenful of details", async () => {
+    const doc = json(await cli(["scan", "--snapshot", snap, "--format", "json", "--fail-on", "none"]));
     const active = doc.findings.filter((f: any) => f.status !== "suppressed");
     expect(active.length).toBeGreaterThan(100);
-    const details = rampart(["scan", "--snapshot", snap, "--fail-on", "none"]);
+    const details = await cli(["scan", "--snapshot", snap, "--fail-on", "none"]);
     expect(details.stdout.split("\n").filter((l) => FINDING.test(l))).toHaveLength(active.length);
-    expect(rampart(["scan", "--snapshot", snap, "--fail-on", "none", "--details"]).stdout).toBe(details.stdout);
-    const summary = rampart(["scan", "--snapshot", snap, "--fail-on", "none", "--summary"]);
+    expect((await cli(["scan", "--snapshot", snap, "--fail-on", "none", "--details"])).stdout).toBe(details.stdout);
+    const summary = await cli(["scan", "--snapshot", snap, "--fail-on", "none", "--summary"]);
     expect(summary.code).toBe(details.code);
     const lines = summary.stdout.split("\n");
     expect(lines[0]).toBe(details.stdout.trimEnd().split("\n").at(-1));
@@ -59,10 +59,10 @@ describe("terminal report layouts", () => {
     expect(r.stdout).toContain("To see all: --details (every finding)");
   });
 
-  it("--rule and --account keep only those findings", () => {
-    const doc = json(rampart(["scan", "--snapshot", snap, "--format", "json", "--fail-on", "none"]));
+  it("--rule and --account keep only those findings", async () => {
+    const doc = json(await cli(["scan", "--snapshot", snap, "--format", "json", "--fail-on", "none"]));
     const f = doc.findings.find((x: any) => x.status === "fail");
-    const r = rampart(["scan", "--snapshot", snap, "--fail-on", "none", "--details", "--rule", f.ruleId, "--account", f.resource.account]);
+    const r = await cli(["scan", "--snapshot", snap, "--fail-on", "none", "--details", "--rule", f.ruleId, "--account", f.resource.account]);
     const expected = doc.findings.filter((x: any) => x.status !== "suppressed" && x.ruleId === f.ruleId && x.resource.account === f.resource.account);
     const heads = r.stdout.split("\n").filter((l) => FINDING.test(l));
     expect(heads.map((l) => l.split(/\s+/)[1])).toEqual(expected.map(() => f.ruleId));
@@ -73,8 +73,8 @@ describe("terminal report layouts", () => {
     [["demo", "--format", "json", "--summary"], "--summary: only the terminal report (--format table) has it (this is --format json)."],
     [["scan", "--snapshot", "examples/demo/account.json", "--rule", "no-such-rule"], "--rule no-such-rule: no such rule (see rampart rules list)."],
     [["scan", "--snapshot", "examples/demo/account.json", "--account", "12"], "--account 12: an AWS account id is 12 digits."],
-  ])("bad flags %j: one line naming the flag, exit 2", (args, message) => {
-    const r = rampart(args);
+  ])("bad flags %j: one line naming the flag, exit 2", async (args, message) => {
+    const r = await cli(args);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr.trim().split("\n")).toHaveLength(1);

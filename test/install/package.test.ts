@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { repoRoot } from "../../model/paths.js";
-import { findingKeys, rampart as rampartFromSource, type CliRun } from "../e2e/helpers.js";
+import { findingKeys, spawnRampart, type CliRun } from "../e2e/helpers.js";
 
 const install = inject("install");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-pkg-"));
@@ -64,13 +64,13 @@ describe("the npm package installed without Go, opa or dev dependencies", () => 
     expect(fs.readdirSync(cache)).toEqual([]);
   });
 
-  it("rampart demo: exit 0 and the source tree's findings", () => {
+  it("rampart demo: exit 0 and the source tree's findings", async () => {
     const run = rampart(["demo", "--format", "json"]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const keys = findingKeys(JSON.parse(run.stdout));
     expect(keys).toContain("fail iam-rolesanywhere-trust-scoped Role");
-    expect(keys).toEqual(findingKeys(JSON.parse(rampartFromSource(["demo", "--format", "json"]).stdout)));
+    expect(keys).toEqual(findingKeys(JSON.parse((await spawnRampart(["demo", "--format", "json"])).stdout)));
     expect(keys.length).toBe(26);
   });
 
