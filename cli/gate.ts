@@ -14,6 +14,7 @@ import path from "node:path";
 import { UserError } from "../model/errors.js";
 import type { FindingsDocument } from "../engine/findings.js";
 import { findTemplateFiles } from "../collectors/iac/cloudformation/walk.js";
+import { changedTerraformRoots } from "../collectors/iac/terraform/changed.js";
 
 /** The format marker and version of a baseline file. */
 export const BASELINE_FORMAT = "rampart-baseline";
@@ -188,9 +189,11 @@ export function changedFiles(ref: string, cwd: string = process.cwd()): Set<stri
 
 /**
  * The template files under `paths` (walked as `rampart iac` walks them) that changed
- * against `ref`. Reports the selection on stderr.
+ * against `ref`, and the `.tf` files of the Terraform root modules to scan again (a file of
+ * the root, of a local module it calls, a .tfvars it reads, or a `--tf-var-file` changed).
+ * Reports the selection on stderr.
  */
-export function selectChanged(paths: string[], ref: string): string[] {
+export async function selectChanged(paths: string[], ref: string, tfVarFiles: string[] = []): Promise<string[]> {
   for (const p of paths) {
     if (!fs.existsSync(p)) throw new UserError(`${p}: no such file or directory. Give template files or folders to scan.`);
   }
@@ -202,8 +205,10 @@ export function selectChanged(paths: string[], ref: string): string[] {
       return r !== undefined && changed.has(r);
     })
     .map((f) => f.file);
-  process.stderr.write(`--changed-since ${ref}: ${picked.length} of ${all.length} template file(s) changed\n`);
-  return picked;
+  const tf = await changedTerraformRoots(paths, changed, tfVarFiles);
+  const tfNote = tf.roots.length > 0 ? `; ${tf.changed.length} of ${tf.roots.length} Terraform root module(s) to scan again` : "";
+  process.stderr.write(`--changed-since ${ref}: ${picked.length} of ${all.length} template file(s) changed${tfNote}\n`);
+  return [...picked, ...tf.files];
 }
 
 /** The `rampart iac` options of the gate. */

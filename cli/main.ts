@@ -196,7 +196,7 @@ async function iacCommand(
     import("./history.js"),
   ]);
   const baseline = opts.baseline !== undefined ? gate.readBaseline(opts.baseline) : undefined;
-  const files = opts.changedSince !== undefined ? gate.selectChanged(paths, opts.changedSince) : paths;
+  const files = opts.changedSince !== undefined ? await gate.selectChanged(paths, opts.changedSince, opts.tfVarFile) : paths;
   if (opts.changedSince !== undefined && files.length === 0) process.stderr.write("nothing to scan: no IaC file changed\n");
   const load = await loadIac(files, {
     cfnParams: opts.cfnParams,
@@ -228,7 +228,8 @@ async function iacCommand(
   );
   doc.scan.files = load.files;
   if (opts.changedSince !== undefined) doc.scan.changedSince = { ref: opts.changedSince, files: files.length };
-  if (baseline && opts.baseline !== undefined) gate.applyBaseline(doc, baseline, opts.baseline, load.lineIndex.keys());
+  // the files this scan read (templates and .tf files): baseline entries of other files are not called fixed
+  if (baseline && opts.baseline !== undefined) gate.applyBaseline(doc, baseline, opts.baseline, [...load.lineIndex.keys(), ...load.loadedFiles]);
   if (load.errors.length) doc.errors = load.errors;
   if (load.skipped.length) doc.skipped = load.skipped;
   if (load.warnings.length) doc.warnings = load.warnings;
