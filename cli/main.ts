@@ -23,6 +23,8 @@ interface Common extends OutputOptions {
   rules?: string[];
 }
 
+const INLINE_HELP =
+  "do not apply waivers written in the templates (Metadata ignores, # rampart:ignore comments): only the policy pack's exceptions suppress findings";
 const RULES_HELP = "also run the user rules in this folder of Rego source or rule bundle (`rampart rules build`); repeatable";
 
 function addCommon(cmd: Command): Command {
@@ -184,6 +186,7 @@ async function iacCommand(
       selection?: boolean;
       allowRead?: string[];
       summaryMarkdown?: string;
+      inlineIgnores?: boolean;
     } & GateOptions,
 ): Promise<number> {
   if (opts.account !== undefined && !/^[0-9]{12}$/.test(opts.account)) throw new UserError(`--account ${opts.account}: an AWS account id is 12 digits.`);
@@ -212,6 +215,8 @@ async function iacCommand(
     process.stderr.write(`nothing to scan: no IaC file among the ${paths.length} path(s) given\n`);
   // The account the templates deploy to: own-account checks (trust policies, key policies) use it.
   if (opts.account) for (const r of load.snapshot.resources) r.account = opts.account;
+  const { inlineExceptions } = await import("../engine/pack.js");
+  const waived = inlineExceptions(load.ignores, pack, { inline: opts.inlineIgnores, now: startedAt });
   const doc = await engine.evaluateParallel(
     load.snapshot,
     pack,
@@ -220,7 +225,7 @@ async function iacCommand(
       startedAt,
       lineIndex: load.lineIndex,
       locate: load.locate,
-      extraExceptions: load.ignores,
+      extraExceptions: waived,
       targets: paths,
       includePasses: opts.format === "junit",
     },
@@ -248,7 +253,7 @@ async function iacCommand(
   return opts.writeBaseline !== undefined ? 0 : code;
 }
 
-async function demoCommand(opts: Common): Promise<number> {
+async function demoCommand(opts: Common & { inlineIgnores?: boolean }): Promise<number> {
   // The demo's own pack (trusted accounts of the examples, one exception) unless --policy is given.
   const { engine, pack } = await prepare({ ...opts, policy: opts.policy ?? path.join(repoRoot, "examples", "demo", "policy.yaml") });
   const startedAt = new Date();
@@ -262,7 +267,9 @@ async function demoCommand(opts: Common): Promise<number> {
   let iac: FindingsDocument;
   try {
     const load = await loadIac([path.relative(repoRoot, templates)]);
-    iac = engine.evaluate(load.snapshot, pack, { kind: "iac", startedAt, lineIndex: load.lineIndex, locate: load.locate, extraExceptions: load.ignores });
+    const { inlineExceptions } = await import("../engine/pack.js");
+    const waived = inlineExceptions(load.ignores, pack, { inline: opts.inlineIgnores, now: startedAt });
+    iac = engine.evaluate(load.snapshot, pack, { kind: "iac", startedAt, lineIndex: load.lineIndex, locate: load.locate, extraExceptions: waived });
     iac.scan.files = load.files;
     if (load.skipped.length) iac.skipped = load.skipped;
     if (load.warnings.length) iac.warnings = load.warnings;
@@ -368,6 +375,7 @@ export function buildProgram(): Command {
       .option("--write-baseline <file>", "write the current findings' fingerprints to a baseline file (exit 0 unless a file cannot be read)")
       .option("--changed-since <ref>", "only templates changed against a git ref (REF...HEAD, plus uncommitted and untracked changes)")
       .option("--summary-markdown <file>", "also append the Markdown report of this scan to a file (the GitHub Action's job summary, $GITHUB_STEP_SUMMARY)")
+      .option("--no-inline-ignores", INLINE_HELP)
       .option(
         "--selection",
         "the paths are a selection of files (a pre-commit hook, a changed-files list): files that are not IaC are skipped, and no IaC file at all is not an error",
@@ -434,7 +442,8 @@ export function buildProgram(): Command {
     program
       .command("demo")
       .description("scan the bundled example account and templates (no AWS account needed)")
-      .option("--account <id>", "terminal report: only this account's findings"),
+      .option("--account <id>", "terminal report: only this account's findings")
+      .option("--no-inline-ignores", INLINE_HELP),
   ).action(async (opts) => {
     process.exitCode = await demoCommand({ ...opts, accountFilter: opts.account });
   });

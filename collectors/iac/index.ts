@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { ExceptionSpec } from "../../engine/pack.js";
+import type { InlineWaiver } from "../../engine/pack.js";
 import type { CoverageEntry, Resource, Snapshot } from "../../model/types.js";
 import { UserError } from "../../model/errors.js";
 import { loadCloudFormationPaths, parseParameterFile, type CfnFileResult } from "./cloudformation/index.js";
@@ -48,8 +48,8 @@ export interface IacLoad {
    * when it is about one.
    */
   warnings: Array<{ file?: string; message: string }>;
-  /** Inline exceptions from CloudFormation Metadata (rampart: {ignore: [...]}). */
-  ignores: ExceptionSpec[];
+  /** Inline waivers, as written: CloudFormation Metadata (rampart: {ignore: [...]}) and `# rampart:ignore` comments in .tf (see engine/pack.ts inlineExceptions). */
+  ignores: InlineWaiver[];
 }
 
 export interface IacOptions {
@@ -85,7 +85,7 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
   const lineIndex = new Map<string, Map<string, number>>();
   const skipped: IacLoad["skipped"] = [];
   const errors: IacLoad["errors"] = [];
-  const ignores: ExceptionSpec[] = [];
+  const ignores: InlineWaiver[] = [];
   const coverage: CoverageEntry[] = [];
   const warnings: IacLoad["warnings"] = [];
   let loaded = 0;
@@ -115,10 +115,11 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
         ignores.push({
           rule: ig.rule,
           resource: { id: ig.resource, file: r.file },
-          reason: ig.reason ?? "(no reason given)",
+          reason: ig.reason,
           owner: "inline template Metadata",
-          expires: ig.expires ?? "9999-12-31",
+          expires: ig.expires,
           origin: `${r.file} Metadata of ${ig.resource}`,
+          syntax: "metadata",
         });
       }
     } else if (r.status === "skipped") {

@@ -54,8 +54,13 @@ ${group("bastion")}`,
       `suppressed ${RULE} aws_security_group.bastion (bastion behind SSO; netops; 2099-01-01)`,
     ]);
     expect(r.code).toBe(1);
-    const only = await cli(["iac", folder("waived-only", `// rampart:ignore ${RULE} reason="bastion"\n${group("bastion")}`), "--format", "json"]);
-    expect(rows(json(only))).toEqual([`suppressed ${RULE} aws_security_group.bastion (bastion; inline Terraform comment; 9999-12-31)`]);
+    const only = await cli([
+      "iac",
+      folder("waived-only", `// rampart:ignore ${RULE} reason="bastion" expires=2099-02-01\n${group("bastion")}`),
+      "--format",
+      "json",
+    ]);
+    expect(rows(json(only))).toEqual([`suppressed ${RULE} aws_security_group.bastion (bastion; inline Terraform comment; 2099-02-01)`]);
     expect(only.code).toBe(0);
   });
 
@@ -69,10 +74,10 @@ ${group("bastion")}`,
   it("does not apply across a blank line, to another rule, or from inside another block", async () => {
     const d = folder(
       "not-applied",
-      `# rampart:ignore ${RULE} reason="detached"
+      `# rampart:ignore ${RULE} reason="detached" expires=2099-01-01
 
 ${group("a")}
-# rampart:ignore ec2-security-group-egress-restricted reason="other rule"
+# rampart:ignore ec2-security-group-egress-restricted reason="other rule" expires=2099-01-01
 ${group("b")}`,
     );
     const r = await cli(["iac", d, "--format", "json"]);
@@ -81,11 +86,11 @@ ${group("b")}`,
 
   it("a waiver in a module applies to each instance of it", async () => {
     const d = folder("root", `module "edge" {\n  source = "./edge"\n}\nmodule "core" {\n  source = "./edge"\n}\n`);
-    folder("root/edge", `# rampart:ignore ${RULE} reason="jump hosts"\n${group("jump")}`);
+    folder("root/edge", `# rampart:ignore ${RULE} reason="jump hosts" expires=2099-01-01\n${group("jump")}`);
     const r = await cli(["iac", d, "--format", "json"]);
     expect(rows(json(r))).toEqual([
-      `suppressed ${RULE} module.core.aws_security_group.jump (jump hosts; inline Terraform comment; 9999-12-31)`,
-      `suppressed ${RULE} module.edge.aws_security_group.jump (jump hosts; inline Terraform comment; 9999-12-31)`,
+      `suppressed ${RULE} module.core.aws_security_group.jump (jump hosts; inline Terraform comment; 2099-01-01)`,
+      `suppressed ${RULE} module.edge.aws_security_group.jump (jump hosts; inline Terraform comment; 2099-01-01)`,
     ]);
   });
 });

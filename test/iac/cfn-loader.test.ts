@@ -212,8 +212,8 @@ describe("CDK, nested stacks, paths", () => {
     );
     expect(role.properties.Policies[0].PolicyDocument.Statement[0].Resource).toMatchObject({ template: "${Bucket.Arn}/*" });
     expect(byId(r, "Child/Queue").properties.RedriveAllowPolicy).toEqual({ $ref: "Child/Role", attribute: "Arn" });
-    expect(r.ignores).toEqual([{ resource: "Child/Role", rule: "iam-role-example", reason: "nested test" }]);
-    expect(r.nested?.[0].lines.get("/Resources/Role/Properties/RoleName")).toBe(17);
+    expect(r.ignores).toEqual([{ resource: "Child/Role", rule: "iam-role-example", reason: "nested test", expires: "2099-01-01" }]);
+    expect(r.nested?.[0].lines.get("/Resources/Role/Properties/RoleName")).toBe(18);
   });
 
   it("reports a nested template once, under its parent", async () => {

@@ -2,10 +2,11 @@
 //   # rampart:ignore <rule-id> reason="…" owner="…" expires=YYYY-MM-DD
 // (`//` comments too; several lines for several rules). They mean what a CloudFormation Metadata
 // ignore means: one exception for that rule on that block's resources, reported as suppressed
-// with its reason until it expires. A blank line or code between the comment and the block ends
+// with its reason until it expires; like pack exceptions they need a reason and an
+// expiry (engine/pack.ts inlineExceptions). A blank line or code between the comment and the block ends
 // the comment run, so a waiver never drifts onto the next resource.
 import fs from "node:fs";
-import type { ExceptionSpec } from "../../../engine/pack.js";
+import type { InlineWaiver } from "../../../engine/pack.js";
 import type { Resource } from "../../../model/types.js";
 
 export interface TfIgnore {
@@ -39,9 +40,9 @@ export function ignoresAbove(lines: readonly string[], blockLine: number): TfIgn
 }
 
 /** The exceptions of every Terraform source resource's inline waivers (files read once each). */
-export function terraformIgnores(resources: readonly Resource[]): ExceptionSpec[] {
+export function terraformIgnores(resources: readonly Resource[]): InlineWaiver[] {
   const files = new Map<string, string[]>();
-  const out: ExceptionSpec[] = [];
+  const out: InlineWaiver[] = [];
   for (const r of resources) {
     const s = r.source;
     if (s.kind !== "terraform" || !s.line || !s.file.endsWith(".tf")) continue;
@@ -59,10 +60,11 @@ export function terraformIgnores(resources: readonly Resource[]): ExceptionSpec[
       out.push({
         rule: ig.rule,
         resource: { id: r.id, file: s.file },
-        reason: ig.reason ?? "(no reason given)",
+        reason: ig.reason,
         owner: ig.owner ?? "inline Terraform comment",
-        expires: ig.expires ?? "9999-12-31",
+        expires: ig.expires,
         origin: `${s.file}:${ig.line} comment on ${r.id}`,
+        syntax: "comment",
       });
     }
   }
