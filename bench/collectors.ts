@@ -37,6 +37,7 @@ export async function bench(): Promise<void> {
   process.env.AWS_ENDPOINT_URL = stub.url;
   try {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const snap = await collect({
       accounts: ACCOUNTS,
       roleName: "audit",
@@ -45,6 +46,9 @@ export async function bench(): Promise<void> {
       credentials: { accessKeyId: stub.accessKeyId, secretAccessKey: stub.secretAccessKey },
     });
     const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    // The SDK clients and the stub share this one thread: on a loaded machine its CPU time, not AWS's limits, can bind.
+    const cpuMs = (cpu.user + cpu.system) / 1000;
 
     const calls = stub.calls;
     const concurrency = collectDefaults.concurrency;
@@ -62,7 +66,7 @@ export async function bench(): Promise<void> {
       `\nCollectors: collect() against the loopback stub — ${ACCOUNTS.length} accounts × ${REGIONS.length} regions, ${LATENCY_MS} ms per call, AWS-style throttling at ${RATE_LIMIT} requests/s per account × region × service; rampart's defaults (concurrency ${concurrency}, its request rates, adaptive retry)`,
     );
     console.log(
-      "resources | wall ms | API calls | throttled | busiest scope (served calls) | its rate bound ms ((calls−burst)÷limit) | concurrency bound ms (served÷concurrency×latency) | stub bound ms | wall/bound | coverage not ok",
+      "resources | wall ms | API calls | throttled | busiest scope (served calls) | its rate bound ms ((calls−burst)÷limit) | concurrency bound ms (served÷concurrency×latency) | stub bound ms | wall/bound | CPU ms (this thread: SDK + stub) | coverage not ok",
     );
     console.log(
       [
@@ -75,6 +79,7 @@ export async function bench(): Promise<void> {
         concurrencyBoundMs.toFixed(0),
         boundMs.toFixed(0),
         `${(wallMs / boundMs).toFixed(2)}x`,
+        cpuMs.toFixed(0),
         notOk.length,
       ].join(" | "),
     );
