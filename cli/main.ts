@@ -130,7 +130,7 @@ async function scanCommand(
   if (opts.snapshot) {
     snapshot = readSnapshot(opts.snapshot);
   } else {
-    const { collect } = await import("../collectors/aws/runner.js");
+    const [{ collect }, { cloudControlTypes }] = await Promise.all([import("../collectors/aws/runner.js"), import("./user-rules.js")]);
     const regions =
       opts.regions === "all"
         ? "all"
@@ -156,6 +156,7 @@ async function scanCommand(
       org: opts.org,
       source: parseSource(opts.source),
       aggregator: opts.aggregator,
+      cloudControlTypes: await cloudControlTypes(engine, pack),
       onProgress: progressReporter(),
     });
   }
@@ -465,7 +466,9 @@ export function buildProgram(): Command {
     .command("permissions")
     .description("print the least-privilege, read-only IAM policy the scanner needs")
     .option("--remediation", "instead, the policy `rampart fix` and `rampart rollback` need (the union of the remediations' permissions)")
-    .action(async (opts: { remediation?: boolean }) => {
+    .option("--rules <path>", "also the reads of these user rules (types without a collector are read through Cloud Control); repeatable", collectOption, [])
+    .option("--policy <file>", "also the reads of this pack's ruleSources")
+    .action(async (opts: { remediation?: boolean; rules: string[]; policy?: string }) => {
       if (opts.remediation) {
         const { remediationPermissions } = await import("../remediations/registry.js");
         process.stdout.write(JSON.stringify(await remediationPermissions(), null, 2) + "\n");
@@ -480,6 +483,21 @@ export function buildProgram(): Command {
         Action: [...new Set(Object.values(OPTION_ACTIONS).flat())].sort(),
         Resource: "*",
       });
+      if (opts.rules.length > 0 || opts.policy) {
+        const [{ loadPack }, { loadEngine, cloudControlTypes }, { CLOUDCONTROL_ACTIONS }] = await Promise.all([
+          import("../engine/pack.js"),
+          import("./user-rules.js"),
+          import("../collectors/aws/cloudcontrol.js"),
+        ]);
+        const pack = opts.policy ? loadPack(opts.policy) : undefined;
+        const types = await cloudControlTypes(await loadEngine(pack, opts.rules), pack);
+        if (types.length > 0) {
+          policy.Statement.push({ Sid: "RampartCloudControl", Effect: "Allow", Action: [...CLOUDCONTROL_ACTIONS], Resource: "*" });
+          process.stderr.write(
+            `rampart: the user rules read ${types.join(", ")} through Cloud Control, which also needs each type's own read permissions (its handlers' list and read permissions: \`aws cloudformation describe-type --type RESOURCE --type-name <type>\`); AWS's ReadOnlyAccess policy holds them.\n`,
+          );
+        }
+      }
       process.stdout.write(JSON.stringify(policy, null, 2) + "\n");
     });
 

@@ -69,3 +69,16 @@ export async function rulesBuild(dir: string, out: string | undefined): Promise<
   await writeBundleFile(set, dir, out);
   return `wrote ${out}: ${set.rules.length} rule(s) (${set.rules.map((r) => r.id).join(", ")}), rule library ${set.lib}; run it with --rules ${out} (no opa needed)\n`;
 }
+
+/**
+ * The types enabled user rules read on live accounts that no dedicated collector produces:
+ * a live scan reads them through Cloud Control.
+ */
+export async function cloudControlTypes(engine: Engine, pack?: PolicyPack): Promise<string[]> {
+  const user = engine.rules.filter((r) => r.origin !== undefined && r.inputs.includes("live"));
+  if (user.length === 0) return [];
+  const [{ collectedResourceTypes }, { isEnabled }] = await Promise.all([import("../collectors/aws/index.js"), import("../engine/pack.js")]);
+  const have = new Set(collectedResourceTypes());
+  const types = user.filter((r) => !pack || isEnabled(pack, r.id)).flatMap((r) => r.resourceTypes);
+  return [...new Set(types)].filter((t) => !have.has(t)).sort();
+}

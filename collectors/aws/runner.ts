@@ -11,6 +11,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smit
 import { UserError } from "../../model/errors.js";
 import type { CoverageEntry, Resource, Snapshot } from "../../model/types.js";
 import { createRateLimiter, mapPool, type Limiter } from "./concurrency.js";
+import { cloudControl } from "./cloudcontrol.js";
 import { configSource } from "./config.js";
 import { collectors as registry } from "./index.js";
 import { organizationAccounts } from "./organizations.js";
@@ -63,6 +64,11 @@ export interface CollectOptions {
   homeRegion?: string;
   /** SDK attempts per call, adaptive retry mode (default 6). */
   maxAttempts?: number;
+  /**
+   * CloudFormation types user rules read that no dedicated collector produces: read through
+   * the Cloud Control API (collectors/aws/cloudcontrol.ts, service id "cloudcontrol").
+   */
+  cloudControlTypes?: string[];
   /** Collectors to run (default: the registry in ./index.ts). */
   collectors?: readonly ServiceCollector[];
   /** The collection time (default: now). */
@@ -154,7 +160,8 @@ function selectCollectors(opts: CollectOptions): readonly ServiceCollector[] {
 /** Collects a snapshot of the live account(s). Throws UserError only when the caller cannot be identified or the options are wrong. */
 export async function collect(opts: CollectOptions = {}): Promise<Snapshot> {
   const collectedAt = opts.collectedAt ?? new Date();
-  const selected = selectCollectors(opts);
+  const cc = opts.cloudControlTypes?.length && opts.source !== "config" ? cloudControl(opts.cloudControlTypes) : undefined;
+  const selected = selectCollectors({ ...opts, collectors: [...(opts.collectors ?? registry), ...(cc ? [cc] : [])] });
   if (opts.aggregator !== undefined && opts.source !== "config") throw new UserError("--aggregator reads from AWS Config: give it with --source config");
   if (opts.aggregator !== undefined && (opts.org || (opts.accounts && opts.accounts.length > 0))) {
     throw new UserError("--aggregator already covers the accounts it aggregates: drop --accounts / --org");
@@ -283,13 +290,25 @@ export async function collect(opts: CollectOptions = {}): Promise<Snapshot> {
     for (const res of r.resources) {
       // AWS Config may record global (IAM) resources in more than one region: keep one.
       const key = `${res.type}|${res.account ?? ""}|${res.id}`;
-      if (opts.source === "config" && seenIds.has(key)) continue;
+      // Cloud Control lists some account-wide types (S3 buckets) from every region: keep one.
+      if (
+        (opts.source === "config" || (res.observed as { cloudControlIdentifier?: string } | undefined)?.cloudControlIdentifier !== undefined) &&
+        seenIds.has(key)
+      )
+        continue;
       seenIds.add(key);
       resources.push(res);
     }
     coverage.push(...r.coverage);
   }
 
+  if (opts.source === "config" && opts.cloudControlTypes?.length)
+    coverage.push({
+      service: "cloudcontrol",
+      status: "error",
+      detail: `--source config does not read ${opts.cloudControlTypes.join(", ")}, which user rules read; scan with --source services to read them through Cloud Control`,
+      resourceTypes: [...opts.cloudControlTypes].sort(),
+    });
   const regions = [...new Set(tasks.map((t) => t.region))].sort();
   resources.sort((a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.type, b.type) || cmp(a.id, b.id));
   coverage.sort(

@@ -1,6 +1,7 @@
 /** The loopback AWS's service modules, one per collector (collectors/aws/index.ts). Add new services here. */
 import type { StubService } from "../service.js";
 import { acmpca } from "./acmpca.js";
+import { cloudcontrol } from "./cloudcontrol.js";
 import { ec2 } from "./ec2.js";
 import { eks } from "./eks.js";
 import { elbv2 } from "./elbv2.js";
@@ -40,4 +41,5 @@ export const services: readonly StubService[] = [
   firehose,
   kafka,
   opensearch,
+  cloudcontrol,
 ];
