@@ -68,6 +68,12 @@ export interface Scope {
   readFile(p: string): string | Unknown;
   /** The module folder (for `path.module`). */
   moduleDir: string;
+  /**
+   * The folder Terraform runs in: the root module's. Relative paths given to file(), templatefile()
+   * and fileexists() are relative to it, in a child module too (Terraform's working directory);
+   * `${path.module}/x` names a file of the module itself.
+   */
+  workDir: string;
 }
 
 export class ChildScope implements Scope {
@@ -77,6 +83,9 @@ export class ChildScope implements Scope {
   ) {}
   get moduleDir(): string {
     return this.parent.moduleDir;
+  }
+  get workDir(): string {
+    return this.parent.workDir;
   }
   lookup(name: string, e: Expr): Val {
     return Object.hasOwn(this.names, name) ? this.names[name] : this.parent.lookup(name, e);

@@ -214,8 +214,9 @@ function flatten(v: Val[], depth = 0): Val[] {
   return v.flatMap((x) => (Array.isArray(x) ? flatten(x, depth + 1) : [x]));
 }
 
+/** A path file(), templatefile() or fileexists() names: relative to the working directory (the root module), as Terraform reads it. */
 function readLocal(scope: Scope, p: string, e: Expr): string | Unknown {
-  const full = path.isAbsolute(p) ? path.normalize(p) : path.join(scope.moduleDir, p);
+  const full = path.isAbsolute(p) ? path.normalize(p) : path.join(scope.workDir, p);
   const r = scope.readFile(full);
   return r instanceof Unknown ? new Unknown(`${e.text}: ${r.reason}`, [], undefined, r.error) : r;
 }

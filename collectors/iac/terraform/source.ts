@@ -321,6 +321,10 @@ class Module implements Scope {
 
   // ---- scope ----
 
+  get workDir(): string {
+    return this.ctx.rootDir;
+  }
+
   lookup(name: string, e: Expr): Val {
     switch (name) {
       case "var":
@@ -623,6 +627,9 @@ function findUnknownShallow(o: Obj): boolean {
 /** Scope for variable defaults and tfvars: constants only. */
 class ConstScope implements Scope {
   constructor(readonly moduleDir: string) {}
+  get workDir(): string {
+    return this.moduleDir;
+  }
   lookup(name: string, e: Expr): Val {
     return err(`${e.text}: ${name} cannot be used here (only constant values)`);
   }
