@@ -5,6 +5,7 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
+import type { ComplianceSection, Framework, SchemePart } from "../engine/compliance.js";
 import type { Engine } from "../engine/engine.js";
 import { UserError } from "../model/errors.js";
 import type { FindingsDocument } from "../engine/findings.js";
@@ -19,6 +20,7 @@ import type { GateOptions } from "./gate.js";
 
 interface Common extends OutputOptions {
   policy?: string;
+  compliance?: string;
   jobs?: string;
   rules?: string[];
 }
@@ -39,7 +41,18 @@ function addCommon(cmd: Command): Command {
     .option("--max-chars <n>", "with --format markdown: stay under N characters (default 65536, GitHub's PR-comment limit)")
     .option("--summary", "terminal report: counts, failing rules, top accounts/files and a screenful of the worst findings (the default on a terminal)")
     .option("--details", "terminal report: every finding with its why and fix (the default when piped)")
-    .option("--rule <id>", "terminal report: only this rule's findings");
+    .option("--rule <id>", "terminal report: only this rule's findings")
+    .option("--compliance <framework>", "add the per-control view of a compliance framework to the report (ids: rampart compliance list)");
+}
+
+function typesOf(snapshot: { resources: Array<{ type: string }> }): Set<string> {
+  return new Set(snapshot.resources.map((r) => r.type));
+}
+
+/** The per-control view of the evaluated parts of a scan (--compliance). */
+async function complianceOf(framework: Framework, engine: Engine, parts: SchemePart[]): Promise<ComplianceSection> {
+  const { evaluateCompliance } = await import("../engine/compliance.js");
+  return evaluateCompliance(framework, engine.rules, parts);
 }
 
 function collectOption(value: string, previous: string[]): string[] {
@@ -53,8 +66,9 @@ function parseJobs(value: string | undefined): number {
   return n;
 }
 
-async function prepare(opts: Common): Promise<{ engine: Engine; pack: PolicyPack; jobs: number }> {
+async function prepare(opts: Common): Promise<{ engine: Engine; pack: PolicyPack; jobs: number; framework?: Framework }> {
   const jobs = parseJobs(opts.jobs);
+  const framework = opts.compliance !== undefined ? (await import("../engine/compliance.js")).loadFramework(opts.compliance, "--compliance") : undefined;
   const { parseFormat, parseMaxChars, parseSeverity, parseView } = await import("./output.js");
   parseMaxChars(opts.maxChars, parseFormat(opts.format));
   parseView(opts, parseFormat(opts.format));
@@ -64,7 +78,7 @@ async function prepare(opts: Common): Promise<{ engine: Engine; pack: PolicyPack
   const engine = await loadEngine(pack, opts.rules);
   parseView(opts, parseFormat(opts.format), new Set([...engine.rules.map((r) => r.id), "rampart-exception-expired"]));
   checkPackRules(pack, new Set(engine.rules.map((r) => r.id)), userParams(engine));
-  return { engine, pack, jobs };
+  return { engine, pack, jobs, framework };
 }
 
 function parseConcurrency(value: string | undefined): number | undefined {
@@ -119,7 +133,7 @@ async function scanCommand(
       aggregator?: string;
     },
 ): Promise<number> {
-  const { engine, pack, jobs } = await prepare(opts);
+  const { engine, pack, jobs, framework } = await prepare(opts);
   const startedAt = new Date();
   const [{ readSnapshot, writeSnapshot }, { emit }, { afterEvaluate }] = await Promise.all([
     import("../model/snapshot.js"),
@@ -172,6 +186,7 @@ async function scanCommand(
     },
     jobs,
   );
+  if (framework) doc.compliance = await complianceOf(framework, engine, [{ doc, kind: "live", types: typesOf(snapshot) }]);
   const exported = await afterEvaluate(doc, engine, opts);
   return Math.max(emit(doc, engine, opts), exported);
 }
@@ -191,7 +206,7 @@ async function iacCommand(
     } & GateOptions,
 ): Promise<number> {
   if (opts.account !== undefined && !/^[0-9]{12}$/.test(opts.account)) throw new UserError(`--account ${opts.account}: an AWS account id is 12 digits.`);
-  const { engine, pack, jobs } = await prepare(opts);
+  const { engine, pack, jobs, framework } = await prepare(opts);
   const startedAt = new Date();
   const [{ loadIac }, gate, { appendMarkdown, emit }, { afterEvaluate }] = await Promise.all([
     import("../collectors/iac/index.js"),
@@ -239,6 +254,7 @@ async function iacCommand(
   if (load.errors.length) doc.errors = load.errors;
   if (load.skipped.length) doc.skipped = load.skipped;
   if (load.warnings.length) doc.warnings = load.warnings;
+  if (framework) doc.compliance = await complianceOf(framework, engine, [{ doc, kind: "iac", types: typesOf(load.snapshot) }]);
   await afterEvaluate(doc, engine, opts);
   const code = emit(doc, engine, opts);
   if (opts.summaryMarkdown !== undefined) appendMarkdown(doc, engine, opts.summaryMarkdown);
@@ -256,12 +272,14 @@ async function iacCommand(
 
 async function demoCommand(opts: Common & { inlineIgnores?: boolean }): Promise<number> {
   // The demo's own pack (trusted accounts of the examples, one exception) unless --policy is given.
-  const { engine, pack } = await prepare({ ...opts, policy: opts.policy ?? path.join(repoRoot, "examples", "demo", "policy.yaml") });
+  const { engine, pack, framework } = await prepare({ ...opts, policy: opts.policy ?? path.join(repoRoot, "examples", "demo", "policy.yaml") });
   const startedAt = new Date();
   const [{ readSnapshot }, { emit, parseFormat, useColor }] = await Promise.all([import("../model/snapshot.js"), import("./output.js")]);
   const account = path.join(repoRoot, "examples", "demo", "account.json");
   const templates = path.join(repoRoot, "examples", "demo", "templates");
-  const live = engine.evaluate(readSnapshot(account), pack, { kind: "live", startedAt });
+  const liveSnapshot = readSnapshot(account);
+  const live = engine.evaluate(liveSnapshot, pack, { kind: "live", startedAt });
+  let iacTypes: Set<string> = new Set();
   const { loadIac } = await import("../collectors/iac/index.js");
   const prev = process.cwd();
   process.chdir(repoRoot); // so template paths print as examples/demo/templates/…
@@ -272,10 +290,16 @@ async function demoCommand(opts: Common & { inlineIgnores?: boolean }): Promise<
     const waived = inlineExceptions(load.ignores, pack, { inline: opts.inlineIgnores, now: startedAt });
     iac = engine.evaluate(load.snapshot, pack, { kind: "iac", startedAt, lineIndex: load.lineIndex, locate: load.locate, extraExceptions: waived });
     iac.scan.files = load.files;
+    iacTypes = typesOf(load.snapshot);
     if (load.skipped.length) iac.skipped = load.skipped;
     if (load.warnings.length) iac.warnings = load.warnings;
   } finally {
     process.chdir(prev);
+  }
+  // --compliance: each part's own view in the terminal; the merged document's view judges both.
+  if (framework) {
+    live.compliance = await complianceOf(framework, engine, [{ doc: live, kind: "live", types: typesOf(liveSnapshot) }]);
+    iac.compliance = await complianceOf(framework, engine, [{ doc: iac, kind: "iac", types: iacTypes }]);
   }
   const format = parseFormat(opts.format);
   if (format === "table" && !opts.output) {
@@ -312,6 +336,11 @@ async function demoCommand(opts: Common & { inlineIgnores?: boolean }): Promise<
     },
     findings: [...live.findings, ...iac.findings],
   };
+  if (framework)
+    merged.compliance = await complianceOf(framework, engine, [
+      { doc: live, kind: "live", types: typesOf(liveSnapshot) },
+      { doc: iac, kind: "iac", types: iacTypes },
+    ]);
   emit(merged, engine, { ...opts, failOn: "none" });
   return 0;
 }
@@ -437,6 +466,30 @@ export function buildProgram(): Command {
     .action(async (dir: string) => {
       const { rulesTest } = await import("./rules-dev.js");
       process.exitCode = await rulesTest(dir, (s) => process.stdout.write(s));
+    });
+
+  const compliance = program.command("compliance").description("the compliance frameworks, or one framework's controls and the rules that check them");
+  compliance
+    .command("list", { isDefault: true })
+    .description("every shipped framework with its automated and manual controls")
+    .addOption(new Option("--format <format>", "table | json").choices(["table", "json"]).default("table"))
+    .action(async (opts) => {
+      const [{ complianceList }, { useColor }] = await Promise.all([import("./compliance.js"), import("./output.js")]);
+      process.stdout.write(complianceList((await rulesEngine({})).rules, opts.format, useColor(process.stdout)));
+    });
+  compliance
+    .command("show")
+    .argument("<id>", "framework id (rampart compliance list)")
+    .description("a framework's controls: the rules that check each, or what a person verifies")
+    .addOption(new Option("--format <format>", "table | json").choices(["table", "json"]).default("table"))
+    .action(async (id: string, opts) => {
+      const [{ complianceShow }, { useColor }, { loadFramework }] = await Promise.all([
+        import("./compliance.js"),
+        import("./output.js"),
+        import("../engine/compliance.js"),
+      ]);
+      loadFramework(id, "rampart compliance show");
+      process.stdout.write(complianceShow((await rulesEngine({})).rules, id, opts.format, useColor(process.stdout)));
     });
 
   addCommon(

@@ -132,6 +132,8 @@ export function rulesByControl(fw: Framework, rules: RuleMeta[]): Map<string, Ru
 export interface SchemePart {
   doc: FindingsDocument;
   kind: "live" | "iac";
+  /** The resource types the evaluated snapshot holds (tells "nothing of that type" from "nothing the rule applies to"). */
+  types?: ReadonlySet<string>;
 }
 
 type PartVerdict = RuleVerdict | { ruleId: string; status: "n/a"; reason: string };
@@ -145,19 +147,31 @@ function typeRead(doc: FindingsDocument, type: string): boolean {
   return doc.coverage.some((c) => c.status === "ok" && (c.resourceTypes ? c.resourceTypes.includes(type) : c.service === "all"));
 }
 
-function verdictIn(part: SchemePart, rule: RuleMeta): PartVerdict {
+/** Templates that could not be read (doc.errors) could hold what fails: no pass, and no "nothing to judge". */
+function verdictIn(part: SchemePart, rule: RuleMeta, concerns: (f: Finding) => boolean): PartVerdict {
+  const v = rawVerdict(part, rule, concerns);
+  const errors = part.kind === "iac" ? (part.doc.errors?.length ?? 0) : 0;
+  if (errors === 0 || v.status === "fail" || v.status === "unknown") return v;
+  const counts = v.status === "n/a" ? { pass: 0, fail: 0, unknown: 0, suppressed: 0 } : v;
+  return { ruleId: rule.id, ...counts, pass: counts.pass, status: "unknown", reason: `${errors} template file(s) could not be read` };
+}
+
+function rawVerdict(part: SchemePart, rule: RuleMeta, concerns: (f: Finding) => boolean): PartVerdict {
   const { doc, kind } = part;
   const judges = kind === "live" ? rule.inputs.includes("live") : rule.inputs.includes("cloudformation") || rule.inputs.includes("terraform");
   if (!judges) return { ruleId: rule.id, status: "n/a", reason: `${rule.id} judges ${kind === "live" ? "templates only" : "live accounts only"}` };
   const rows = doc.summary.rules.filter((s) => s.ruleId === rule.id);
   if (rows.length === 0)
     return { ruleId: rule.id, status: "unknown", pass: 0, fail: 0, unknown: 0, suppressed: 0, reason: `${rule.id} is disabled by the policy pack` };
-  const sum = (k: "pass" | "fail" | "unknown" | "suppressed") => rows.reduce((n, s) => n + s[k], 0);
-  const counts = { pass: sum("pass"), fail: sum("fail"), unknown: sum("unknown"), suppressed: sum("suppressed") };
+  // A finding about another control of the rule's mapping (f.controls) is a pass for this one.
+  const mine = doc.findings.filter((f) => f.ruleId === rule.id);
+  const n = (s: Finding["status"]) => mine.filter((f) => f.status === s && concerns(f)).length;
+  const others = mine.filter((f) => !concerns(f)).length;
+  const counts = { pass: rows.reduce((k, s) => k + s.pass, 0) + others, fail: n("fail"), unknown: n("unknown"), suppressed: n("suppressed") };
   const v = { ruleId: rule.id, ...counts };
   if (counts.fail > 0) return { ...v, status: "fail" };
   if (counts.unknown > 0) {
-    const first = doc.findings.find((f) => f.ruleId === rule.id && f.status === "unknown");
+    const first = mine.find((f) => f.status === "unknown" && concerns(f));
     return { ...v, status: "unknown", reason: `${rule.id}: ${counts.unknown} undecided${first ? ` (${first.message})` : ""}` };
   }
   if (counts.pass + counts.suppressed > 0)
@@ -167,7 +181,11 @@ function verdictIn(part: SchemePart, rule: RuleMeta): PartVerdict {
     if (typeRead(doc, typeWord(rule))) return { ...v, status: "pass", reason: `no ${typeWord(rule)} in the scanned accounts` };
     return { ...v, status: "unknown", reason: `${typeWord(rule)} was not read in this scan (${rule.id} had nothing to judge)` };
   }
-  return { ruleId: rule.id, status: "n/a", reason: `the templates hold no ${rule.resourceTypes.join(" or ")} for ${rule.id}` };
+  // Templates: what they define was read, so a rule with nothing to judge there (none of its types,
+  // or none it applies to) is a pass, with the reason.
+  const holds = part.types ? rule.resourceTypes.some((x) => part.types!.has(x)) : true;
+  const types = rule.resourceTypes.length > 3 ? `any of the ${rule.resourceTypes.length} resource types it reads` : rule.resourceTypes.join(" or ");
+  return { ...v, status: "pass", reason: holds ? `${rule.id} applies to none of the templates' resources` : `the templates define no ${types} (${rule.id})` };
 }
 
 function combine(rule: RuleMeta, parts: PartVerdict[]): RuleVerdict {
@@ -180,7 +198,7 @@ function combine(rule: RuleMeta, parts: PartVerdict[]): RuleVerdict {
       fail: 0,
       unknown: 0,
       suppressed: 0,
-      reason: parts.map((p) => p.reason).join("; ") + ": nothing was judged",
+      reason: `nothing to judge: ${parts.map((p) => p.reason).join("; ")}`,
     };
   const n = (k: "pass" | "fail" | "unknown" | "suppressed") => real.reduce((s, p) => s + p[k], 0);
   const status = real.some((p) => p.status === "fail") ? "fail" : real.some((p) => p.status === "unknown") ? "unknown" : "pass";
@@ -209,10 +227,11 @@ export function evaluateCompliance(fw: Framework, rules: RuleMeta[], parts: Sche
       controls.push({ ...base, status: "manual", reason: c.verify ?? "no rule checks this control: verify it by hand", rules: [], failing: [], findings: [] });
       continue;
     }
+    const concerns = (f: Finding) => !f.controls?.[fw.id] || f.controls[fw.id].includes(c.id);
     const verdicts = mine.map((r) =>
       combine(
         r,
-        parts.map((p) => verdictIn(p, r)),
+        parts.map((p) => verdictIn(p, r, concerns)),
       ),
     );
     const status: ControlStatus = verdicts.some((v) => v.status === "fail") ? "fail" : verdicts.some((v) => v.status === "unknown") ? "unknown" : "pass";
@@ -223,7 +242,7 @@ export function evaluateCompliance(fw: Framework, rules: RuleMeta[], parts: Sche
     const seen = new Set<string>();
     for (const p of parts)
       for (const f of p.doc.findings) {
-        if (!ids.has(f.ruleId)) continue;
+        if (!ids.has(f.ruleId) || !concerns(f)) continue;
         findings.push(f.id);
         if (f.status !== "fail") continue;
         const key = [f.resource.type, f.resource.id, f.resource.account ?? "", f.resource.region ?? "", f.location?.file ?? ""].join("\u0000");

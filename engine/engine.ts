@@ -71,6 +71,8 @@ interface RuleResult {
   key?: string;
   evidence?: unknown;
   severity?: Severity;
+  /** The controls of the rule's compliance mapping this result concerns, when fewer than all (framework id → control ids). */
+  controls?: Record<string, string[]>;
 }
 
 export const ENTRYPOINT = "rampart/main/results";
@@ -335,6 +337,7 @@ export class Engine {
       location: locationOf(r, res.pointer, where),
       evidence: res.evidence,
     };
+    if (res.controls) f.controls = res.controls;
     if (meta.remediation) f.remediation = { id: meta.id, automatic: meta.remediation.automatic === true };
     return f;
   }

@@ -17,6 +17,8 @@ export interface Finding {
   location?: { file: string; line?: number; column?: number; endLine?: number; endColumn?: number; pointer?: string; address?: string };
   evidence?: unknown;
   remediation?: { id: string; automatic: boolean };
+  /** The controls of the rule's compliance mapping this finding concerns, when fewer than all of them (framework id → control ids). */
+  controls?: Record<string, string[]>;
   /** For suppressed findings: the exception that matched. */
   exception?: ExceptionSpec;
   /** The status the finding had before an exception suppressed it. */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { UserError } from "../model/errors.js";
 import type { Finding, FindingsDocument } from "../engine/findings.js";
+import { controlsByRule, frameworkName } from "./compliance.js";
 import type { ReportContext } from "./index.js";
 import { jsonText, plainText } from "./escape.js";
 
@@ -31,7 +32,12 @@ export interface AsffFinding {
   Remediation?: { Recommendation?: { Text?: string; Url?: string } };
   ProductFields?: Record<string, string>;
   Resources: Array<{ Type: string; Id: string; Partition?: string; Region?: string; Details?: { Other?: Record<string, string> } }>;
-  Compliance?: { Status: "PASSED" | "WARNING" | "FAILED" | "NOT_AVAILABLE"; StatusReasons?: Array<{ ReasonCode: string; Description?: string }> };
+  Compliance?: {
+    Status: "PASSED" | "WARNING" | "FAILED" | "NOT_AVAILABLE";
+    StatusReasons?: Array<{ ReasonCode: string; Description?: string }>;
+    /** --compliance: "<framework title and version>/<control id>" of the controls the rule checks (at most 32). */
+    RelatedRequirements?: string[];
+  };
   Workflow?: { Status: "NEW" | "NOTIFIED" | "RESOLVED" | "SUPPRESSED" };
   RecordState: "ACTIVE" | "ARCHIVED";
   Note?: { Text: string; UpdatedBy: string; UpdatedAt: string };
@@ -125,6 +131,12 @@ export function toAsff(doc: FindingsDocument, ctx: Pick<ReportContext, "rules">,
   const now = (opts.now ?? new Date()).toISOString();
   const observed = doc.scan.finishedAt || now;
   const out: AsffFinding[] = [];
+  const cmp = doc.compliance;
+  const controls = cmp ? controlsByRule(cmp) : new Map<string, string[]>();
+  const related = (ruleId: string) => {
+    const cs = controls.get(ruleId);
+    return cs?.length ? { RelatedRequirements: cs.slice(0, 32).map((c) => `${frameworkName(cmp!)}/${c}`) } : {};
+  };
 
   const base = (id: string, ruleId: string, r: Finding["resource"], severity: Finding["severity"]) => {
     const acct = r.account ?? account;
@@ -157,8 +169,8 @@ export function toAsff(doc: FindingsDocument, ctx: Pick<ReportContext, "rules">,
     const status = f.status === "suppressed" ? (f.suppressedStatus ?? "fail") : f.status;
     const compliance: AsffFinding["Compliance"] =
       status === "unknown"
-        ? { Status: "NOT_AVAILABLE", StatusReasons: [{ ReasonCode: "RAMPART_UNDECIDED", Description: clip(f.message, 2048) }] }
-        : { Status: f.severity === "info" ? "WARNING" : "FAILED" };
+        ? { Status: "NOT_AVAILABLE", StatusReasons: [{ ReasonCode: "RAMPART_UNDECIDED", Description: clip(f.message, 2048) }], ...related(f.ruleId) }
+        : { Status: f.severity === "info" ? "WARNING" : "FAILED", ...related(f.ruleId) };
     const where = f.location?.file ? ` (${f.location.file}${f.location.line ? `:${f.location.line}` : ""})` : "";
     const fields: Record<string, string> = { "rampart/ruleId": f.ruleId, "rampart/status": f.status, "rampart/fingerprint": f.id };
     if (f.location?.file) fields["rampart/location"] = clip(`${f.location.file}${f.location.line ? `:${f.location.line}` : ""}`, 1024);
@@ -191,7 +203,7 @@ export function toAsff(doc: FindingsDocument, ctx: Pick<ReportContext, "rules">,
       Title: clip(`${m?.title ?? p.ruleId}: ${p.resource.name ?? p.resource.id}`, 256),
       Description: clip(`${p.resource.type} ${p.resource.id} passes ${p.ruleId}.`, 1024),
       ProductFields: { "rampart/ruleId": p.ruleId, "rampart/status": "pass" },
-      Compliance: { Status: "PASSED" },
+      Compliance: { Status: "PASSED", ...related(p.ruleId) },
       Workflow: { Status: "RESOLVED" },
       RecordState: "ACTIVE",
     });

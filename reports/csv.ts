@@ -1,6 +1,7 @@
 import type { Finding, FindingsDocument } from "../engine/findings.js";
 import type { ReportContext } from "./index.js";
 import { csvCell } from "./escape.js";
+import { resourceText } from "./compliance.js";
 
 /**
  * CSV (RFC 4180: CRLF records, a header row, fields with a quote, comma, CR or LF quoted and
@@ -58,7 +59,42 @@ function row(f: Finding): unknown[] {
   ];
 }
 
+/** With --compliance, the CSV is the control matrix: one record per control. */
+export const CSV_COMPLIANCE_COLUMNS = [
+  "framework",
+  "version",
+  "control",
+  "section",
+  "title",
+  "status",
+  "rules",
+  "failingResources",
+  "findings",
+  "reason",
+] as const;
+
 export function formatCsv(doc: FindingsDocument, _ctx?: ReportContext): string {
-  const lines = [CSV_COLUMNS.join(","), ...doc.findings.map((f) => row(f).map(csvCell).join(","))];
+  const cmp = doc.compliance;
+  const lines = cmp
+    ? [
+        CSV_COMPLIANCE_COLUMNS.join(","),
+        ...cmp.controls.map((c) =>
+          [
+            cmp.framework.id,
+            cmp.framework.version,
+            c.id,
+            c.section,
+            c.title,
+            c.status,
+            c.rules.map((r) => r.ruleId).join(" "),
+            c.failing.map(resourceText).join("; "),
+            c.findings.length,
+            c.reason,
+          ]
+            .map(csvCell)
+            .join(","),
+        ),
+      ]
+    : [CSV_COLUMNS.join(","), ...doc.findings.map((f) => row(f).map(csvCell).join(","))];
   return lines.join("\r\n") + "\r\n";
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Finding, FindingsDocument } from "../engine/findings.js";
 import type { HistoryPoint, ReportContext } from "./index.js";
 import { escapeHtml, jsonText } from "./escape.js";
+import { frameworkName } from "./compliance.js";
 
 /**
  * One self-contained HTML page: no request leaves it (CSP `default-src 'none'`; the one
@@ -68,6 +69,9 @@ pre{margin:0;max-height:320px;overflow:auto;background:#f2f4f7;border:1px solid 
 .pager{display:flex;gap:10px;align-items:center;margin:8px 0;color:var(--muted)}
 .pager button{font:inherit;padding:3px 10px}
 .none{color:var(--muted)}
+.cstatus{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px;font-weight:600;color:#fff}
+.cstatus.pass{background:#2e7d32}.cstatus.fail{background:#d32f2f}.cstatus.unknown{background:#b8860b}.cstatus.manual{background:#78909c}
+tr.control-manual td{color:var(--muted)}
 footer{padding:10px 28px 30px;color:var(--muted);font-size:12px}
 `;
 
@@ -342,6 +346,48 @@ export function expandFindings(data: { rules: Record<string, Texts>; findings: A
 }
 
 /** The HTML report. `ctx.history` (oldest first or any order) adds a trend chart. */
+/**
+ * `--compliance`: the control matrix, drawn on the server side (no script needed): one row per
+ * control with its status; a control with rules opens to each rule's verdict and the findings
+ * behind it (failing resources first), a manual one to what a person verifies.
+ */
+function complianceMatrix(doc: FindingsDocument): string {
+  const cmp = doc.compliance!;
+  const byId = new Map(doc.findings.map((f) => [f.id, f]));
+  const rows = cmp.controls.map((c) => {
+    const found = c.findings.map((id) => byId.get(id)).filter((f): f is Finding => f !== undefined);
+    found.sort((a, b) => (a.status === b.status ? 0 : a.status === "fail" ? -1 : b.status === "fail" ? 1 : a.status === "unknown" ? -1 : 1));
+    const verdicts = c.rules.length
+      ? `<dl>${c.rules
+          .map(
+            (r) =>
+              `<dt><code>${escapeHtml(r.ruleId)}</code></dt><dd><span class="cstatus ${r.status}">${r.status}</span> ${r.pass} passing, ${r.fail} failing, ${r.unknown} unknown, ${r.suppressed} suppressed${r.reason ? ` — ${escapeHtml(r.reason)}` : ""}</dd>`,
+          )
+          .join("")}</dl>`
+      : "";
+    const list = found.length
+      ? `<table><thead><tr><th>Status</th><th>Rule</th><th>Resource</th><th>Where</th><th>Finding</th></tr></thead><tbody>${found
+          .map((f) => {
+            const where = f.location?.file
+              ? `${f.location.file}${f.location.line ? `:${f.location.line}` : ""}`
+              : [f.resource.account, f.resource.region].filter(Boolean).join("/");
+            return `<tr><td>${escapeHtml(f.status)}</td><td><code>${escapeHtml(f.ruleId)}</code></td><td class="rid">${escapeHtml(f.resource.id)}</td><td>${escapeHtml(where)}</td><td>${escapeHtml(f.message)}</td></tr>`;
+          })
+          .join("")}</tbody></table>`
+      : "";
+    const body =
+      c.status === "manual"
+        ? `<p>Verify: ${escapeHtml(c.reason ?? "")}</p>`
+        : `${c.status === "unknown" && c.reason ? `<p>${escapeHtml(c.reason)}</p>` : ""}${verdicts}${list}`;
+    const failing = c.failing.length ? ` <span class="count">(${c.failing.length} failing resource${c.failing.length === 1 ? "" : "s"})</span>` : "";
+    return `<tr class="control-${c.status}" id="control-${escapeHtml(c.id)}"><td><span class="cstatus ${c.status}">${c.status}</span></td><td><code>${escapeHtml(c.id)}</code></td><td><details><summary>${escapeHtml(c.title)}${failing}</summary>${body}</details></td></tr>`;
+  });
+  const s = cmp.summary;
+  return `<section id="compliance"><h2>Compliance: ${escapeHtml(frameworkName(cmp))} <span class="count">(${s.pass} pass, ${s.fail} fail, ${s.unknown} unknown, ${s.manual} manual)</span></h2>
+<p class="none">${escapeHtml(cmp.framework.source)}</p>
+<table><thead><tr><th>Status</th><th>Control</th><th>Title (open for the rules and findings)</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`;
+}
+
 export function formatHtml(doc: FindingsDocument, ctx: ReportContext): string {
   const family = new Map(ctx.rules.map((r) => [r.id, r.family]));
   const fail = doc.findings.filter((f) => f.status === "fail");
@@ -426,6 +472,7 @@ ${warn}
 ${ctx.history?.length ? trendChart(ctx.history) : ""}
 ${filters}
 <noscript><p class="warn">The findings tables are drawn by the page's script; the findings are also in <code>--format json</code> and <code>--format csv</code>.</p></noscript>
+${doc.compliance ? complianceMatrix(doc) : ""}
 ${findingsTable("findings", "fail", "Failing findings", fail.length)}
 ${findingsTable("unknown", "unknown", "Undecided (unknown)", unknown.length, `<p class="none">rampart could not decide these: an input was unresolved or a part of the account could not be read.</p>`)}
 ${findingsTable("suppressed", "suppressed", "Suppressed by exceptions", suppressed.length)}

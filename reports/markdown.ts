@@ -2,6 +2,7 @@ import type { Finding, FindingsDocument } from "../engine/findings.js";
 import { SEVERITIES } from "../engine/pack.js";
 import { markdownText as cell } from "./escape.js";
 import { bySeverity, ruleRows } from "./group.js";
+import { FAILING_SHOWN, frameworkName, resourceText, summaryText } from "./compliance.js";
 
 const icon: Record<string, string> = { critical: "🟣", high: "🔴", medium: "🟠", low: "🔵", info: "⚪" };
 
@@ -74,6 +75,30 @@ export function formatMarkdown(doc: FindingsDocument, maxChars: number = MARKDOW
     ],
     rules.map((r) => `| ${r.failing ? `${icon[r.severity]} ${r.severity}` : "unknown"} | \`${r.ruleId}\` | ${r.failing} | ${r.unknown} | ${r.scopes} |`),
   );
+  const cmp = doc.compliance;
+  if (cmp) {
+    const statusCell = { pass: "✅ pass", fail: "❌ fail", unknown: "❔ unknown", manual: "📋 manual" } as const;
+    const detail = (x: (typeof cmp.controls)[number]) =>
+      x.status === "fail"
+        ? x.failing
+            .slice(0, FAILING_SHOWN)
+            .map((r) => cell(resourceText(r)))
+            .join(", ") + (x.failing.length > FAILING_SHOWN ? ` … and ${x.failing.length - FAILING_SHOWN} more` : "")
+        : x.status === "unknown"
+          ? cell(x.reason ?? "")
+          : "";
+    table(
+      [
+        `### Compliance: ${cell(frameworkName(cmp))}`,
+        "",
+        summaryText(cmp),
+        "",
+        "| Control | Status | Title | Failing resources / why unknown |",
+        "|---|---|---|---|",
+      ],
+      cmp.controls.map((x) => `| ${cell(x.id)} | ${statusCell[x.status]} | ${cell(x.title)} | ${detail(x)} |`),
+    );
+  }
   const findingRows = (list: Finding[]) =>
     list.map((f) => `| ${icon[f.severity]} ${f.severity} | \`${f.ruleId}\` | ${cell(f.resource.id)} | ${loc(f)} | ${cell(f.message)} |`);
   const head = (title: string) => [`### ${title}`, "", "| Severity | Rule | Resource | Where | Finding |", "|---|---|---|---|---|"];

@@ -1,5 +1,6 @@
 import type { Log, Notification, Region, ReportingDescriptor, Result } from "sarif";
 import type { Finding, FindingsDocument } from "../engine/findings.js";
+import { controlsByRule, frameworkName, summaryText } from "./compliance.js";
 import type { ReportContext } from "./index.js";
 import { jsonText, plainText, sarifText } from "./escape.js";
 import { severityRank } from "./group.js";
@@ -48,6 +49,8 @@ export function formatSarif(
   limits: { results: number; bytes: number } = { results: SARIF_LIMITS.resultsPerRun, bytes: SARIF_LIMITS.fileBytes },
 ): string {
   const used = new Set(doc.findings.map((f) => f.ruleId));
+  const cmp = doc.compliance;
+  const controls = cmp ? controlsByRule(cmp) : new Map<string, string[]>();
   const rules: ReportingDescriptor[] = ctx.rules
     .filter((r) => used.has(r.id) || doc.summary.rules.some((s) => s.ruleId === r.id))
     .map((r) => ({
@@ -61,7 +64,16 @@ export function formatSarif(
       },
       helpUri: `${HELP_BASE}${r.id}.md`,
       defaultConfiguration: { level: level[r.severity] ?? "warning" },
-      properties: { tags: ["security", "aws", r.family], "security-severity": securitySeverity[r.severity], family: r.family, severity: r.severity },
+      properties: {
+        tags: ["security", "aws", r.family, ...(controls.get(r.id) ?? []).map((c) => `${cmp!.framework.id}/${c}`)].slice(0, SARIF_LIMITS.tagsPerRule),
+        "security-severity": securitySeverity[r.severity],
+        family: r.family,
+        severity: r.severity,
+      },
+      // --compliance: the framework's controls this rule checks, as relationships to the run's taxonomy
+      ...(controls.has(r.id)
+        ? { relationships: controls.get(r.id)!.map((c) => ({ target: { id: c, toolComponent: { name: cmp!.framework.id } }, kinds: ["relevant"] })) }
+        : {}),
     }));
   if (used.has("rampart-exception-expired")) {
     rules.push({
@@ -93,6 +105,24 @@ export function formatSarif(
       {
         tool: { driver: { name: "rampart", version: doc.tool.version, informationUri: "https://github.com/rampart-scanner/rampart", rules } },
         automationDetails: { id: `rampart/${doc.scan.kind}/${doc.scan.startedAt}` },
+        ...(cmp
+          ? {
+              taxonomies: [
+                {
+                  name: cmp.framework.id,
+                  fullName: frameworkName(cmp),
+                  version: cmp.framework.version,
+                  shortDescription: { text: summaryText(cmp) },
+                  taxa: cmp.controls.map((c) => ({
+                    id: c.id,
+                    name: c.title,
+                    shortDescription: { text: c.title },
+                    properties: { status: c.status, ...(c.reason ? { reason: c.reason } : {}) },
+                  })),
+                },
+              ],
+            }
+          : {}),
         invocations: [
           {
             executionSuccessful: !doc.scan.incomplete,

@@ -4,6 +4,7 @@ import type { ReportContext } from "./index.js";
 import { terminalLines, terminalText as t } from "./escape.js";
 import { reflow } from "./text.js";
 import { bySeverity, ruleRows, topScopes } from "./group.js";
+import { FAILING_SHOWN, frameworkName, resourceText, summaryText } from "./compliance.js";
 
 type Paint = (s: string) => string;
 
@@ -81,8 +82,37 @@ export function formatTable(doc: FindingsDocument, ctx: ReportContext): string {
   const view = ctx.terminal;
   const shown = filtered(doc, view);
   const active = shown.findings.filter((f) => f.status !== "suppressed" && !f.baseline);
-  if (view?.mode === "summary" && active.length > SUMMARY_FULL_UP_TO) return formatSummary(doc, shown, active, ctx, view);
-  return formatDetails(doc, shown, active, ctx, view);
+  const body =
+    view?.mode === "summary" && active.length > SUMMARY_FULL_UP_TO
+      ? formatSummary(doc, shown, active, ctx, view)
+      : formatDetails(doc, shown, active, ctx, view);
+  return doc.compliance ? body + complianceMatrix(doc, ctx) : body;
+}
+
+/** `--compliance`: the framework's controls, one a line, with the failing resources or the reason under each. */
+function complianceMatrix(doc: FindingsDocument, ctx: ReportContext): string {
+  const section = doc.compliance!;
+  const { c } = palette(ctx.color);
+  const paint = { pass: c.green, fail: (s: string) => c.bold(c.red(s)), unknown: c.yellow, manual: c.dim } as const;
+  const w = Math.max(7, ...section.controls.map((x) => x.id.length));
+  const lines = ["", c.bold(`Compliance: ${t(frameworkName(section))} — ${summaryText(section)}`)];
+  lines.push(c.dim(`  ${"status".padEnd(8)}${"control".padEnd(w + 2)}title`));
+  for (const x of section.controls) {
+    const row = `  ${paint[x.status](x.status.toUpperCase().padEnd(8))}${x.id.padEnd(w + 2)}${t(x.title)}`;
+    lines.push(x.status === "manual" ? c.dim(row) : row);
+    const pad = " ".repeat(w + 12);
+    if (x.status === "fail") {
+      const rules = x.rules.filter((r) => r.status === "fail").map((r) => r.ruleId);
+      lines.push(
+        `${pad}${c.dim("failing:")} ${x.failing
+          .slice(0, FAILING_SHOWN)
+          .map((r) => t(resourceText(r)))
+          .join(", ")}${x.failing.length > FAILING_SHOWN ? c.dim(` … and ${x.failing.length - FAILING_SHOWN} more`) : ""} ${c.dim(`(${rules.join(", ")})`)}`,
+      );
+    } else if (x.status === "unknown" && x.reason) lines.push(`${pad}${c.dim(t(x.reason))}`);
+  }
+  lines.push(c.dim(`  Manual controls: rampart compliance show ${section.framework.id} says what to verify.`));
+  return terminalLines(lines.join("\n")) + "\n";
 }
 
 /** Coverage gaps of the accounts; IaC gaps (a nested stack or an AWS::Include not read) are listed under "Not read". */

@@ -47,6 +47,7 @@ results contains lib.fail(g, {
 	"pointer": sprintf("/Properties/SecurityGroupIngress/%d/%s", [i, _open_prop(rule)]),
 	"key": sprintf("ingress:%d", [i]),
 	"evidence": rule,
+	"controls": _controls(rule),
 }) if {
 	some g in _groups
 	some i, rule in _inline(g)
@@ -82,6 +83,7 @@ results contains lib.fail(r, {
 	),
 	"pointer": sprintf("/Properties/%s", [_open_prop(r.properties)]),
 	"key": "ingress",
+	"controls": _controls(r.properties),
 	"evidence": r.properties,
 }) if {
 	some r in _ingresses
@@ -156,6 +158,13 @@ _unknown_source(rule) if {
 	some prop in ["CidrIp", "CidrIpv6"]
 	lib.is_unknown(rule[prop])
 }
+
+# The CIS control a finding concerns: 5.3 for 0.0.0.0/0, 5.4 for ::/0 (the METADATA maps both).
+_controls(rule) := {"cis-aws-foundations": sort([c |
+	some prop in ["CidrIp", "CidrIpv6"]
+	lib.any_address(rule[prop])
+	c := {"CidrIp": "5.3", "CidrIpv6": "5.4"}[prop]
+])}
 
 _open_source(rule) := concat(" and ", [rule[prop] | some prop in ["CidrIp", "CidrIpv6"]; lib.any_address(rule[prop])]) if {
 	some prop in ["CidrIp", "CidrIpv6"]
