@@ -71,7 +71,8 @@ export function ensureTrivy({ quiet = false } = {}) {
     quiet,
     env: { GOEXPERIMENT: "jsonv2" },
     // a `go install` build reports "Version: dev": the module version is in the binary's build info
-    versionOf: (bin) => /^\tmod\tgithub\.com\/aquasecurity\/trivy\tv(\S+)/m.exec(spawnSync(goBinary() ?? "go", ["version", "-m", bin], { encoding: "utf8" }).stdout ?? "")?.[1],
+    versionOf: (bin) =>
+      /^\tmod\tgithub\.com\/aquasecurity\/trivy\tv(\S+)/m.exec(spawnSync(goBinary() ?? "go", ["version", "-m", bin], { encoding: "utf8" }).stdout ?? "")?.[1],
   });
 }
 
