@@ -134,7 +134,7 @@ describe("pack features on user rules", () => {
     write(
       "packs/team.yaml",
       `name: team
-ruleSources: [../../${path.relative(dir, examples).split(path.sep).join("/")}]
+ruleSources: [${path.relative(path.join(dir, "packs"), examples).split(path.sep).join("/")}]
 rules:
   s3-bucket-public-access-blocked: { severity: critical }
   s3-bucket-versioning-enabled: { enabled: false }

@@ -15,8 +15,9 @@ describe.skipIf(!present)("Terraform source loader on the public module corpus",
     expect({ files: r.loaded, roots: r.modules.length, resources: r.resources.length, unknowns }).toEqual({
       files: 682,
       roots: 114,
-      resources: 525,
-      unknowns: 766,
+      // 525 before the database mappers (658e0de): the corpus's 17 aws_db_instance blocks are now read
+      resources: 542,
+      unknowns: 768,
     });
   }, 60_000);
 });
