@@ -393,7 +393,10 @@ export class Engine {
         id: at.id,
         tags: {},
         properties: {},
-        source: { kind: "cloudformation", file: at.file, line: 1, pointer: "" },
+        source:
+          c.service === "terraform"
+            ? { kind: "terraform", file: at.file, line: at.line ?? 1, address: at.id }
+            : { kind: "cloudformation", file: at.file, line: at.line ?? 1, pointer: "" },
       };
       const kind = r.source.kind === "terraform" ? "terraform" : "cloudformation";
       for (const meta of this.rules) {

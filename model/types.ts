@@ -49,11 +49,16 @@ export interface CoverageEntry {
   /** API action that failed, e.g. "iam:GetAccountAuthorizationDetails". */
   action?: string;
   /**
-   * IaC: the resource whose input was not read (a nested stack whose template was not read).
-   * Every enabled rule that reads templates says unknown for it, at `pointer` inside it.
+   * IaC: the resource whose input was not read (a nested stack whose template was not read, or
+   * a Terraform module call whose source folder was not read: service "terraform", type
+   * TERRAFORM_MODULE_CALL, id its address, `line` the call's). Every enabled rule that reads
+   * that kind of input says unknown for it, at `pointer` inside it.
    */
-  resource?: { type: string; id: string; file: string; pointer?: string };
+  resource?: { type: string; id: string; file: string; pointer?: string; line?: number };
 }
+
+/** The type of a coverage entry's resource that is a Terraform module call (`module.x`), not a resource. */
+export const TERRAFORM_MODULE_CALL = "Terraform::Module::Call";
 
 export interface Snapshot {
   schemaVersion: "1";

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { InlineWaiver } from "../../engine/pack.js";
-import type { CoverageEntry, Resource, Snapshot } from "../../model/types.js";
+import { TERRAFORM_MODULE_CALL, type CoverageEntry, type Resource, type Snapshot } from "../../model/types.js";
 import { UserError } from "../../model/errors.js";
 import { loadCloudFormationPaths, parseParameterFile, type CfnFileResult } from "./cloudformation/index.js";
 import { isTerraformPlan, loadTerraformPlanText } from "./terraform/index.js";
@@ -167,6 +167,16 @@ export async function loadIac(paths: string[], opts: IacOptions = {}): Promise<I
   ignores.push(...terraformIgnores(tf.resources));
   skipped.push(...tf.skipped);
   errors.push(...tf.errors);
+  // a module call whose source folder was not read: the resources it would make are not judged,
+  // so every rule that reads Terraform says unknown for the call and the scan is incomplete
+  for (const u of tf.unread) {
+    coverage.push({
+      service: "terraform",
+      status: "denied",
+      detail: u.reason,
+      resource: { type: TERRAFORM_MODULE_CALL, id: u.module, file: u.file, line: u.line },
+    });
+  }
   if (opts.requireScanned !== false) {
     const unread = paths.filter((p) => !yielded(p, [...loadedFiles, ...errors.map((e) => e.file), ...tf.failedRoots]));
     if (unread.length) throw new UserError(nothingScanned(unread, skipped));

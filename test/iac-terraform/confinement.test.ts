@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli, findingKeys, json } from "../e2e/helpers.js";
+import { manifestRules } from "../../scripts/rule-catalogue.js";
 
 let top: string; // holds the repository and, beside it, a module and a file outside it
 const REASON = "is outside the scan roots (the scanned paths and their git repository): not read; give --allow-read PATH to read it";
@@ -76,12 +77,19 @@ describe("Terraform source confinement, through the CLI", () => {
       { file: "outside-mod", reason: REASON },
       { file: "trust.json", reason: REASON },
     ]);
-    expect(findingKeys(doc)).toEqual([
-      "unknown ec2-security-group-admin-ports-restricted aws_security_group.bastion",
-      // the trust policy was not read: every rule that judges trust policies cannot decide
-      "unknown iam-rolesanywhere-trust-scoped aws_iam_role.config",
-      "unknown iam-service-trust-confused-deputy aws_iam_role.config",
-    ]);
+    expect(findingKeys(doc)).toEqual(
+      [
+        "unknown ec2-security-group-admin-ports-restricted aws_security_group.bastion",
+        // the trust policy was not read: every rule that judges trust policies cannot decide
+        "unknown iam-rolesanywhere-trust-scoped aws_iam_role.config",
+        "unknown iam-service-trust-confused-deputy aws_iam_role.config",
+        // the module was not read: every rule that reads Terraform cannot judge what it makes
+        ...manifestRules()
+          .filter((m) => m.inputs.includes("terraform"))
+          .map((m) => `unknown ${m.id} module.net`),
+      ].sort(),
+    );
+    expect(doc.scan.incomplete).toBe(true);
     expect(doc.findings.map((f: { resource: { id: string } }) => f.resource.id)).not.toContain("module.net.aws_security_group.leak");
     // --fail-on-unknown makes the gate fail on what was not read
     expect((await cli(["iac", "repo/infra", "--fail-on-unknown"], { cwd: top })).code).toBe(3);

@@ -9,7 +9,7 @@ import type { Resource } from "../../../model/types.js";
 import { translate } from "./index.js";
 import { locateProperty, type SourceLocation } from "./locate.js";
 import { Trace } from "./view.js";
-import { findTerraformDirs, loadTerraformModule, SourceError, type ModuleLoad, type SourceInstance, type SourceOptions } from "./source.js";
+import { findTerraformDirs, loadTerraformModule, SourceError, type ModuleLoad, type SourceInstance, type SourceOptions, type UnreadModule } from "./source.js";
 
 export interface TfSourceLoad {
   /** `.tf` files read (each once, also when several root modules call the module holding it). */
@@ -23,6 +23,8 @@ export interface TfSourceLoad {
   failedRoots: string[];
   /** Where a rule's pointer into one of `resources` is written in the source (the attribute, block or element). */
   locate: (r: Resource, pointer: string | undefined) => SourceLocation | undefined;
+  /** Module calls whose source was not read, from every root module loaded. */
+  unread: UnreadModule[];
 }
 
 /**
@@ -52,6 +54,7 @@ export async function loadTerraformSource(paths: string[], opts: SourceOptions =
     notes: [],
     modules: [],
     failedRoots: [],
+    unread: [],
     locate: (r, pointer) => locateProperty(trace, r, pointer),
   };
   const dirs = findTerraformDirs(paths);
@@ -75,6 +78,7 @@ export async function loadTerraformSource(paths: string[], opts: SourceOptions =
     for (const f of l.files) files.add(path.resolve(f));
     out.notes.push(...l.notes);
     for (const k of l.skipped) if (!out.skipped.some((x) => x.file === k.file)) out.skipped.push(k);
+    for (const u of l.unread) if (!out.unread.some((x) => x.file === u.file && x.line === u.line && x.module === u.module)) out.unread.push(u);
     let r: ReturnType<typeof translate>;
     try {
       r = translate(

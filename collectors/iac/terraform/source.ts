@@ -60,6 +60,16 @@ export interface ModuleLoad {
   comments: Array<{ file: string; line: number; text: string }>;
   /** Paths the module names that were not read (outside the scan roots): counted skips. */
   skipped: Array<{ file: string; reason: string }>;
+  /** Module calls whose source folder was not read (outside the scan roots): the resources they would make are not judged. */
+  unread: UnreadModule[];
+}
+
+/** A module call whose source was not read: `module` is its address (module.a.module.b), at the call's file and line. */
+export interface UnreadModule {
+  module: string;
+  file: string;
+  line: number;
+  reason: string;
 }
 
 /** A source-loading error that names the file and line: the caller reports it and exits 2. */
@@ -134,12 +144,13 @@ interface Ctx {
   files: string[];
   /** Paths a module source, file() or templatefile() names that were not read (outside the scan roots). */
   skipped: Array<{ file: string; reason: string }>;
+  unread: UnreadModule[];
 }
 
 /** Loads the module in folder `dir` as a root module. */
 export async function loadTerraformModule(dir: string, opts: SourceOptions = {}): Promise<ModuleLoad> {
   await initHcl();
-  const ctx: Ctx = { opts, rootDir: dir, instances: [], notes: [], moduleDirs: new Set(), comments: [], providers: {}, files: [], skipped: [] };
+  const ctx: Ctx = { opts, rootDir: dir, instances: [], notes: [], moduleDirs: new Set(), comments: [], providers: {}, files: [], skipped: [], unread: [] };
   ctx.modulesJson = readModulesJson(dir);
   const root = new Module(ctx, dir, [], undefined, 0);
   root.setRootVariables();
@@ -155,6 +166,7 @@ export async function loadTerraformModule(dir: string, opts: SourceOptions = {})
     moduleDirs: [...ctx.moduleDirs],
     comments: ctx.comments,
     skipped: ctx.skipped,
+    unread: ctx.unread,
   };
 }
 
@@ -354,6 +366,11 @@ class Module implements Scope {
   }
 
   /** Records a path that is not read; its values are unknown with `reason`. */
+  /** A module call not read: a coverage gap at the call (once per address). */
+  private unread(module: string, b: Block, reason: string): void {
+    if (!this.ctx.unread.some((u) => u.module === module)) this.ctx.unread.push({ module, file: b.file, line: b.line, reason });
+  }
+
   skip(p: string, reason: string): void {
     // named as the scan paths are (path.module is absolute): relative to the working folder when below it
     const rel = path.isAbsolute(p) ? path.relative(process.cwd(), p) : p;
@@ -497,6 +514,7 @@ class Module implements Scope {
         const what = this.prefix === "" ? `module.${call.name}` : `${this.prefix}.module.${call.name}`;
         const why = `${what} (source ${JSON.stringify(s)}) is not scanned: the folder ${reason}`;
         if (!this.ctx.notes.includes(why)) this.ctx.notes.push(why);
+        this.unread(what, b, why);
         return new Unknown(why);
       }
       if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
@@ -508,8 +526,15 @@ class Module implements Scope {
     if (entry && typeof entry.Dir === "string") {
       const dir = path.join(this.ctx.rootDir, entry.Dir);
       const reason = this.ctx.opts.confine?.(dir);
-      if (reason) this.skip(dir, reason);
-      else if (fs.existsSync(dir)) return dir;
+      if (reason) {
+        this.skip(dir, reason);
+        const what = this.prefix === "" ? `module.${call.name}` : `${this.prefix}.module.${call.name}`;
+        const why = `${what} (source ${JSON.stringify(s)}) is not scanned: its downloaded folder ${entry.Dir} ${reason}`;
+        if (!this.ctx.notes.includes(why)) this.ctx.notes.push(why);
+        this.unread(what, b, why);
+        return new Unknown(why);
+      }
+      if (fs.existsSync(dir)) return dir;
     }
     const what = this.prefix === "" ? `module.${call.name}` : `${this.prefix}.module.${call.name}`;
     const why = `${what} (source ${JSON.stringify(s)}) is not scanned: it is not a local folder and \`terraform init\` has not downloaded it (.terraform/modules/modules.json)`;
