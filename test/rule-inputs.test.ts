@@ -7,32 +7,13 @@ import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { collectedResourceTypes } from "../collectors/aws/index.js";
 import { loadCloudFormationText } from "../collectors/iac/cloudformation/index.js";
-import { loadTerraformPlanText, mappedTerraformTypes } from "../collectors/iac/terraform/index.js";
+import { terraformTypes } from "../cli/user-rules.js";
 import { examplesPath, manifestRules, readExamples } from "../scripts/rule-catalogue.js";
 
 const collected = new Set(collectedResourceTypes());
 
-/** The common-model types the Terraform plan mapper produces: one resource of every Terraform type it maps. */
-const mapped = new Set(
-  loadTerraformPlanText(
-    JSON.stringify({
-      format_version: "1.2",
-      planned_values: {
-        root_module: {
-          resources: mappedTerraformTypes().map((type) => ({
-            address: `${type}.x`,
-            mode: "managed",
-            type,
-            name: "x",
-            provider_name: "registry.terraform.io/hashicorp/aws",
-            values: {},
-          })),
-        },
-      },
-    }),
-    "every-mapped-type.json",
-  ).resources.map((r) => r.type),
-);
+/** The common-model types the Terraform plan mapper produces (the same probe `--rules` uses to warn). */
+const mapped = await terraformTypes();
 
 /** The resource types the IaC loaders produce from a rule's examples of one kind. */
 function loadedTypes(id: string, file: string, kind: "cloudformation"): Set<string> {
