@@ -25,7 +25,7 @@ const times: Record<string, number> = {};
 const BAD_FINDING = /^HIGH +iam-rolesanywhere-trust-scoped +Role \(AWS::IAM::Role\)\n +at templates\/bad\.yaml:11 /m;
 const tfFinding = (key: string) =>
   new RegExp(
-    String.raw`^MEDIUM +ec2-security-group-egress-restricted +aws_security_group\.tier\["${key}"\] \(AWS::EC2::SecurityGroup\)\n +at network/main\.tf:11 `,
+    String.raw`^MEDIUM +ec2-security-group-egress-restricted +aws_security_group\.tier\["${key}"\] \(AWS::EC2::SecurityGroup\)\n +at network/main\.tf:16 `,
     "m",
   );
 
