@@ -6,27 +6,15 @@
 import { o, type View } from "../view.js";
 import type { Emitted, Family } from "./common.js";
 
-function dbInstance(v: View): Emitted {
-  return {
-    type: "AWS::RDS::DBInstance",
-    properties: o({
-      Engine: v.str("engine"),
-      MasterUsername: v.str("username"),
-      MasterUserPassword: v.written("password"),
-      ManageMasterUserPassword: v.val("manage_master_user_password"),
-    }),
-  };
-}
-
-/** RDS and DocumentDB clusters share the arguments. */
-const cluster =
-  (type: string) =>
+/** RDS instances and RDS / DocumentDB clusters: the same properties, under their own Terraform argument names. */
+const masterCredentials =
+  (type: string, username: string, password: string) =>
   (v: View): Emitted => ({
     type,
     properties: o({
       Engine: v.str("engine"),
-      MasterUsername: v.str("master_username"),
-      MasterUserPassword: v.written("master_password"),
+      MasterUsername: v.str(username),
+      MasterUserPassword: v.written(password),
       ManageMasterUserPassword: v.val("manage_master_user_password"),
     }),
   });
@@ -62,9 +50,9 @@ function broker(v: View): Emitted {
 
 export const databases: Family = {
   primary: {
-    aws_db_instance: dbInstance,
-    aws_rds_cluster: cluster("AWS::RDS::DBCluster"),
-    aws_docdb_cluster: cluster("AWS::DocDB::DBCluster"),
+    aws_db_instance: masterCredentials("AWS::RDS::DBInstance", "username", "password"),
+    aws_rds_cluster: masterCredentials("AWS::RDS::DBCluster", "master_username", "master_password"),
+    aws_docdb_cluster: masterCredentials("AWS::DocDB::DBCluster", "master_username", "master_password"),
     aws_redshift_cluster: redshift,
     aws_elasticache_replication_group: replicationGroup,
     aws_mq_broker: broker,
